@@ -1,0 +1,60 @@
+import {Command, Errors} from '@oclif/core'
+import {EXIT_CODES, InvalidConfigError, VClusterError, formatProblem, type ConfigProblem} from '../lib/errors.js'
+import {stderrColor} from './output.js'
+
+/**
+ * The one place errors become messages and exit codes (documented in the README): lib throws typed errors,
+ * this prints them on stderr without a stack trace.
+ */
+export abstract class BaseCommand extends Command {
+  protected readonly color = stderrColor()
+
+  /** Writes data to stdout: the only thing a script reads. */
+  protected out(text: string): void {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /** Progress, notes and warnings go to stderr so stdout stays clean data. */
+  protected note(text: string): void {
+    process.stderr.write(`${text}\n`)
+  }
+
+  protected warnProblems(problems: readonly ConfigProblem[]): void {
+    for (const p of problems.filter((x) => x.severity === 'warning')) this.note(this.color.yellow(formatProblem(p)))
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
+    if (error instanceof Errors.ExitError) throw error
+    const code = this.report(error)
+    this.exit(code)
+  }
+
+  private report(error: Error & {oclif?: {exit?: number}}): number {
+    const red = this.color.red
+    if (error instanceof InvalidConfigError) {
+      const errors = error.problems.filter((p) => p.severity === 'error')
+      for (const p of error.problems) this.note(p.severity === 'error' ? red(formatProblem(p)) : this.color.yellow(formatProblem(p)))
+      this.note(`${red('error:')} ${errors.length} problem${errors.length === 1 ? '' : 's'} in the vCluster config`)
+      if (error.hint !== undefined) this.note(error.hint)
+      return error.exitCode
+    }
+    if (error instanceof VClusterError) {
+      this.note(`${red('error:')} ${error.message}`)
+      if (error.hint !== undefined) this.note(error.hint)
+      return error.exitCode
+    }
+    if (isParseError(error)) {
+      this.note(`${red('error:')} ${error.message.split('\n')[0]}`)
+      this.note(`See: vcluster ${this.id ?? ''} --help`.replace(/\s+--help/, ' --help'))
+      return EXIT_CODES.usage
+    }
+    this.note(`${red('error:')} ${error.message}`)
+    if (process.env.VCLUSTER_DEBUG === '1') this.note(error.stack ?? '')
+    else this.note('This is unexpected. Run again with VCLUSTER_DEBUG=1 for details, and report it.')
+    return EXIT_CODES.error
+  }
+}
+
+function isParseError(error: Error & {oclif?: {exit?: number}}): boolean {
+  return error instanceof Errors.CLIError && (error.oclif?.exit === 2 || /flag|argument|Unexpected/i.test(error.message))
+}

@@ -1,0 +1,33 @@
+import {Flags} from '@oclif/core'
+
+/** Flags of every command that talks to a host cluster; resolved as kubectl resolves them. */
+export const kubeFlags = {
+  kubeconfig: Flags.string({
+    description: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).',
+    helpGroup: 'KUBE',
+  }),
+  context: Flags.string({description: 'Kubeconfig context to use (default: its current context).', helpGroup: 'KUBE'}),
+  namespace: Flags.string({char: 'n', description: "Host namespace (default: the context's namespace).", helpGroup: 'KUBE'}),
+}
+
+/** Values flags shared by validate, create and upgrade. */
+export const valuesFlags = {
+  values: Flags.string({
+    char: 'f',
+    description: 'vcluster.yaml values file; repeat to merge several in order (maps merge, lists replace); - reads stdin.',
+    multiple: true,
+    multipleNonGreedy: true,
+  }),
+  set: Flags.string({
+    description: 'Set a value on top of the files, e.g. controlPlane.proxy.extraSANs[0]=my.host; repeatable.',
+    multiple: true,
+    multipleNonGreedy: true,
+  }),
+}
+
+export function outputFlag(options: string[], description: string) {
+  return {
+    output: Flags.string({char: 'o', description, options}),
+    json: Flags.boolean({description: 'Same as -o json.', exclusive: ['output']}),
+  }
+}

@@ -1,0 +1,129 @@
+import {readFile} from 'node:fs/promises'
+import {InvalidConfigError, UsageError, type ConfigProblem} from '../errors.js'
+import {defaultsFromSchema} from './defaults.js'
+import {getPath, mergeValues} from './merge.js'
+import {checkRules} from './rules.js'
+import type {Locate} from './schema-errors.js'
+import {schemaProblems} from './schema-errors.js'
+import {configSchema, type VClusterConfig} from './schema/index.js'
+import {applyAssignment, parseSetExpression} from './set-values.js'
+import {validateAgainstSchema} from './validator.js'
+import {parseYamlSource, type Position} from './yaml-source.js'
+
+export interface LoadConfigOptions {
+  /** Values files in order; `-` reads standard input. */
+  files?: string[]
+  /** `--set` expressions in order, applied after the files. */
+  sets?: string[]
+  /** Values to start from (e.g. the stored config on upgrade); files and sets go on top. */
+  base?: Record<string, unknown>
+  readFile?: (path: string) => Promise<string>
+  readStdin?: () => Promise<string>
+}
+
+export interface LoadedConfig {
+  /** The fully resolved config: defaults with the user's values on top. */
+  config: VClusterConfig
+  /** Only what the user set (files and --set merged), as stored in vc-config-<name>. */
+  values: Record<string, unknown>
+  warnings: ConfigProblem[]
+  sources: string[]
+}
+
+/**
+ * Loads, merges, validates and resolves a vcluster.yaml. Every problem in every source is collected and thrown
+ * together as one InvalidConfigError, each positioned at its file, line and column.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const {values, locate, problems, sources} = await mergeSources(options)
+  if (problems.length > 0) throw new InvalidConfigError(problems)
+  return resolveValues(values, locate, sources)
+}
+
+/** Validates already-merged values (no positions) and resolves them; used for stored configs too. */
+export function resolveValues(values: Record<string, unknown>, locate: Locate = () => undefined, sources: string[] = []): LoadedConfig {
+  const rules = checkRules(values, locate)
+  const handled = (path: string) => rules.handledPaths.some((h) => path === h || path.startsWith(`${h}.`))
+  const schemaErrors = schemaProblems(validateAgainstSchema(values), locate).filter((p) => !handled(p.path))
+  const problems = [...rules.problems, ...schemaErrors].sort(byPosition)
+  if (problems.some((p) => p.severity === 'error')) throw new InvalidConfigError(problems)
+  const resolved = mergeValues(defaultsFromSchema(configSchema), values)
+  applyDeprecatedVersion(resolved, values)
+  return {config: resolved as VClusterConfig, values, warnings: problems, sources}
+}
+
+async function mergeSources(options: LoadConfigOptions) {
+  const read = options.readFile ?? ((path: string) => readFile(path, 'utf8'))
+  const readStdin = options.readStdin ?? readAllStdin
+  const files = options.files ?? []
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-f -) can be read only once')
+  let values: Record<string, unknown> = structuredClone(options.base ?? {})
+  const keyOrigins = new Map<string, Position>()
+  const valueOrigins = new Map<string, Position>()
+  const problems: ConfigProblem[] = []
+  const sources: string[] = []
+  for (const file of files) {
+    const name = file === '-' ? '<stdin>' : file
+    const parsed = parseYamlSource(name, await readSource(file, read, readStdin))
+    problems.push(...parsed.problems)
+    sources.push(name)
+    values = mergeValues(values, parsed.values)
+    for (const [path, pos] of parsed.keyPositions) keyOrigins.set(path, pos)
+    for (const [path, pos] of parsed.valuePositions) valueOrigins.set(path, pos)
+  }
+  for (const expression of options.sets ?? []) {
+    for (const assignment of parseSetExpression(expression)) {
+      applyAssignment(values, assignment)
+      const path = assignment.path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
+      const pos: Position = {source: `--set ${assignment.expression}`, line: 1, col: 1}
+      keyOrigins.set(path, pos)
+      valueOrigins.set(path, pos)
+    }
+    sources.push('--set')
+  }
+  return {values, locate: locator(keyOrigins, valueOrigins), problems, sources}
+}
+
+async function readSource(file: string, read: (p: string) => Promise<string>, readStdin: () => Promise<string>): Promise<string> {
+  if (file === '-') return readStdin()
+  try {
+    return await read(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message)
+    throw new UsageError(`cannot read values file ${file}: ${why}`, 'Check the path given to -f/--values.')
+  }
+}
+
+/** Finds the position of a path, falling back to its nearest parent that has one (e.g. inside a --set list). */
+function locator(keys: Map<string, Position>, values: Map<string, Position>): Locate {
+  return (path, part) => {
+    let p = path
+    for (;;) {
+      const hit = (part === 'key' ? keys : values).get(p) ?? keys.get(p)
+      if (hit !== undefined) return hit
+      const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['))
+      if (cut <= 0) return undefined
+      p = p.slice(0, cut)
+    }
+  }
+}
+
+function byPosition(a: ConfigProblem, b: ConfigProblem): number {
+  return a.source.localeCompare(b.source) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)
+}
+
+function applyDeprecatedVersion(resolved: Record<string, unknown>, user: Record<string, unknown>): void {
+  const version = getPath(user, 'controlPlane.distro.k8s.version')
+  const tag = getPath(user, 'controlPlane.distro.k8s.image.tag')
+  if (typeof version !== 'string' || version === '' || tag !== undefined) return
+  const image = getPath(resolved, 'controlPlane.distro.k8s.image') as Record<string, unknown> | undefined
+  if (image !== undefined) image.tag = version
+}
+
+async function readAllStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('-f - reads the config from standard input, but stdin is a terminal', 'Pipe the file in: cat vcluster.yaml | vcluster validate -f -')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}

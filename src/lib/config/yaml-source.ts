@@ -1,0 +1,109 @@
+import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml'
+import type {ConfigProblem} from '../errors.js'
+
+/** Where a key (and its value) stand in a YAML source: 1-based line and column. */
+export interface Position {
+  source: string
+  line: number
+  col: number
+}
+
+export interface ParsedSource {
+  source: string
+  values: Record<string, unknown>
+  /** Dotted path (`a.b[0].c`) to the position of its key, or of the item for list entries. */
+  keyPositions: Map<string, Position>
+  /** Dotted path to the position of its value. */
+  valuePositions: Map<string, Position>
+  problems: ConfigProblem[]
+}
+
+export function joinPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`
+  return parent === '' ? key : `${parent}.${key}`
+}
+
+/**
+ * Parses one YAML source into plain values plus a map of key positions, so that every later problem (schema,
+ * rules) can be reported as file:line:col. YAML 1.1 booleans (yes/no/on/off) are accepted because Helm and the
+ * vCluster binary parse values with a YAML 1.1 parser.
+ */
+export function parseYamlSource(source: string, text: string): ParsedSource {
+  const lineCounter = new LineCounter()
+  const result: ParsedSource = {source, values: {}, keyPositions: new Map(), valuePositions: new Map(), problems: []}
+  const at = (offset: number | undefined): Position => {
+    const {line, col} = lineCounter.linePos(offset ?? 0)
+    return {source, line, col}
+  }
+  const problem = (offset: number | undefined, message: string, path = ''): void => {
+    result.problems.push({...at(offset), path, message, severity: 'error'})
+  }
+
+  const docs = parseAllDocs(text, lineCounter)
+  if (docs.length > 1) {
+    problem(docs[1]?.range?.[0], `the file holds ${docs.length} YAML documents; a vcluster.yaml is one document`)
+    return result
+  }
+  const doc = docs[0]
+  if (doc === undefined || doc.contents === null || isEmptyScalar(doc.contents)) {
+    problem(0, 'the file is empty; a vcluster.yaml is a mapping of keys such as `controlPlane:` and `sync:`')
+    return result
+  }
+  for (const err of [...doc.errors]) problem(err.pos[0], describeYamlError(err.code, err.message))
+  if (result.problems.length > 0) return result
+  if (!isMap(doc.contents)) {
+    problem(doc.contents.range?.[0], `expected a mapping of keys at the top level, found ${describeNode(doc.contents)}`)
+    return result
+  }
+  collectPositions(doc.contents, '', result, at)
+  result.values = doc.toJS({maxAliasCount: 100}) as Record<string, unknown>
+  return result
+}
+
+function parseAllDocs(text: string, lineCounter: LineCounter) {
+  // parseDocument reports a second document as an error; detect it ourselves to give a clearer message.
+  const doc = parseDocument(text, {lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.1', merge: true})
+  const multi = doc.errors.find((e) => e.code === 'MULTIPLE_DOCS')
+  if (multi === undefined) return [doc]
+  return [doc, {range: [multi.pos[0]], contents: null, errors: []}] as unknown as (typeof doc)[]
+}
+
+function isEmptyScalar(node: Node): boolean {
+  return isScalar(node) && (node.value === null || node.value === '')
+}
+
+function describeNode(node: Node): string {
+  if (isSeq(node)) return 'a list'
+  if (isScalar(node)) return node.value === null ? 'null' : `the ${typeof node.value} ${JSON.stringify(node.value)}`
+  return 'something else'
+}
+
+function describeYamlError(code: string, message: string): string {
+  const first = message.split('\n')[0] ?? message
+  if (code === 'DUPLICATE_KEY') return `duplicate key: ${first.replace(/^Map keys must be unique;?\s*/i, '') || 'map keys must be unique'}`
+  return `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}`
+}
+
+/** Walks the YAML tree recording where each key and value stands. Aliases resolve to their anchor's values. */
+function collectPositions(node: unknown, path: string, out: ParsedSource, at: (offset: number | undefined) => Position): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue
+      const keyNode = pair.key as Node | null
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode)
+      const childPath = joinPath(path, key)
+      const valueNode = pair.value as Node | null
+      out.keyPositions.set(childPath, at(keyNode?.range?.[0]))
+      out.valuePositions.set(childPath, at(valueNode?.range?.[0] ?? keyNode?.range?.[0]))
+      collectPositions(valueNode, childPath, out, at)
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      const childPath = joinPath(path, i)
+      const itemNode = item as Node | null
+      out.keyPositions.set(childPath, at(itemNode?.range?.[0]))
+      out.valuePositions.set(childPath, at(itemNode?.range?.[0]))
+      collectPositions(itemNode, childPath, out, at)
+    })
+  }
+}
