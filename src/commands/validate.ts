@@ -8,9 +8,10 @@ import {loadConfig} from '../lib/config/load.js'
 export default class Validate extends BaseCommand {
   static override summary = 'Check a vcluster.yaml without touching a cluster.'
 
-  static override description = `Merges the values files in order (maps deep-merged, lists replaced), applies --set on top, and checks the
-result against the vCluster config schema and its rules. Every problem is reported at once as
-file:line:col: key.path: message. Exit code 0 when valid, 2 when not.`
+  static override description =
+    'Merges the values files in order (maps deep-merged, lists replaced), applies --set on top, and checks the result ' +
+    'against the vCluster config schema and its rules. Every problem is reported at once as ' +
+    '`file:line:col: key.path: message`. Exit code 0 when valid, 2 when not.'
 
   static override examples = [
     '<%= config.bin %> validate -f vcluster.yaml',

@@ -7,6 +7,7 @@ import type {Locate} from './schema-errors.js'
 import {schemaProblems} from './schema-errors.js'
 import {configSchema, type VClusterConfig} from './schema/index.js'
 import {applyAssignment, parseSetExpression} from './set-values.js'
+import {coerceToSchema} from './set-coerce.js'
 import {validateAgainstSchema} from './validator.js'
 import {parseYamlSource, type Position} from './yaml-source.js'
 
@@ -73,15 +74,23 @@ async function mergeSources(options: LoadConfigOptions) {
   }
   for (const expression of options.sets ?? []) {
     for (const assignment of parseSetExpression(expression)) {
-      applyAssignment(values, assignment)
-      const path = assignment.path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
+      applyAssignment(values, coerceToSchema(assignment))
       const pos: Position = {source: `--set ${assignment.expression}`, line: 1, col: 1}
-      keyOrigins.set(path, pos)
-      valueOrigins.set(path, pos)
+      // The full path is the --set's own; parents only where no file placed them, so a file's position wins there.
+      assignment.path.forEach((_, i) => {
+        const path = pathString(assignment.path.slice(0, i + 1))
+        const own = i === assignment.path.length - 1
+        if (own || !keyOrigins.has(path)) keyOrigins.set(path, pos)
+        if (own || !valueOrigins.has(path)) valueOrigins.set(path, pos)
+      })
     }
     sources.push('--set')
   }
   return {values, locate: locator(keyOrigins, valueOrigins), problems, sources}
+}
+
+function pathString(steps: readonly (string | number)[]): string {
+  return steps.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
 }
 
 async function readSource(file: string, read: (p: string) => Promise<string>, readStdin: () => Promise<string>): Promise<string> {

@@ -103,7 +103,7 @@ function formatChoices(values: readonly unknown[]): string {
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = {object: 'a mapping', array: 'a list', integer: 'a whole number', null: 'null'}
+  const names: Record<string, string> = {object: 'a mapping', array: 'a list', null: 'null'}
   if (names[type] !== undefined) return names[type]
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
 }

@@ -1,4 +1,4 @@
-import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node} from 'yaml'
+import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node} from 'yaml'
 import type {ConfigProblem} from '../errors.js'
 
 /** Where a key (and its value) stand in a YAML source: 1-based line and column. */
@@ -55,6 +55,7 @@ export function parseYamlSource(source: string, text: string): ParsedSource {
     problem(doc.contents.range?.[0], `expected a mapping of keys at the top level, found ${describeNode(doc.contents)}`)
     return result
   }
+  keepKeysAsWritten(doc)
   collectPositions(doc.contents, '', result, at)
   result.values = doc.toJS({maxAliasCount: 100}) as Record<string, unknown>
   return result
@@ -62,10 +63,25 @@ export function parseYamlSource(source: string, text: string): ParsedSource {
 
 function parseAllDocs(text: string, lineCounter: LineCounter) {
   // parseDocument reports a second document as an error; detect it ourselves to give a clearer message.
-  const doc = parseDocument(text, {lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.1', merge: true})
+  const doc = parseDocument(text, {lineCounter, uniqueKeys: sameKeyText, prettyErrors: false, version: '1.1', merge: true})
   const multi = doc.errors.find((e) => e.code === 'MULTIPLE_DOCS')
   if (multi === undefined) return [doc]
   return [doc, {range: [multi.pos[0]], contents: null, errors: []}] as unknown as (typeof doc)[]
+}
+
+/** Duplicate keys compare as written, matching keepKeysAsWritten. */
+function sameKeyText(a: unknown, b: unknown): boolean {
+  const text = (k: unknown) => (isScalar(k) ? (k.source ?? String(k.value)) : String(k))
+  return text(a) === text(b)
+}
+
+/** YAML 1.1 would turn keys such as `y` or `on` into booleans; a key in a vcluster.yaml is always its own text. */
+function keepKeysAsWritten(doc: Document): void {
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && typeof pair.key.value !== 'string') pair.key.value = pair.key.source ?? String(pair.key.value)
+    },
+  })
 }
 
 function isEmptyScalar(node: Node): boolean {
