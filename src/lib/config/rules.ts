@@ -27,6 +27,7 @@ export function checkRules(values: Values, locate: Locate): RuleResult {
     result.problems.push({source: pos?.source ?? '<config>', line: pos?.line, col: pos?.col, path, message, severity})
   }
   checkRemovedDistros(values, report, result)
+  checkRemovedKeys(values, report, result)
   checkBackingStores(values, report)
   checkExtraSANs(values, report)
   checkExportKubeConfig(values, report)
@@ -43,6 +44,22 @@ function checkRemovedDistros(values: Values, report: Report, result: RuleResult)
     const path = `controlPlane.distro.${distro}`
     if (getPath(values, path) === undefined) continue
     report(path, `the ${distro} distro was removed upstream in vCluster ${version}; use controlPlane.distro.k8s (the only distro) and remove this key`)
+    result.handledPaths.push(path)
+  }
+}
+
+const REMOVED_IN_036 = [
+  'sync.toHost.volumeSnapshots',
+  'sync.toHost.volumeSnapshotContents',
+  'sync.fromHost.volumeSnapshotClasses',
+  'deploy.volumeSnapshotController',
+  'rbac.enableVolumeSnapshotRules',
+]
+
+function checkRemovedKeys(values: Values, report: Report, result: RuleResult): void {
+  for (const path of REMOVED_IN_036) {
+    if (getPath(values, path) === undefined) continue
+    report(path, 'was removed in vCluster 0.36 (volume snapshots are handled by snapshots:); remove this key')
     result.handledPaths.push(path)
   }
 }

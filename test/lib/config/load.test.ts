@@ -69,6 +69,7 @@ describe('invalid configs: exact messages and positions', () => {
     ['k0s removed', 'controlPlane:\n  distro:\n    k0s:\n      enabled: true\n', 'vcluster.yaml:3:5: controlPlane.distro.k0s: the k0s distro was removed upstream in vCluster v0.26; use controlPlane.distro.k8s (the only distro) and remove this key'],
     ['export server not a URL', 'exportKubeConfig:\n  server: vc.example.com\n', 'vcluster.yaml:2:11: exportKubeConfig.server: "vc.example.com" must be an http:// or https:// URL, e.g. https://my-vcluster.example.com'],
     ['storage classes both ways', 'sync:\n  toHost:\n    storageClasses:\n      enabled: true\n  fromHost:\n    storageClasses:\n      enabled: true\n', 'vcluster.yaml:7:16: sync.fromHost.storageClasses.enabled: storageClasses cannot be synced both toHost and fromHost; enable one direction only'],
+    ['removed snapshot key', 'sync:\n  toHost:\n    volumeSnapshots:\n      enabled: true\n', 'vcluster.yaml:3:5: sync.toHost.volumeSnapshots: was removed in vCluster 0.36 (volume snapshots are handled by snapshots:); remove this key'],
     ['empty file', '', 'vcluster.yaml:1:1: the file is empty; a vcluster.yaml is a mapping of keys such as `controlPlane:` and `sync:`'],
     ['comment-only file', '# nothing\n', 'vcluster.yaml:1:1: the file is empty; a vcluster.yaml is a mapping of keys such as `controlPlane:` and `sync:`'],
     ['scalar document', 'hello\n', 'vcluster.yaml:1:1: expected a mapping of keys at the top level, found the string "hello"'],
