@@ -25,11 +25,11 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
-    const code = this.report(error)
+    const code = this.describeError(error)
     this.exit(code)
   }
 
-  private report(error: Error & {oclif?: {exit?: number}}): number {
+  private describeError(error: Error & {oclif?: {exit?: number}}): number {
     const red = this.color.red
     if (error instanceof InvalidConfigError) {
       const errors = error.problems.filter((p) => p.severity === 'error')

@@ -1,0 +1,102 @@
+import {Args, Flags} from '@oclif/core'
+import {stringify} from 'yaml'
+import {BaseCommand} from '../cli/base-command.js'
+import {kubeFlags, outputFlag, valuesFlags} from '../cli/flags.js'
+import {Progress} from '../cli/progress.js'
+import {renderDryRun} from '../lib/vcluster/dry-run.js'
+import {createVCluster, type CreateProgress, type CreateResult} from '../lib/vcluster/create.js'
+import {parseDuration} from '../lib/ui/duration.js'
+
+export default class Create extends BaseCommand {
+  static override summary = 'Create a virtual cluster in a host namespace (or converge an interrupted create).'
+
+  static override description =
+    'Validates the config, checks your permissions, renders the vCluster objects and server-side applies them ' +
+    'in dependency order, then waits until the control plane is ready. No Helm, no cluster-admin: rights in the ' +
+    'target namespace are enough. Re-running an identical create converges; a changed config needs --upgrade.'
+
+  static override examples = [
+    '<%= config.bin %> create demo',
+    '<%= config.bin %> create demo -n team-a -f vcluster.yaml --set controlPlane.proxy.extraSANs[0]=vc.example.com',
+    '<%= config.bin %> create demo --dry-run=client -o yaml   # print the manifests, no cluster needed',
+  ]
+
+  static override args = {name: Args.string({description: 'vCluster name', required: true})}
+
+  static override flags = {
+    ...kubeFlags,
+    ...valuesFlags,
+    'create-namespace': Flags.boolean({description: 'Create the namespace if missing (marked so delete removes it).', default: true, allowNo: true}),
+    expose: Flags.boolean({description: 'Expose the control plane with a LoadBalancer Service.'}),
+    upgrade: Flags.boolean({description: 'Change an existing vCluster (same as `vcluster upgrade`).'}),
+    wait: Flags.boolean({description: 'Wait until the control plane is ready.', default: true, allowNo: true}),
+    timeout: Flags.string({description: 'How long to wait, e.g. 90s, 5m.', default: '5m'}),
+    'dry-run': Flags.string({description: 'client: print the manifests without a cluster; server: send them with dryRun.', options: ['client', 'server']}),
+    ...outputFlag(['yaml', 'json'], 'Print the result (or with --dry-run the manifests) as yaml or json.'),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Create)
+    const output = flags.json ? 'json' : flags.output
+    if (flags['dry-run'] === 'client') {
+      const manifests = await renderDryRun({name: args.name, namespace: flags.namespace, files: flags.values, sets: flags.set, expose: flags.expose})
+      this.warnProblems(manifests.warnings)
+      this.out(output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: manifests.objects}, null, 2) : manifests.objects.map((o) => stringify(o)).join('---\n'))
+      return
+    }
+    const progress = new Progress(this.color)
+    let result: CreateResult
+    try {
+      result = await createVCluster({
+        name: args.name,
+        kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace},
+        files: flags.values,
+        sets: flags.set,
+        createNamespace: flags['create-namespace'],
+        expose: flags.expose,
+        upgrade: flags.upgrade,
+        wait: flags.wait,
+        timeoutMs: parseDuration(flags.timeout),
+        dryRun: flags['dry-run'] === 'server' ? 'server' : undefined,
+        onProgress: (event) => this.showProgress(progress, event, args.name),
+      })
+    } finally {
+      progress.stop()
+    }
+    this.warnProblems(result.warnings)
+    this.printResult(result, output)
+  }
+
+  private showProgress(progress: Progress, event: CreateProgress, name: string): void {
+    switch (event.type) {
+      case 'namespace-created':
+        return progress.done(`created namespace ${event.namespace}`)
+      case 'applied':
+        if (event.count === event.total) progress.done(`applied ${event.total} objects`)
+        else progress.step(`applying objects (${event.count}/${event.total})`)
+        return
+      case 'pod-scheduled':
+        progress.done(`pod ${event.pod} scheduled on ${event.node}`)
+        return progress.step(`waiting for vCluster ${name} to be ready`)
+      case 'volume-bound':
+        return progress.done(`volume ${event.claim} bound`)
+      case 'container-waiting':
+        return progress.warn(`pod ${event.pod}: ${event.reason}`)
+      case 'ready':
+        return progress.done(`vCluster ${name} ready after ${(event.afterMs / 1000).toFixed(1)}s`)
+    }
+  }
+
+  private printResult(result: CreateResult, output: string | undefined): void {
+    if (output === 'json') this.out(JSON.stringify(result, null, 2))
+    else if (output === 'yaml') this.out(stringify(result))
+    if (result.dryRun) {
+      if (output === undefined) this.out((result.manifests ?? []).map((o) => stringify(o)).join('---\n'))
+      return
+    }
+    const verb = result.action === 'unchanged' ? 'is up to date' : result.action === 'upgraded' ? 'upgraded' : 'created'
+    this.note(`vCluster ${result.name} ${verb} in namespace ${result.namespace}${result.ready ? ' and ready' : ''}.`)
+    this.note(`Connect:  vcluster connect ${result.name} -n ${result.namespace}`)
+    this.note(`Or in CI: vcluster connect ${result.name} -n ${result.namespace} -- kubectl get ns`)
+  }
+}

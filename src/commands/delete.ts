@@ -1,0 +1,49 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../cli/base-command.js'
+import {kubeFlags, outputFlag} from '../cli/flags.js'
+import {Progress} from '../cli/progress.js'
+import {parseDuration} from '../lib/ui/duration.js'
+import {deleteVCluster} from '../lib/vcluster/delete.js'
+
+export default class Delete extends BaseCommand {
+  static override summary = 'Delete a virtual cluster and everything it made in its namespace.'
+
+  static override aliases = ['rm']
+
+  static override description =
+    'Removes the objects create made, every volume claim of the vCluster (unless --keep-pvc), the objects it synced ' +
+    'into the namespace, its Secrets, and the namespace when the CLI created it (or with --delete-namespace). ' +
+    'It confirms nothing labelled as the vCluster remains. Running it again is safe.'
+
+  static override examples = ['<%= config.bin %> delete demo', '<%= config.bin %> delete demo -n team-a --keep-pvc --ignore-not-found']
+
+  static override args = {name: Args.string({description: 'vCluster name', required: true})}
+
+  static override flags = {
+    ...kubeFlags,
+    'keep-pvc': Flags.boolean({description: 'Keep the volume claims (the data) for a later create.'}),
+    'delete-namespace': Flags.boolean({description: 'Also delete the namespace, even if the CLI did not create it.'}),
+    'ignore-not-found': Flags.boolean({description: 'Succeed when the vCluster does not exist.'}),
+    wait: Flags.boolean({description: 'Wait until everything is gone.', default: true, allowNo: true}),
+    timeout: Flags.string({description: 'How long to wait, e.g. 90s, 2m.', default: '2m'}),
+    ...outputFlag(['json'], 'Print the result as json.'),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Delete)
+    const progress = new Progress(this.color)
+    const result = await deleteVCluster({
+      name: args.name,
+      kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace},
+      keepPvc: flags['keep-pvc'],
+      deleteNamespace: flags['delete-namespace'],
+      ignoreNotFound: flags['ignore-not-found'],
+      wait: flags.wait,
+      timeoutMs: parseDuration(flags.timeout),
+      onProgress: (message) => progress.done(message),
+    }).finally(() => progress.stop())
+    if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
+    if (!result.deleted) this.note(`vCluster ${args.name} not found; nothing to delete.`)
+    else this.note(`vCluster ${result.name} deleted from namespace ${result.namespace}${result.keptClaims.length > 0 ? `; kept claims: ${result.keptClaims.join(', ')}` : ''}.`)
+  }
+}

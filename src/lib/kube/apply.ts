@@ -1,0 +1,33 @@
+import type {KubeObject} from '../manifests/types.js'
+import type {KubeClient} from './client.js'
+import {objectPath} from './resources.js'
+
+/** The one field manager all our writes use, so later applies own (and may remove) the same fields. */
+export const FIELD_MANAGER = 'vcluster-cli'
+
+export interface ApplyOptions {
+  dryRun?: boolean
+  onApplied?: (object: KubeObject) => void
+}
+
+/** Server-side applies one object; returns what the server made of it (with defaults, for dry-run diffs). */
+export async function applyObject(client: KubeClient, object: KubeObject, options: ApplyOptions = {}): Promise<KubeObject> {
+  const result = await client.request<KubeObject>({
+    method: 'PATCH',
+    path: objectPath(object),
+    query: {fieldManager: FIELD_MANAGER, force: true, dryRun: options.dryRun === true ? 'All' : undefined},
+    body: object,
+    contentType: 'application/apply-patch+yaml',
+  })
+  options.onApplied?.(object)
+  return result
+}
+
+/** Applies waves in order; the objects of one wave are independent and go in parallel. */
+export async function applyWavesInOrder(client: KubeClient, waves: readonly KubeObject[][], options: ApplyOptions = {}): Promise<KubeObject[]> {
+  const applied: KubeObject[] = []
+  for (const wave of waves) {
+    applied.push(...(await Promise.all(wave.map((object) => applyObject(client, object, options)))))
+  }
+  return applied
+}

@@ -1,0 +1,192 @@
+import {Agent, request as httpsRequest, type RequestOptions} from 'node:https'
+import {request as httpRequest} from 'node:http'
+import {existsSync} from 'node:fs'
+import {ConflictError, ForbiddenError, NotFoundError, UnavailableError, UsageError, VClusterError} from '../errors.js'
+import {kubeconfigFiles, selectContext, type KubeconfigDoc, type KubeSelection} from '../kubeconfig/resolve.js'
+
+export interface KubeTarget {
+  kubeconfig?: string
+  context?: string
+  namespace?: string
+}
+
+export interface RequestSpec {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  path: string
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+  contentType?: string
+  /** Status codes that resolve to undefined instead of throwing (e.g. 404 on delete). */
+  allow?: number[]
+}
+
+/** A thin client for the host API server: one keep-alive connection, typed errors, a request counter. */
+export interface KubeClient {
+  selection: KubeSelection
+  /** The kubeconfig's own current-context (which `connect` switches), whatever --context chose. */
+  currentContext: string
+  server: string
+  requestCount: number
+  request<T>(spec: RequestSpec): Promise<T>
+  /** Opens a watch; calls onEvent per event until the signal aborts or the server closes the stream. */
+  watch(path: string, query: Record<string, string | undefined>, onEvent: (type: string, object: unknown) => void, signal: AbortSignal): Promise<void>
+  /** The loaded client-node KubeConfig, for port-forward and other client-node features. */
+  kubeConfig: unknown
+  close(): void
+}
+
+/** Loads the kubeconfig as kubectl would and returns a client; client-node is imported only here, lazily. */
+export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): Promise<KubeClient> {
+  const files = kubeconfigFiles(target.kubeconfig, env).filter((f) => target.kubeconfig !== undefined || existsSync(f))
+  if (files.length === 0) {
+    throw new UsageError('no kubeconfig found', 'Point --kubeconfig or KUBECONFIG at the kubeconfig of your host cluster.')
+  }
+  if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
+    throw new UsageError(`kubeconfig ${target.kubeconfig} does not exist`, 'Check the path given to --kubeconfig.')
+  }
+  const {KubeConfig} = await import('@kubernetes/client-node')
+  const kc = new KubeConfig()
+  const savedEnv = process.env.KUBECONFIG
+  try {
+    process.env.KUBECONFIG = files.join(':')
+    kc.loadFromDefault()
+  } catch (error) {
+    throw new UsageError(`cannot load kubeconfig ${files.join(', ')}: ${(error as Error).message}`)
+  } finally {
+    if (savedEnv === undefined) delete process.env.KUBECONFIG
+    else process.env.KUBECONFIG = savedEnv
+  }
+  const doc: KubeconfigDoc = {contexts: kc.getContexts().map((c) => ({name: c.name, context: {cluster: c.cluster, user: c.user, namespace: c.namespace}})), 'current-context': kc.getCurrentContext()}
+  const selection = selectContext(doc, files, target)
+  const currentContext = kc.getCurrentContext()
+  kc.setCurrentContext(selection.contextName)
+  const cluster = kc.getCurrentCluster()
+  if (cluster === null) throw new UsageError(`context "${selection.contextName}" names no cluster`, 'Fix the context in your kubeconfig.')
+  return makeClient(kc, selection, cluster.server, currentContext)
+}
+
+function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string): KubeClient {
+  const base = new URL(server)
+  let agent: Agent | undefined
+  // One keep-alive agent, built from the TLS material of the first request (client certs do not change).
+  const agentFor = (o: RequestOptions): Agent =>
+    (agent ??= new Agent({keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername}))
+  const client: KubeClient = {
+    selection,
+    currentContext,
+    server,
+    requestCount: 0,
+    kubeConfig: kc,
+    close: () => agent?.destroy(),
+    async request<T>(spec: RequestSpec): Promise<T> {
+      client.requestCount++
+      const options = await requestOptions(kc, base, agentFor, spec)
+      const payload = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body)
+      const {status, text} = await send(base, options, payload)
+      if (status >= 200 && status < 300) return (text === '' ? undefined : JSON.parse(text)) as T
+      if (spec.allow?.includes(status)) return undefined as T
+      throw apiError(status, text, spec, server)
+    },
+    async watch(path, query, onEvent, signal) {
+      client.requestCount++
+      const options = await requestOptions(kc, base, agentFor, {path, query: {...query, watch: 'true', allowWatchBookmarks: 'true'}})
+      await streamLines(base, {...options, signal}, (line) => {
+        const event = JSON.parse(line) as {type: string; object: unknown}
+        if (event.type === 'ERROR') throw apiError(Number((event.object as {code?: number}).code ?? 500), JSON.stringify(event.object), {path}, server)
+        onEvent(event.type, event.object)
+      })
+    },
+  }
+  return client
+}
+
+async function requestOptions(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, base: URL, agentFor: (o: RequestOptions) => Agent, spec: RequestSpec): Promise<RequestOptions> {
+  const query = new URLSearchParams()
+  for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) query.set(k, String(v))
+  const qs = query.toString()
+  const options: RequestOptions = {
+    method: spec.method ?? 'GET',
+    hostname: base.hostname.replace(/^\[|\]$/g, ''),
+    port: base.port,
+    path: `${base.pathname.replace(/\/$/, '')}${spec.path}${qs === '' ? '' : `?${qs}`}`,
+    headers: {accept: 'application/json', ...(spec.body !== undefined ? {'content-type': spec.contentType ?? 'application/json'} : {})},
+  }
+  await kc.applyToHTTPSOptions(options)
+  if (base.protocol === 'https:') options.agent = agentFor(options)
+  return options
+}
+
+function send(base: URL, options: RequestOptions, payload: string | undefined): Promise<{status: number; text: string}> {
+  return new Promise((resolve, reject) => {
+    const req = (base.protocol === 'https:' ? httpsRequest : httpRequest)(options, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8')}))
+      res.on('error', reject)
+    })
+    req.on('error', (error) => reject(networkError(error as NodeJS.ErrnoException, base)))
+    if (payload !== undefined) req.write(payload)
+    req.end()
+  })
+}
+
+function streamLines(base: URL, options: RequestOptions & {signal: AbortSignal}, onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = (base.protocol === 'https:' ? httpsRequest : httpRequest)(options, (res) => {
+      if ((res.statusCode ?? 0) >= 300) {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => reject(apiError(res.statusCode ?? 0, Buffer.concat(chunks).toString(), {path: options.path ?? ''}, base.href)))
+        return
+      }
+      let buffer = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        buffer += chunk
+        let nl: number
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl).trim()
+          buffer = buffer.slice(nl + 1)
+          if (line === '') continue
+          try {
+            onLine(line)
+          } catch (error) {
+            req.destroy()
+            reject(error)
+            return
+          }
+        }
+      })
+      res.on('end', () => resolve())
+      res.on('error', (e) => (options.signal.aborted ? resolve() : reject(e)))
+    })
+    req.on('error', (error) => (options.signal.aborted ? resolve() : reject(networkError(error as NodeJS.ErrnoException, base))))
+    req.end()
+  })
+}
+
+function networkError(error: NodeJS.ErrnoException, base: URL): VClusterError {
+  const why = error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'host not found' : error.message
+  return new UnavailableError(`cannot reach the host cluster at ${base.origin}: ${why}`, 'Check that the cluster is running and that --context/--kubeconfig point at it.')
+}
+
+interface Status {
+  message?: string
+  reason?: string
+}
+
+export function apiError(status: number, text: string, spec: Pick<RequestSpec, 'path' | 'method'>, server: string): VClusterError {
+  let body: Status = {}
+  try {
+    body = JSON.parse(text) as Status
+  } catch {
+    body = {message: text.slice(0, 200)}
+  }
+  const message = body.message ?? `HTTP ${status}`
+  if (status === 404) return new NotFoundError(message)
+  if (status === 403) return new ForbiddenError(message, 'Ask your cluster admin for the missing permission, or use another --namespace.')
+  if (status === 401) return new ForbiddenError(`the host cluster at ${server} rejected the credentials: ${message}`, 'Refresh your kubeconfig credentials.')
+  if (status === 409) return new ConflictError(message)
+  if (status === 422 || status === 400) return new UsageError(`the API server rejected ${spec.method ?? 'GET'} ${spec.path}: ${message}`)
+  return new UnavailableError(`the API server answered ${status} for ${spec.method ?? 'GET'} ${spec.path}: ${message}`)
+}

@@ -1,0 +1,106 @@
+import {ForbiddenError} from '../errors.js'
+import type {KubeObject} from '../manifests/types.js'
+import type {KubeClient} from './client.js'
+import {resourceInfo} from './resources.js'
+
+export interface Permission {
+  group: string
+  resource: string
+  verb: string
+  /** Set for cluster-scoped checks. */
+  clusterScoped?: boolean
+}
+
+interface ResourceRule {
+  verbs: string[]
+  apiGroups?: string[]
+  resources?: string[]
+  resourceNames?: string[]
+}
+
+interface RulesReview {
+  status?: {resourceRules?: ResourceRule[]; incomplete?: boolean}
+}
+
+interface PolicyRule {
+  apiGroups?: string[]
+  resources?: string[]
+  verbs?: string[]
+}
+
+/** The rights needed to apply these objects, plus every right their Roles grant (Kubernetes' escalation check). */
+export function requiredPermissions(objects: readonly KubeObject[]): Permission[] {
+  const needed = new Map<string, Permission>()
+  const add = (p: Permission) => needed.set(`${p.clusterScoped === true}|${p.group}|${p.resource}|${p.verb}`, p)
+  for (const object of objects) {
+    const info = resourceInfo(object.kind, object.apiVersion)
+    for (const verb of ['get', 'create', 'patch']) add({group: info.group, resource: info.plural, verb, clusterScoped: !info.namespaced})
+    if (object.kind === 'Role' || object.kind === 'ClusterRole') {
+      for (const rule of (object.rules as PolicyRule[] | undefined) ?? []) {
+        for (const group of rule.apiGroups ?? ['']) {
+          for (const resource of rule.resources ?? []) {
+            for (const verb of rule.verbs ?? []) add({group, resource, verb, clusterScoped: object.kind === 'ClusterRole'})
+          }
+        }
+      }
+    }
+  }
+  return [...needed.values()]
+}
+
+function covers(rule: ResourceRule, p: Permission): boolean {
+  if ((rule.resourceNames ?? []).length > 0) return false
+  const match = (list: string[] | undefined, value: string) => (list ?? []).some((x) => x === '*' || x === value)
+  const resourceMatch = match(rule.resources, p.resource) || (rule.resources ?? []).some((r) => r === `${p.resource.split('/')[0]}/*`)
+  return match(rule.verbs, p.verb) && match(rule.apiGroups, p.group) && resourceMatch
+}
+
+/**
+ * Checks, before anything is written, that the user may create every object: one SelfSubjectRulesReview for the
+ * namespace, SelfSubjectAccessReviews only for cluster-scoped rights or when the review is incomplete. Throws one
+ * ForbiddenError listing everything missing.
+ */
+export async function checkPermissions(client: KubeClient, namespace: string, needed: readonly Permission[]): Promise<void> {
+  const review = await client.request<RulesReview>({
+    method: 'POST',
+    path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+    body: {apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: {namespace}},
+  })
+  const rules = review.status?.resourceRules ?? []
+  const incomplete = review.status?.incomplete === true
+  const unresolved = needed.filter((p) => p.clusterScoped === true || !rules.some((r) => covers(r, p)))
+  const toAsk = unresolved.filter((p) => p.clusterScoped === true || incomplete)
+  const answers = await Promise.all(toAsk.map((p) => accessReview(client, namespace, p)))
+  const missing = unresolved.filter((p) => {
+    const i = toAsk.indexOf(p)
+    return i < 0 || answers[i] !== true
+  })
+  if (missing.length > 0) throw missingPermissionsError(namespace, missing)
+}
+
+async function accessReview(client: KubeClient, namespace: string, p: Permission): Promise<boolean> {
+  const [resource, subresource] = p.resource.split('/')
+  const review = await client.request<{status?: {allowed?: boolean}}>({
+    method: 'POST',
+    path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: {resourceAttributes: {group: p.group, resource, subresource, verb: p.verb, namespace: p.clusterScoped === true ? undefined : namespace}},
+    },
+  })
+  return review.status?.allowed === true
+}
+
+export function missingPermissionsError(namespace: string, missing: readonly Permission[]): ForbiddenError {
+  const byResource = new Map<string, string[]>()
+  for (const p of missing) {
+    const key = `${p.group === '' ? '' : `${p.group}/`}${p.resource}${p.clusterScoped === true ? ' (cluster-wide)' : ''}`
+    byResource.set(key, [...(byResource.get(key) ?? []), p.verb])
+  }
+  const list = [...byResource.entries()].map(([r, verbs]) => `${r}: ${verbs.join(',')}`).join('; ')
+  return new ForbiddenError(
+    `missing permissions in namespace ${namespace}, nothing was applied: ${list}`,
+    'Ask your cluster admin to grant these (a RoleBinding in this namespace is enough unless marked cluster-wide).',
+  )
+}

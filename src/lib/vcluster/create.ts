@@ -1,0 +1,135 @@
+import {isDeepStrictEqual} from 'node:util'
+import {parse} from 'yaml'
+import {loadConfig, type LoadedConfig} from '../config/load.js'
+import {ConflictError, type ConfigProblem} from '../errors.js'
+import {applyWavesInOrder} from '../kube/apply.js'
+import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
+import {ensureNamespace} from '../kube/namespace.js'
+import {checkPermissions, requiredPermissions} from '../kube/preflight.js'
+import {collectionPath} from '../kube/resources.js'
+import {waitForReady, type ProgressEvent} from '../kube/wait.js'
+import {applyWaves, configSecretName, renderManifests, workloadKind} from '../manifests/index.js'
+import type {KubeObject} from '../manifests/types.js'
+import {findVClusters} from './find.js'
+import {checkVClusterName, defaultNamespace} from './names.js'
+
+export interface CreateOptions {
+  name: string
+  kube: KubeTarget
+  files?: string[]
+  sets?: string[]
+  createNamespace?: boolean
+  /** Sets controlPlane.service.spec.type=LoadBalancer. */
+  expose?: boolean
+  /** Allow changing an existing vCluster's config (same as `upgrade`). */
+  upgrade?: boolean
+  wait?: boolean
+  timeoutMs?: number
+  /** `server`: everything is sent with dryRun=All; nothing is persisted. */
+  dryRun?: 'server'
+  readStdin?: () => Promise<string>
+  onProgress?: (event: CreateProgress) => void
+}
+
+export type CreateProgress =
+  | {type: 'namespace-created'; namespace: string}
+  | {type: 'applied'; count: number; total: number; object: KubeObject}
+  | ProgressEvent
+
+export interface CreateResult {
+  name: string
+  namespace: string
+  context: string
+  namespaceCreated: boolean
+  /** `created` the first time, `unchanged` when an identical create is re-run, `upgraded` with --upgrade. */
+  action: 'created' | 'unchanged' | 'upgraded'
+  objects: {kind: string; name: string}[]
+  ready: boolean
+  readyAfterMs?: number
+  dryRun: boolean
+  warnings: ConfigProblem[]
+  manifests?: KubeObject[]
+}
+
+/** Loads the user's values for create: files, --set, and the --expose shortcut. */
+export function loadCreateConfig(options: Pick<CreateOptions, 'files' | 'sets' | 'expose' | 'readStdin'>): Promise<LoadedConfig> {
+  const sets = [...(options.sets ?? []), ...(options.expose === true ? ['controlPlane.service.spec.type=LoadBalancer'] : [])]
+  return loadConfig({files: options.files, sets, readStdin: options.readStdin})
+}
+
+/**
+ * Creates (or converges) a vCluster: validate, preflight permissions, server-side apply in dependency order,
+ * then wait for readiness with progress. Nothing is applied when validation or the permission check fails.
+ */
+export async function createVCluster(options: CreateOptions): Promise<CreateResult> {
+  checkVClusterName(options.name)
+  const loaded = await loadCreateConfig(options)
+  const client = await connectKube(options.kube)
+  try {
+    return await createWith(client, options, loaded)
+  } finally {
+    client.close()
+  }
+}
+
+async function createWith(client: KubeClient, options: CreateOptions, loaded: LoadedConfig): Promise<CreateResult> {
+  const {name} = options
+  const namespace = defaultNamespace(name, client.selection)
+  const dryRun = options.dryRun === 'server'
+  const [hostVersion, action] = await Promise.all([hostGitVersion(client), existingAction(client, name, namespace, loaded.values, options.upgrade === true)])
+  const objects = renderManifests({name, namespace, config: loaded.config, values: loaded.values, hostVersion})
+  // Permissions first: a refused create must leave nothing behind, not even a namespace.
+  await checkPermissions(client, namespace, requiredPermissions(objects))
+  const namespaceCreated = await ensureNamespace(client, namespace, options.createNamespace !== false, dryRun)
+  if (namespaceCreated) options.onProgress?.({type: 'namespace-created', namespace})
+  let count = 0
+  const applied = await applyWavesInOrder(client, applyWaves(objects), {
+    dryRun,
+    onApplied: (object) => options.onProgress?.({type: 'applied', count: ++count, total: objects.length, object}),
+  })
+  const base = {name, namespace, context: client.selection.contextName, namespaceCreated, action, dryRun, warnings: loaded.warnings}
+  const list = objects.map((o) => ({kind: o.kind, name: o.metadata.name}))
+  if (dryRun || options.wait === false) return {...base, objects: list, ready: false, ...(dryRun ? {manifests: applied} : {})}
+  const {afterMs} = await waitForReady(client, {
+    namespace,
+    name,
+    kind: workloadKind(loaded.config),
+    timeoutMs: options.timeoutMs ?? 300_000,
+    onProgress: options.onProgress,
+  })
+  return {...base, objects: list, ready: true, readyAfterMs: afterMs}
+}
+
+async function hostGitVersion(client: KubeClient): Promise<string | undefined> {
+  const version = await client.request<{gitVersion?: string}>({path: '/version'})
+  return version.gitVersion
+}
+
+/**
+ * One vCluster per namespace. An identical re-run converges (an interrupted create finishes); a different config
+ * on an existing vCluster needs --upgrade, so nothing changes by accident.
+ */
+async function existingAction(client: KubeClient, name: string, namespace: string, values: Record<string, unknown>, upgrade: boolean): Promise<CreateResult['action']> {
+  const found = await findVClusters(client, {namespace}).catch(() => [])
+  const other = found.find((v) => v.name !== name)
+  if (other !== undefined) {
+    throw new ConflictError(
+      `there is already a virtual cluster (${other.name}) in namespace ${namespace}; one vCluster per namespace is supported`,
+      `Pick another namespace with -n, or manage the existing one: vcluster connect ${other.name} -n ${namespace}`,
+    )
+  }
+  const secret = await client.request<{data?: Record<string, string>} | undefined>({
+    path: `${collectionPath('Secret', namespace)}/${configSecretName(name)}`,
+    allow: [404, 403],
+  })
+  const stored = secret?.data?.['user-values.yaml']
+  const exists = found.length > 0
+  if (!exists && stored === undefined) return 'created'
+  if (upgrade) return 'upgraded'
+  const previous = stored === undefined ? undefined : (parse(Buffer.from(stored, 'base64').toString('utf8')) ?? {})
+  if (previous !== undefined && isDeepStrictEqual(previous, values)) return exists ? 'unchanged' : 'created'
+  throw new ConflictError(
+    `vCluster ${name} already exists in namespace ${namespace} with a different config`,
+    `To change it:  vcluster upgrade ${name} -n ${namespace} -f <values>\nTo use it:     vcluster connect ${name} -n ${namespace}`,
+  )
+}

@@ -1,0 +1,127 @@
+import {NotFoundError, TimeoutError} from '../errors.js'
+import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
+import {CREATED_ANNOTATION} from '../kube/namespace.js'
+import {collectionPath, objectPath} from '../kube/resources.js'
+import {findVCluster, type FoundVCluster} from './find.js'
+
+export interface DeleteOptions {
+  name: string
+  kube: KubeTarget
+  keepPvc?: boolean
+  deleteNamespace?: boolean
+  ignoreNotFound?: boolean
+  wait?: boolean
+  timeoutMs?: number
+  onProgress?: (message: string) => void
+}
+
+export interface DeleteResult {
+  name: string
+  namespace?: string
+  deleted: boolean
+  namespaceDeleted: boolean
+  keptClaims: string[]
+}
+
+/** Namespaced kinds the CLI creates, or the vCluster syncs into the host namespace, that delete removes. */
+const OWN_KINDS = ['StatefulSet', 'Deployment', 'Service', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'PodDisruptionBudget', 'Ingress']
+const SYNCED_KINDS = ['Pod', 'Service', 'ConfigMap', 'Secret', 'Endpoints', 'EndpointSlice', 'PersistentVolumeClaim', 'ServiceAccount', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget']
+
+/**
+ * Removes everything create made and everything the vCluster synced into its namespace, then confirms nothing
+ * labelled as the vCluster's remains. Idempotent: a second run finds nothing and (with --ignore-not-found) succeeds.
+ */
+export async function deleteVCluster(options: DeleteOptions): Promise<DeleteResult> {
+  const client = await connectKube(options.kube)
+  try {
+    let found: FoundVCluster
+    try {
+      found = await findVCluster(client, options.name, options.kube.namespace)
+    } catch (error) {
+      if (error instanceof NotFoundError && options.ignoreNotFound === true) return {name: options.name, deleted: false, namespaceDeleted: false, keptClaims: []}
+      throw error
+    }
+    return await deleteFound(client, found, options)
+  } finally {
+    client.close()
+  }
+}
+
+async function deleteFound(client: KubeClient, found: FoundVCluster, options: DeleteOptions): Promise<DeleteResult> {
+  const {name, namespace} = found
+  const say = options.onProgress ?? (() => {})
+  const own = `app=vcluster,release=${name}`
+  await Promise.all(OWN_KINDS.map((kind) => deleteCollection(client, kind, namespace, own)))
+  await Promise.all([
+    deleteCollection(client, 'StatefulSet', namespace, `app=vcluster-etcd,release=${name}`),
+    deleteCollection(client, 'Service', namespace, `app=vcluster-etcd,release=${name}`),
+    ...[`vc-${name}`, `${name}-certs`, `vc-config-${name}`, `vc-workload-${name}`].map((secret) => deleteNamed(client, 'Secret', namespace, secret)),
+    ...SYNCED_KINDS.map((kind) => deleteCollection(client, kind, namespace, `vcluster.loft.sh/managed-by=${name}`)),
+    deleteCollection(client, 'Pod', namespace, 'k8s-app=vcluster-kube-dns'),
+    deleteClusterScoped(client, name, namespace),
+  ])
+  say(`deleted the objects of vCluster ${name}`)
+  const keptClaims = await handleClaims(client, name, namespace, options.keepPvc === true)
+  if (keptClaims.length === 0) say('deleted its volume claims')
+  const namespaceDeleted = await maybeDeleteNamespace(client, namespace, options.deleteNamespace === true)
+  if (namespaceDeleted) say(`deleted namespace ${namespace}`)
+  if (options.wait !== false) await confirmGone(client, name, namespace, options.timeoutMs ?? 120_000, options.keepPvc === true)
+  return {name, namespace, deleted: true, namespaceDeleted, keptClaims}
+}
+
+async function deleteCollection(client: KubeClient, kind: string, namespace: string, labelSelector: string): Promise<void> {
+  await client.request({method: 'DELETE', path: collectionPath(kind, namespace), query: {labelSelector, propagationPolicy: 'Background'}, allow: [404, 405]})
+}
+
+async function deleteNamed(client: KubeClient, kind: string, namespace: string, name: string): Promise<void> {
+  await client.request({method: 'DELETE', path: objectPath({kind, apiVersion: 'v1', metadata: {name, namespace}}), allow: [404]})
+}
+
+/** ClusterRole/Binding `vc-<name>-v-<namespace>` exist only for some configs; a namespace-scoped user may not see them. */
+async function deleteClusterScoped(client: KubeClient, name: string, namespace: string): Promise<void> {
+  const selector = `app=vcluster,release=${name}`
+  for (const kind of ['ClusterRoleBinding', 'ClusterRole']) {
+    const list = await client.request<{items: {metadata: {name: string; namespace?: string; labels?: Record<string, string>}}[]} | undefined>({
+      path: collectionPath(kind),
+      query: {labelSelector: selector},
+      allow: [403],
+    })
+    const mine = (list?.items ?? []).filter((o) => o.metadata.name.endsWith(`-v-${namespace}`) || o.metadata.name.includes(`-${namespace}`))
+    await Promise.all(mine.map((o) => client.request({method: 'DELETE', path: `${collectionPath(kind)}/${o.metadata.name}`, allow: [404]})))
+  }
+}
+
+async function handleClaims(client: KubeClient, name: string, namespace: string, keep: boolean): Promise<string[]> {
+  const selectors = [`app=vcluster,release=${name}`, `app=vcluster-etcd,release=${name}`]
+  const lists = await Promise.all(selectors.map((labelSelector) => client.request<{items: {metadata: {name: string}}[]}>({path: collectionPath('PersistentVolumeClaim', namespace), query: {labelSelector}})))
+  const claims = lists.flatMap((l) => l.items.map((c) => c.metadata.name))
+  if (keep) return claims
+  await Promise.all(selectors.map((s) => deleteCollection(client, 'PersistentVolumeClaim', namespace, s)))
+  return []
+}
+
+async function maybeDeleteNamespace(client: KubeClient, namespace: string, asked: boolean): Promise<boolean> {
+  const ns = await client.request<{metadata: {annotations?: Record<string, string>}} | undefined>({path: `/api/v1/namespaces/${namespace}`, allow: [403, 404]})
+  const createdByUs = ns?.metadata.annotations?.[CREATED_ANNOTATION] === 'true'
+  if (!asked && !createdByUs) return false
+  if (ns === undefined && !asked) return false
+  await client.request({method: 'DELETE', path: `/api/v1/namespaces/${namespace}`, allow: [404]})
+  return true
+}
+
+/** Polls (briefly) until nothing labelled as the vCluster's remains; deletion is asynchronous (finalizers, GC). */
+async function confirmGone(client: KubeClient, name: string, namespace: string, timeoutMs: number, keptClaims: boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const kinds = ['StatefulSet', 'Deployment', 'Pod', 'Service', 'Secret', ...(keptClaims ? [] : ['PersistentVolumeClaim'])]
+  for (;;) {
+    const lists = await Promise.all(
+      kinds.map((kind) => client.request<{items: {metadata: {name: string}}[]} | undefined>({path: collectionPath(kind, namespace), query: {labelSelector: `release=${name}`}, allow: [404]})),
+    )
+    const left = lists.flatMap((l, i) => (l?.items ?? []).map((o) => `${kinds[i]}/${o.metadata.name}`))
+    if (left.length === 0) return
+    if (Date.now() > deadline) {
+      throw new TimeoutError(`vCluster ${name} is deleted, but these are still going away: ${left.join(', ')}`, `Check them with kubectl -n ${namespace} get ${left[0]}, or run the delete again.`)
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
