@@ -2,6 +2,9 @@ import {NotFoundError, TimeoutError} from '../errors.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {CREATED_ANNOTATION} from '../kube/namespace.js'
 import {collectionPath, objectPath} from '../kube/resources.js'
+import {existsSync} from 'node:fs'
+import {removeVClusterContexts} from '../kubeconfig/edit.js'
+import {readKubeconfigFile, updateKubeconfigFile} from '../kubeconfig/file.js'
 import {findVCluster, type FoundVCluster} from './find.js'
 
 export interface DeleteOptions {
@@ -21,6 +24,7 @@ export interface DeleteResult {
   deleted: boolean
   namespaceDeleted: boolean
   keptClaims: string[]
+  removedContexts: string[]
 }
 
 /** Namespaced kinds the CLI creates, or the vCluster syncs into the host namespace, that delete removes. */
@@ -38,7 +42,7 @@ export async function deleteVCluster(options: DeleteOptions): Promise<DeleteResu
     try {
       found = await findVCluster(client, options.name, options.kube.namespace)
     } catch (error) {
-      if (error instanceof NotFoundError && options.ignoreNotFound === true) return {name: options.name, deleted: false, namespaceDeleted: false, keptClaims: []}
+      if (error instanceof NotFoundError && options.ignoreNotFound === true) return {name: options.name, deleted: false, namespaceDeleted: false, keptClaims: [], removedContexts: []}
       throw error
     }
     return await deleteFound(client, found, options)
@@ -66,7 +70,20 @@ async function deleteFound(client: KubeClient, found: FoundVCluster, options: De
   const namespaceDeleted = await maybeDeleteNamespace(client, namespace, options.deleteNamespace === true)
   if (namespaceDeleted) say(`deleted namespace ${namespace}`)
   if (options.wait !== false) await confirmGone(client, name, namespace, options.timeoutMs ?? 120_000, options.keepPvc === true)
-  return {name, namespace, deleted: true, namespaceDeleted, keptClaims}
+  const removedContexts = await removeContexts(client.selection.files, name, namespace)
+  if (removedContexts.length > 0) say(`removed kubeconfig context ${removedContexts.join(', ')}`)
+  return {name, namespace, deleted: true, namespaceDeleted, keptClaims, removedContexts}
+}
+
+/** Removes the vCluster's contexts from whichever kubeconfig files hold them; other files are not rewritten. */
+async function removeContexts(files: readonly string[], name: string, namespace: string): Promise<string[]> {
+  const removed: string[] = []
+  for (const file of files.filter((f) => existsSync(f))) {
+    const probe = await readKubeconfigFile(file)
+    if (removeVClusterContexts(probe, name, namespace).length === 0) continue
+    removed.push(...(await updateKubeconfigFile(file, (doc) => removeVClusterContexts(doc, name, namespace))))
+  }
+  return removed
 }
 
 async function deleteCollection(client: KubeClient, kind: string, namespace: string, labelSelector: string): Promise<void> {

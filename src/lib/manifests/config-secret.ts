@@ -1,0 +1,51 @@
+/** The config Secret `vc-config-<name>`: what the syncer reads at /var/lib/vcluster/config.yaml. */
+import {createHash} from 'node:crypto'
+import {stringify} from 'yaml'
+import {kubernetesTag} from '../versions.js'
+import {etcdImageTag, userKubernetesTag} from './images.js'
+import {metadata} from './labels.js'
+import {configSecretName} from './names.js'
+import type {KubeObject, RenderInput} from './types.js'
+import {copy} from './util.js'
+
+export const CONFIG_KEY = 'config.yaml'
+export const USER_VALUES_KEY = 'user-values.yaml'
+
+/**
+ * The resolved config with the image tags we actually run filled in (upstream's CLI also hands the host-matched
+ * Kubernetes tag to the chart as a value), so the syncer and `describe` see the real versions.
+ */
+export function effectiveConfig(input: RenderInput): Record<string, unknown> {
+  const config = copy(input.config)
+  const k8sImage = config.controlPlane?.distro?.k8s?.image
+  if (k8sImage !== undefined) k8sImage.tag = kubernetesTag(userKubernetesTag(input.values), input.hostVersion)
+  const etcdImage = config.controlPlane?.backingStore?.etcd?.deploy?.statefulSet?.image
+  if (etcdImage !== undefined) etcdImage.tag = etcdImageTag(input)
+  return config as Record<string, unknown>
+}
+
+/** Deterministic YAML: key order follows the resolved config, no line folding. */
+export function toYaml(value: unknown): string {
+  return stringify(value, {lineWidth: 0})
+}
+
+export function configYaml(input: RenderInput): string {
+  return toYaml(effectiveConfig(input))
+}
+
+/** The pod annotation `vClusterConfigHash`: any config change rolls the control-plane pods. */
+export function configHash(configText: string): string {
+  return createHash('sha256').update(configText).digest('hex')
+}
+
+const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64')
+
+export function configSecret(input: RenderInput, configText: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: metadata(input, configSecretName(input.name)),
+    type: 'Opaque',
+    data: {[CONFIG_KEY]: base64(configText), [USER_VALUES_KEY]: base64(toYaml(input.values))},
+  }
+}
