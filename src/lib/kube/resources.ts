@@ -36,12 +36,15 @@ const RESOURCES: Record<string, ResourceInfo> = {
 }
 
 export function resourceInfo(kind: string, apiVersion?: string): ResourceInfo {
-  const info = RESOURCES[kind]
-  if (info !== undefined) return info
-  if (apiVersion === undefined) throw new Error(`unknown kind ${kind}`)
-  // Unknown kinds (raw manifests): guess the plural the way the API conventionally forms it.
+  const known = RESOURCES[kind]
+  if (apiVersion === undefined) {
+    if (known === undefined) throw new Error(`unknown kind ${kind}`)
+    return known
+  }
+  // The object's own apiVersion wins (e.g. TLSRoute v1 vs v1alpha2); unknown kinds (raw manifests) get the
+  // plural the API conventionally forms.
   const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion]
-  return {group, version, plural: `${kind.toLowerCase()}s`, namespaced: true}
+  return {group, version, plural: known?.plural ?? `${kind.toLowerCase()}s`, namespaced: known?.namespaced ?? true}
 }
 
 export function collectionPath(kind: string, namespace?: string, apiVersion?: string): string {

@@ -1,4 +1,5 @@
 /** Small value helpers shared by the renderers. */
+import {minorOf} from '../versions.js'
 
 /** An upstream "auto" boolean counts as on only when it is `true` or the string "true". */
 export function isOn(value: unknown): boolean {
@@ -41,4 +42,10 @@ export function quantities(values: Record<string, unknown> | undefined): Record<
   const out: Record<string, string> = {}
   for (const [key, value] of Object.entries(values ?? {})) out[key] = String(value)
   return out
+}
+
+/** The host's Kubernetes minor (35 for v1.35.2); undefined when unknown. */
+export function hostMinor(hostVersion: string | undefined): number | undefined {
+  const minor = hostVersion === undefined ? undefined : minorOf(hostVersion)
+  return minor === undefined ? undefined : Number(minor.split('.')[1])
 }

@@ -1,0 +1,107 @@
+/** Golden manifests for image references and host-version matching; explicit facts per case. */
+import {describe, expect} from 'vitest'
+import type {KubeObject} from '../../../src/lib/manifests/index.js'
+import {VCLUSTER_VERSION} from '../../../src/lib/versions.js'
+import {NAME, configOf, find, goldenCases, initContainer, render, ruleKey, syncer, workload} from './helpers.js'
+
+const RESIZE = '|pods/resize|patch,update'
+const etcdImage = (objects: KubeObject[]): string => find(objects, 'StatefulSet', `${NAME}-etcd`).spec.template.spec.containers[0].image
+const roleRules = (objects: KubeObject[]): string[] => find(objects, 'Role', `vc-${NAME}`).rules.map(ruleKey)
+const DEFAULT_HASH = workload(render('')).spec.template.metadata.annotations.vClusterConfigHash as string
+const etcdDeploy = 'controlPlane:\n  backingStore:\n    etcd:\n      deploy:\n        enabled: true\n'
+
+describe('golden manifests: images and host versions', () => {
+  goldenCases([
+    {
+      name: 'extra-sans',
+      values: 'controlPlane:\n  proxy:\n    extraSANs: [vc.example.com, 203.0.113.10]\n',
+      check: (objects) => {
+        // extraSANs only reach the syncer's certificates through config.yaml: no object field carries them.
+        expect(configOf(objects).controlPlane.proxy.extraSANs).toEqual(['vc.example.com', '203.0.113.10'])
+        expect(JSON.stringify(objects.filter((o) => o.kind !== 'Secret'))).not.toContain('vc.example.com')
+        expect(workload(objects).spec.template.metadata.annotations.vClusterConfigHash).not.toBe(DEFAULT_HASH)
+      },
+    },
+    {
+      name: 'registry-default',
+      values: 'controlPlane:\n  advanced:\n    defaultImageRegistry: registry.corp.local/mirror\n  backingStore:\n    etcd:\n      deploy:\n        enabled: true\n',
+      check: (objects) => {
+        expect(syncer(objects).image).toBe(`registry.corp.local/mirror/loft-sh/vcluster-pro:${VCLUSTER_VERSION}`)
+        expect(initContainer(objects).image).toBe('registry.corp.local/mirror/loft-sh/kubernetes:v1.36.0')
+        expect(etcdImage(objects)).toBe('registry.corp.local/mirror/etcd:3.6.8-0')
+      },
+    },
+    {
+      name: 'registry-explicit',
+      values: [
+        'controlPlane:',
+        '  statefulSet:',
+        '    image: {registry: quay.example.com, repository: team/vcluster-pro, tag: 0.36.1-patch1}',
+        '    imagePullPolicy: IfNotPresent',
+        '  distro:',
+        '    k8s:',
+        '      image: {registry: "", repository: k8s-api, tag: v1.34.2}',
+        '      imagePullPolicy: Always',
+        '',
+      ].join('\n'),
+      host: 'v1.33.1',
+      check: (objects) => {
+        expect(syncer(objects)).toMatchObject({image: 'quay.example.com/team/vcluster-pro:0.36.1-patch1', imagePullPolicy: 'IfNotPresent'})
+        // An empty registry means Docker Hub: no prefix. The explicit tag wins over the host's minor.
+        expect(initContainer(objects)).toMatchObject({image: 'k8s-api:v1.34.2', imagePullPolicy: 'Always'})
+      },
+    },
+    {
+      name: 'host-1-33',
+      values: etcdDeploy,
+      host: 'v1.33.13',
+      check: (objects) => {
+        expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.33.4')
+        expect(etcdImage(objects)).toBe('registry.k8s.io/etcd:3.5.21-0')
+        expect(roleRules(objects)).not.toContain(RESIZE)
+        // The syncer sees the versions that actually run.
+        expect(configOf(objects).controlPlane.distro.k8s.image.tag).toBe('v1.33.4')
+        expect(configOf(objects).controlPlane.backingStore.etcd.deploy.statefulSet.image.tag).toBe('3.5.21-0')
+      },
+    },
+    {
+      name: 'host-1-35',
+      values: '',
+      host: 'v1.35.2',
+      check: (objects) => {
+        expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.35.0')
+        expect(roleRules(objects)).toContain(RESIZE)
+        expect(roleRules(objects).indexOf(RESIZE)).toBe(2)
+      },
+    },
+    {
+      name: 'host-unsupported',
+      values: '',
+      host: 'v1.26.15',
+      check: (objects) => {
+        expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.36.0')
+        // The claim retention policy field exists from Kubernetes 1.27 only.
+        expect(workload(objects).spec).not.toHaveProperty('persistentVolumeClaimRetentionPolicy')
+        expect(workload(objects).spec.volumeClaimTemplates).toHaveLength(1)
+      },
+    },
+    {
+      name: 'host-explicit-tag',
+      values: 'controlPlane:\n  distro:\n    k8s:\n      image:\n        tag: v1.34.1\n',
+      host: 'v1.33.2',
+      check: (objects) => {
+        expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.34.1')
+        expect(configOf(objects).controlPlane.distro.k8s.image.tag).toBe('v1.34.1')
+      },
+    },
+    {
+      name: 'deprecated-k8s-version',
+      values: 'controlPlane:\n  distro:\n    k8s:\n      version: v1.32.9\n      image:\n        tag: v1.34.1\n',
+      host: 'v1.35.0',
+      check: (objects) => {
+        // As in the chart, the deprecated version wins over image.tag.
+        expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.32.9')
+      },
+    },
+  ])
+})
