@@ -10,7 +10,8 @@ import {collectionPath} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
 import {applyWaves, configSecretName, renderManifests, workloadKind} from '../manifests/index.js'
 import type {KubeObject} from '../manifests/types.js'
-import {findVClusters} from './find.js'
+import {findVCluster, findVClusters} from './find.js'
+import {applyUpgrade, planUpgrade} from './upgrade.js'
 import {checkVClusterName, defaultNamespace} from './names.js'
 
 export interface CreateOptions {
@@ -77,6 +78,7 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
   const namespace = defaultNamespace(name, client.selection)
   const dryRun = options.dryRun === 'server'
   const [hostVersion, action] = await Promise.all([hostGitVersion(client), existingAction(client, name, namespace, loaded.values, options.upgrade === true)])
+  if (action === 'upgraded') return upgradeInstead(client, options, namespace, loaded)
   const objects = renderManifests({name, namespace, config: loaded.config, values: loaded.values, hostVersion})
   // Permissions first: a refused create must leave nothing behind, not even a namespace.
   await checkPermissions(client, namespace, requiredPermissions(objects))
@@ -98,6 +100,26 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
     onProgress: options.onProgress,
   })
   return {...base, objects: list, ready: true, readyAfterMs: afterMs}
+}
+
+/** `create --upgrade` on an existing vCluster is `upgrade`: the same plan, checks and rollout. */
+async function upgradeInstead(client: KubeClient, options: CreateOptions, namespace: string, loaded: LoadedConfig): Promise<CreateResult> {
+  const found = await findVCluster(client, options.name, namespace)
+  const plan = await planUpgrade(client, found, {files: options.files, sets: options.sets})
+  const dryRun = options.dryRun === 'server'
+  const {readyAfterMs} = dryRun ? {readyAfterMs: undefined} : await applyUpgrade(client, plan, {wait: options.wait, timeoutMs: options.timeoutMs, onProgress: options.onProgress})
+  return {
+    name: options.name,
+    namespace,
+    context: client.selection.contextName,
+    namespaceCreated: false,
+    action: 'upgraded',
+    objects: plan.objects.map((o) => ({kind: o.kind, name: o.metadata.name})),
+    ready: readyAfterMs !== undefined,
+    readyAfterMs,
+    dryRun,
+    warnings: loaded.warnings,
+  }
 }
 
 async function hostGitVersion(client: KubeClient): Promise<string | undefined> {

@@ -1,0 +1,51 @@
+import {Args, Flags} from '@oclif/core'
+import {stringify} from 'yaml'
+import {BaseCommand} from '../cli/base-command.js'
+import {kubeFlags} from '../cli/flags.js'
+import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
+
+export default class Describe extends BaseCommand {
+  static override summary = 'Show a virtual cluster: status, versions, backing store, exposure, images and config.'
+
+  static override examples = ['<%= config.bin %> describe demo', '<%= config.bin %> describe demo -o json', '<%= config.bin %> describe demo --config-only > vcluster.yaml']
+
+  static override args = {name: Args.string({description: 'vCluster name', required: true})}
+
+  static override flags = {
+    ...kubeFlags,
+    output: Flags.string({char: 'o', description: 'Output format.', options: ['text', 'json', 'yaml'], default: 'text'}),
+    json: Flags.boolean({description: 'Same as -o json.'}),
+    'config-only': Flags.boolean({description: 'Print only the values you set, as YAML (or JSON with -o json).'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Describe)
+    const d = await describeVCluster({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}, args.name)
+    const output = flags.json ? 'json' : flags.output
+    const data = flags['config-only'] ? d.config : d
+    if (output === 'json') return this.out(JSON.stringify(data, null, 2))
+    if (output === 'yaml' || flags['config-only']) return this.out(stringify(data))
+    this.out(text(d))
+  }
+}
+
+function text(d: Description): string {
+  const lines = [
+    `Name:          ${d.name}`,
+    `Namespace:     ${d.namespace}`,
+    `Status:        ${d.status}`,
+    ...(d.reason ?? []).map((r) => `               ${r}`),
+    `vCluster:      ${d.vclusterVersion}`,
+    `Kubernetes:    ${d.kubernetesVersion}`,
+    `Backing store: ${d.backingStore}`,
+    `Workload:      ${d.kind}, ${d.replicas} replica${d.replicas === 1 ? '' : 's'}`,
+    `Service:       ${d.exposure.serviceType}${d.exposure.addresses.length > 0 ? ` (${d.exposure.addresses.join(', ')})` : ''}`,
+    `Extra SANs:    ${d.exposure.extraSANs.join(', ') || '-'}`,
+    `Created:       ${d.created}`,
+    'Images:',
+    ...d.images.map((i) => `  ${i.container}: ${i.image}`),
+    'Config (values you set):',
+    ...(Object.keys(d.config).length === 0 ? ['  {} (all defaults)'] : stringify(d.config).trimEnd().split('\n').map((l) => `  ${l}`)),
+  ]
+  return lines.join('\n')
+}

@@ -1,0 +1,24 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../cli/base-command.js'
+import {kubeFlags, outputFlag} from '../cli/flags.js'
+import {pauseVCluster} from '../lib/vcluster/pause.js'
+
+export default class Pause extends BaseCommand {
+  static override summary = 'Scale a virtual cluster to zero; its data is kept. `resume` brings it back.'
+
+  static override description =
+    'Scales the control plane (and a deployed etcd) to zero, remembering the replica count in an annotation, and ' +
+    'deletes the workloads the vCluster synced into the host namespace (the vCluster recreates them on resume). ' +
+    '`list` shows it as Paused.'
+
+  static override args = {name: Args.string({description: 'vCluster name', required: true})}
+
+  static override flags = {...kubeFlags, ...outputFlag(['json'], 'Print the result as json.')}
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Pause)
+    const result = await pauseVCluster({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}, args.name)
+    if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
+    this.note(result.action === 'unchanged' ? `vCluster ${args.name} is already paused.` : `vCluster ${args.name} paused in namespace ${result.namespace}. Resume: vcluster resume ${args.name} -n ${result.namespace}`)
+  }
+}

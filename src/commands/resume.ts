@@ -1,0 +1,31 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../cli/base-command.js'
+import {kubeFlags, outputFlag} from '../cli/flags.js'
+import {Progress} from '../cli/progress.js'
+import {parseDuration} from '../lib/ui/duration.js'
+import {resumeVCluster} from '../lib/vcluster/pause.js'
+
+export default class Resume extends BaseCommand {
+  static override summary = 'Scale a paused virtual cluster back up and wait until it is ready.'
+
+  static override args = {name: Args.string({description: 'vCluster name', required: true})}
+
+  static override flags = {
+    ...kubeFlags,
+    wait: Flags.boolean({description: 'Wait until ready.', default: true, allowNo: true}),
+    timeout: Flags.string({description: 'How long to wait, e.g. 5m.', default: '5m'}),
+    ...outputFlag(['json'], 'Print the result as json.'),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Resume)
+    const progress = new Progress(this.color)
+    const result = await resumeVCluster({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}, args.name, {
+      wait: flags.wait,
+      timeoutMs: parseDuration(flags.timeout),
+      onProgress: (e) => (e.type === 'ready' ? progress.done(`ready after ${(e.afterMs / 1000).toFixed(1)}s`) : progress.step(`waiting for vCluster ${args.name}`)),
+    }).finally(() => progress.stop())
+    if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
+    this.note(result.action === 'unchanged' ? `vCluster ${args.name} is not paused.` : `vCluster ${args.name} resumed in namespace ${result.namespace}.`)
+  }
+}

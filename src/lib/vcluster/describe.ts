@@ -1,0 +1,68 @@
+import {connectKube, type KubeTarget} from '../kube/client.js'
+import {collectionPath} from '../kube/resources.js'
+import {backingStoreType} from '../manifests/index.js'
+import {findVCluster} from './find.js'
+import {statusOf} from './list.js'
+import {readStoredConfig} from './stored-config.js'
+import {diagnose} from '../kube/diagnose.js'
+
+export interface Description {
+  name: string
+  namespace: string
+  status: string
+  /** Why it is not running, when it is not. */
+  reason?: string[]
+  vclusterVersion: string
+  kubernetesVersion: string
+  backingStore: string
+  kind: 'StatefulSet' | 'Deployment'
+  replicas: number
+  exposure: {serviceType: string; addresses: string[]; extraSANs: string[]}
+  created: string
+  images: {container: string; image: string}[]
+  /** What the user set (the stored user values). */
+  config: Record<string, unknown>
+}
+
+interface Service {
+  spec?: {type?: string; clusterIP?: string}
+  status?: {loadBalancer?: {ingress?: {ip?: string; hostname?: string}[]}}
+}
+
+/** Everything about one vCluster a person asks first, from a handful of requests. */
+export async function describeVCluster(kube: KubeTarget, name: string): Promise<Description> {
+  const client = await connectKube(kube)
+  try {
+    const found = await findVCluster(client, name, kube.namespace)
+    const {namespace, workload} = found
+    const [pods, stored, service] = await Promise.all([
+      client.request<{items: never[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: `app=vcluster,release=${name}`}}),
+      readStoredConfig(client, name, namespace),
+      client.request<Service | undefined>({path: `${collectionPath('Service', namespace)}/${name}`, allow: [404, 403]}),
+    ])
+    const status = statusOf(found, pods.items)
+    const spec = (workload.spec?.template?.spec ?? {}) as {containers?: {name: string; image?: string}[]; initContainers?: {name: string; image?: string}[]}
+    const images = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) => ({container: c.name, image: c.image ?? ''}))
+    const tag = (container: string) => images.find((i) => i.container === container)?.image.split(':').pop() ?? ''
+    const resolved = (stored?.resolved ?? {}) as never
+    const extraSANs = ((stored?.resolved as {controlPlane?: {proxy?: {extraSANs?: string[]}}} | undefined)?.controlPlane?.proxy?.extraSANs ?? [])
+    const ingress = service?.status?.loadBalancer?.ingress ?? []
+    return {
+      name,
+      namespace,
+      status,
+      ...(status === 'Running' || status === 'Paused' || status === 'ScaledDown' ? {} : {reason: await diagnose(client, namespace, name)}),
+      vclusterVersion: tag('syncer'),
+      kubernetesVersion: tag('kubernetes'),
+      backingStore: stored === undefined ? 'unknown' : backingStoreType(resolved),
+      kind: workload.kind,
+      replicas: workload.spec?.replicas ?? 1,
+      exposure: {serviceType: service?.spec?.type ?? 'none', addresses: ingress.map((i) => i.ip ?? i.hostname ?? '').filter((a) => a !== ''), extraSANs},
+      created: workload.metadata.creationTimestamp ?? '',
+      images,
+      config: stored?.values ?? {},
+    }
+  } finally {
+    client.close()
+  }
+}

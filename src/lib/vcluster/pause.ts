@@ -1,0 +1,87 @@
+import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
+import {collectionPath, objectPath} from '../kube/resources.js'
+import {waitForReady, type ProgressEvent} from '../kube/wait.js'
+import {MANAGED_BY_LABEL} from '../manifests/index.js'
+import {findVCluster, type FoundVCluster} from './find.js'
+
+/** Upstream's paused marker (list shows `Paused`), plus where we remember the replica count. */
+export const PAUSED_ANNOTATION = 'loft.sh/paused'
+export const REPLICAS_ANNOTATION = 'loft.sh/paused-replicas'
+
+export interface PauseResult {
+  name: string
+  namespace: string
+  action: 'paused' | 'resumed' | 'unchanged'
+  replicas: number
+  readyAfterMs?: number
+}
+
+/**
+ * Scales the control plane (and a deployed etcd) to zero, remembering the replica count, and deletes the workloads
+ * the vCluster synced into the host namespace (the vCluster recreates them on resume).
+ */
+export async function pauseVCluster(kube: KubeTarget, name: string): Promise<PauseResult> {
+  return withVCluster(kube, name, async (client, found) => {
+    const annotations = found.workload.metadata.annotations ?? {}
+    if (annotations[PAUSED_ANNOTATION] === 'true') return {name, namespace: found.namespace, action: 'unchanged', replicas: Number(annotations[REPLICAS_ANNOTATION] ?? 1)}
+    const replicas = found.workload.spec?.replicas ?? 1
+    await scale(client, found, 0, {[PAUSED_ANNOTATION]: 'true', [REPLICAS_ANNOTATION]: String(replicas)})
+    await scaleEtcd(client, found, 0)
+    await client.request({method: 'DELETE', path: collectionPath('Pod', found.namespace), query: {labelSelector: `${MANAGED_BY_LABEL}=${name}`}, allow: [404]})
+    return {name, namespace: found.namespace, action: 'paused', replicas}
+  })
+}
+
+/** Scales back to the remembered replica count and waits until ready. */
+export async function resumeVCluster(kube: KubeTarget, name: string, options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void} = {}): Promise<PauseResult> {
+  return withVCluster(kube, name, async (client, found) => resumeFound(client, found, options))
+}
+
+export async function resumeFound(client: KubeClient, found: FoundVCluster, options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void}): Promise<PauseResult> {
+  const annotations = found.workload.metadata.annotations ?? {}
+  const {name, namespace} = found
+  if (annotations[PAUSED_ANNOTATION] !== 'true' && (found.workload.spec?.replicas ?? 1) > 0) return {name, namespace, action: 'unchanged', replicas: found.workload.spec?.replicas ?? 1}
+  const replicas = Math.max(1, Number(annotations[REPLICAS_ANNOTATION] ?? 1))
+  await scaleEtcd(client, found, 1)
+  await scale(client, found, replicas, {[PAUSED_ANNOTATION]: null, [REPLICAS_ANNOTATION]: null})
+  if (options.wait === false) return {name, namespace, action: 'resumed', replicas}
+  const {afterMs} = await waitForReady(client, {namespace, name, kind: found.workload.kind, timeoutMs: options.timeoutMs ?? 300_000, onProgress: options.onProgress})
+  return {name, namespace, action: 'resumed', replicas, readyAfterMs: afterMs}
+}
+
+async function withVCluster<T>(kube: KubeTarget, name: string, fn: (client: KubeClient, found: FoundVCluster) => Promise<T>): Promise<T> {
+  const client = await connectKube(kube)
+  try {
+    return await fn(client, await findVCluster(client, name, kube.namespace))
+  } finally {
+    client.close()
+  }
+}
+
+/** A merge patch of replicas and annotations (null removes an annotation). */
+async function scale(client: KubeClient, found: FoundVCluster, replicas: number, annotations: Record<string, string | null>): Promise<void> {
+  const {kind, metadata} = found.workload
+  await client.request({
+    method: 'PATCH',
+    path: objectPath({kind, apiVersion: 'apps/v1', metadata: {name: metadata.name, namespace: found.namespace}}),
+    body: {metadata: {annotations}, spec: {replicas}},
+    contentType: 'application/merge-patch+json',
+  })
+}
+
+async function scaleEtcd(client: KubeClient, found: FoundVCluster, replicas: number): Promise<void> {
+  const sets = await client.request<{items: {metadata: {name: string}; spec?: {replicas?: number}}[]}>({
+    path: collectionPath('StatefulSet', found.namespace),
+    query: {labelSelector: `app=vcluster-etcd,release=${found.name}`},
+  })
+  await Promise.all(
+    sets.items.map((s) =>
+      client.request({
+        method: 'PATCH',
+        path: `${collectionPath('StatefulSet', found.namespace)}/${s.metadata.name}`,
+        body: {spec: {replicas: replicas === 0 ? 0 : Math.max(replicas, s.spec?.replicas ?? 1)}},
+        contentType: 'application/merge-patch+json',
+      }),
+    ),
+  )
+}

@@ -1,0 +1,220 @@
+import {createHash} from 'node:crypto'
+import {isDeepStrictEqual} from 'node:util'
+import {stringify} from 'yaml'
+import {loadConfig} from '../config/load.js'
+import {ConflictError, NotFoundError} from '../errors.js'
+import {applyObject, applyWavesInOrder} from '../kube/apply.js'
+import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
+import {checkPermissions, requiredPermissions} from '../kube/preflight.js'
+import {collectionPath, objectPath, resourceInfo} from '../kube/resources.js'
+import {waitForReady, type ProgressEvent} from '../kube/wait.js'
+import {applyWaves, clusterRoleName, kubernetesImage, renderManifests, syncerImage, workloadKind, type KubeObject} from '../manifests/index.js'
+import {lineDiff} from '../ui/diff.js'
+import {findVCluster, type FoundVCluster} from './find.js'
+import {PAUSED_ANNOTATION, REPLICAS_ANNOTATION} from './pause.js'
+import {checkStoredValues, readStoredConfig} from './stored-config.js'
+import {checkUpgrade, type UpgradeRefusal} from './upgrade-checks.js'
+
+export interface UpgradeOptions {
+  files?: string[]
+  sets?: string[]
+  vclusterVersion?: string
+  resetValues?: boolean
+  force?: boolean
+  readStdin?: () => Promise<string>
+}
+
+export interface ObjectChange {
+  kind: string
+  name: string
+  action: 'create' | 'update' | 'delete' | 'unchanged'
+  /** Unified diff lines of the object's YAML (Secret data shown as hashes, never its content). */
+  diff: string[]
+}
+
+export interface UpgradePlan {
+  name: string
+  namespace: string
+  changes: ObjectChange[]
+  objects: KubeObject[]
+  removals: KubeObject[]
+  values: Record<string, unknown>
+  kind: 'StatefulSet' | 'Deployment'
+}
+
+/** Builds the upgrade: stored values + new values, every safety check, and a server-side dry-run diff. */
+export async function planUpgrade(client: KubeClient, found: FoundVCluster, options: UpgradeOptions): Promise<UpgradePlan> {
+  const {name, namespace} = found
+  const stored = await readStoredConfig(client, name, namespace)
+  if (stored === undefined) throw new NotFoundError(`vCluster ${name} has no stored config (Secret vc-config-${name})`, 'Recreate it with vcluster create, or pass the whole config with --reset-values -f <file>.')
+  if (options.resetValues !== true) checkStoredValues(name, stored)
+  const sets = [...(options.sets ?? []), ...(options.vclusterVersion === undefined ? [] : [`controlPlane.statefulSet.image.tag=${options.vclusterVersion}`])]
+  const loaded = await loadConfig({base: options.resetValues === true ? {} : stored.values, files: options.files, sets, readStdin: options.readStdin})
+  const hostVersion = (await client.request<{gitVersion?: string}>({path: '/version'})).gitVersion
+  const input = {name, namespace, config: loaded.config, values: loaded.values, hostVersion}
+  const objects = keepPaused(renderManifests(input), found)
+  const refusals = checkUpgrade(
+    {config: stored.resolved as never, kubernetesTag: liveTag(found, 'init:kubernetes'), vclusterTag: liveTag(found, 'syncer')},
+    {config: loaded.config, kubernetesTag: tagOf(kubernetesImage(input)), vclusterTag: tagOf(syncerImage(input))},
+    options.force === true,
+  )
+  refusals.push(...persistenceRefusals(found, objects))
+  if (refusals.length > 0) throw refusalError(name, namespace, refusals)
+  await checkPermissions(client, namespace, requiredPermissions(objects))
+  const changes = await Promise.all(objects.map((o) => changeOf(client, o)))
+  const removals = await staleObjects(client, name, namespace, objects)
+  for (const r of removals) changes.push({kind: r.kind, name: r.metadata.name, action: 'delete', diff: lineDiff(normalizedYaml(r), '')})
+  return {name, namespace, changes, objects, removals, values: loaded.values, kind: workloadKind(loaded.config)}
+}
+
+/** Applies a plan, removes what the new config no longer renders, and waits for the rollout. */
+export async function applyUpgrade(client: KubeClient, plan: UpgradePlan, options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void}): Promise<{readyAfterMs?: number}> {
+  await applyWavesInOrder(client, applyWaves(plan.objects))
+  await Promise.all(plan.removals.map((o) => client.request({method: 'DELETE', path: objectPath(o), query: {propagationPolicy: 'Background'}, allow: [404]})))
+  if (options.wait === false) return {}
+  const {afterMs} = await waitForReady(client, {namespace: plan.namespace, name: plan.name, kind: plan.kind, timeoutMs: options.timeoutMs ?? 300_000, onProgress: options.onProgress})
+  return {readyAfterMs: afterMs}
+}
+
+function tagOf(image: string): string {
+  const last = image.split('/').pop() ?? ''
+  return last.includes(':') ? last.slice(last.indexOf(':') + 1) : ''
+}
+
+function liveTag(found: FoundVCluster, which: 'syncer' | 'init:kubernetes'): string {
+  const spec = (found.workload.spec?.template?.spec ?? {}) as {containers?: {name: string; image?: string}[]; initContainers?: {name: string; image?: string}[]}
+  const list = which === 'syncer' ? spec.containers : spec.initContainers
+  const container = list?.find((c) => c.name === (which === 'syncer' ? 'syncer' : 'kubernetes'))
+  return tagOf(container?.image ?? '')
+}
+
+/** A paused vCluster stays paused through an upgrade. */
+function keepPaused(objects: KubeObject[], found: FoundVCluster): KubeObject[] {
+  const annotations = found.workload.metadata.annotations ?? {}
+  if (annotations[PAUSED_ANNOTATION] !== 'true') return objects
+  return objects.map((o) => {
+    if (o.kind !== found.workload.kind || o.metadata.name !== found.workload.metadata.name) return o
+    const kept = {[PAUSED_ANNOTATION]: 'true', ...(annotations[REPLICAS_ANNOTATION] === undefined ? {} : {[REPLICAS_ANNOTATION]: annotations[REPLICAS_ANNOTATION]})}
+    return {...o, metadata: {...o.metadata, annotations: {...o.metadata.annotations, ...kept}}, spec: {...(o.spec as object), replicas: 0}}
+  })
+}
+
+/** Claims are never recreated: the workload kind and its claim templates must stay as they are. */
+function persistenceRefusals(found: FoundVCluster, objects: KubeObject[]): UpgradeRefusal[] {
+  const next = objects.find((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment')
+  if (next === undefined) return []
+  if (next.kind !== found.workload.kind) {
+    return [{kind: 'persistence', message: `the new config turns the ${found.workload.kind} into a ${next.kind} (persistence or backing store changed); the vCluster's data would be lost — keep controlPlane.statefulSet.persistence as it is`}]
+  }
+  const claimShape = (templates: unknown) =>
+    ((templates as {metadata?: {name?: string}; spec?: {resources?: {requests?: {storage?: string}}; storageClassName?: string; accessModes?: string[]}}[] | undefined) ?? []).map((t) => [
+      t.metadata?.name,
+      t.spec?.resources?.requests?.storage,
+      t.spec?.storageClassName ?? '',
+      t.spec?.accessModes,
+    ])
+  const before = claimShape(found.workload.spec?.volumeClaimTemplates)
+  const after = claimShape((next.spec as {volumeClaimTemplates?: unknown}).volumeClaimTemplates)
+  if (next.kind === 'StatefulSet' && !isDeepStrictEqual(before, after)) {
+    return [{kind: 'persistence', message: 'the volume claim template (size, storage class or access modes) cannot change on an existing vCluster; Kubernetes forbids it and the data lives in those claims — keep controlPlane.statefulSet.persistence.volumeClaim as it is'}]
+  }
+  return []
+}
+
+function refusalError(name: string, namespace: string, refusals: UpgradeRefusal[]): ConflictError {
+  const forceable = refusals.every((r) => r.kind === 'version')
+  return new ConflictError(
+    `upgrade of vCluster ${name} in namespace ${namespace} refused, nothing was applied:\n${refusals.map((r) => `  - ${r.message}`).join('\n')}`,
+    forceable ? 'If you are sure, run again with --force.' : 'Change the values above back; see `vcluster describe ' + name + ' -n ' + namespace + '` for the current config.',
+  )
+}
+
+async function changeOf(client: KubeClient, object: KubeObject): Promise<ObjectChange> {
+  const live = await client.request<KubeObject | undefined>({path: objectPath(object), allow: [404, 403]})
+  const dry = await applyObject(client, object, {dryRun: true})
+  const before = live === undefined ? '' : normalizedYaml(live)
+  const after = normalizedYaml(dry)
+  const action = live === undefined ? 'create' : before === after ? 'unchanged' : 'update'
+  return {kind: object.kind, name: object.metadata.name, action, diff: action === 'unchanged' ? [] : lineDiff(before, after)}
+}
+
+/** YAML without server bookkeeping, and Secret data as short hashes so a diff never shows secret content. */
+export function normalizedYaml(object: KubeObject): string {
+  const {status: _status, ...rest} = object as KubeObject & {status?: unknown}
+  const metadata = {...rest.metadata}
+  for (const key of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink']) delete metadata[key]
+  const clean: Record<string, unknown> = {...rest, metadata}
+  if (object.kind === 'Secret' && typeof object.data === 'object' && object.data !== null) {
+    clean.data = Object.fromEntries(Object.entries(object.data as Record<string, string>).map(([k, v]) => [k, `<sha256:${createHash('sha256').update(v).digest('hex').slice(0, 12)}>`]))
+  }
+  return stringify(clean, {lineWidth: 0, sortMapEntries: true})
+}
+
+const OWNED_KINDS = ['Service', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'PodDisruptionBudget', 'Ingress', 'StatefulSet', 'Deployment']
+
+/** Objects we made earlier (our labels) that the new config no longer renders, e.g. a ClusterRole no longer needed. */
+async function staleObjects(client: KubeClient, name: string, namespace: string, objects: KubeObject[]): Promise<KubeObject[]> {
+  const wanted = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`))
+  const lists = await Promise.all([
+    ...OWNED_KINDS.map((kind) => list(client, kind, namespace, `release=${name},app.kubernetes.io/managed-by=vcluster-cli`)),
+    list(client, 'ClusterRole', undefined, `release=${name},app.kubernetes.io/managed-by=vcluster-cli`),
+    list(client, 'ClusterRoleBinding', undefined, `release=${name},app.kubernetes.io/managed-by=vcluster-cli`),
+  ])
+  // A ClusterRole is ours only under this vCluster's name-and-namespace name (same-named vClusters elsewhere).
+  const ours = (o: KubeObject) => o.metadata.namespace === namespace || o.metadata.name === clusterRoleName(name, namespace)
+  return lists.flat().filter((o) => !wanted.has(`${o.kind}/${o.metadata.name}`) && ours(o))
+}
+
+async function list(client: KubeClient, kind: string, namespace: string | undefined, labelSelector: string): Promise<KubeObject[]> {
+  const result = await client.request<{items: KubeObject[]} | undefined>({path: collectionPath(kind, namespace), query: {labelSelector}, allow: [403, 404]})
+  const info = resourceInfo(kind)
+  const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`
+  return (result?.items ?? []).map((o) => ({...o, kind, apiVersion}))
+}
+
+export function summarize(plan: UpgradePlan): string {
+  const counts = {create: 0, update: 0, delete: 0, unchanged: 0}
+  for (const c of plan.changes) counts[c.action]++
+  if (counts.create + counts.update + counts.delete === 0) return 'no changes'
+  return `${counts.update} to change, ${counts.create} to create, ${counts.delete} to delete`
+}
+
+export interface UpgradeRunOptions extends UpgradeOptions {
+  name: string
+  kube: KubeTarget
+  dryRun?: boolean
+  wait?: boolean
+  timeoutMs?: number
+  /** Asked with the plan before anything changes; false cancels. Absent means go ahead. */
+  confirm?: (plan: UpgradePlan) => Promise<boolean>
+  onPlan?: (plan: UpgradePlan) => void
+  onProgress?: (e: ProgressEvent) => void
+}
+
+export interface UpgradeResult {
+  name: string
+  namespace: string
+  summary: string
+  changes: ObjectChange[]
+  applied: boolean
+  cancelled: boolean
+  readyAfterMs?: number
+}
+
+/** `vcluster upgrade` and `create --upgrade`: plan, show, confirm, apply, wait. */
+export async function upgradeVCluster(options: UpgradeRunOptions): Promise<UpgradeResult> {
+  const client = await connectKube(options.kube)
+  try {
+    const found = await findVCluster(client, options.name, options.kube.namespace)
+    const plan = await planUpgrade(client, found, options)
+    options.onPlan?.(plan)
+    const base = {name: plan.name, namespace: plan.namespace, summary: summarize(plan), changes: plan.changes}
+    const nothing = plan.changes.every((c) => c.action === 'unchanged')
+    if (options.dryRun === true || nothing) return {...base, applied: false, cancelled: false}
+    if (options.confirm !== undefined && !(await options.confirm(plan))) return {...base, applied: false, cancelled: true}
+    const {readyAfterMs} = await applyUpgrade(client, plan, options)
+    return {...base, applied: true, cancelled: false, readyAfterMs}
+  } finally {
+    client.close()
+  }
+}
