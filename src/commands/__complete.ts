@@ -28,7 +28,7 @@ export default class Complete extends Command {
 async function candidatesFor(request: ReturnType<typeof completionRequest>, commands: CommandInfo[]): Promise<string[]> {
   switch (request.kind) {
     case 'commands':
-      return commands.flatMap((c) => [c.id, ...c.aliases]).filter((id) => id.startsWith(request.prefix)).sort()
+      return [...new Set(commands.flatMap((c) => [c.id, ...c.aliases]))].filter((id) => id.startsWith(request.prefix)).sort()
     case 'flags':
       return request.command.flags.map((f) => `--${f.name}`).filter((f) => f.startsWith(request.prefix)).sort()
     case 'vclusters':

@@ -3,6 +3,8 @@ import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, valuesFlags} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
+import {ConnectView, isInteractive, untilStopSignal} from '../cli/connect-view.js'
+import {connectVCluster} from '../lib/vcluster/connect.js'
 import {renderDryRun} from '../lib/vcluster/dry-run.js'
 import {createVCluster, type CreateProgress, type CreateResult} from '../lib/vcluster/create.js'
 import {parseDuration} from '../lib/ui/duration.js'
@@ -31,6 +33,7 @@ export default class Create extends BaseCommand {
     upgrade: Flags.boolean({description: 'Change an existing vCluster (same as `vcluster upgrade`).'}),
     wait: Flags.boolean({description: 'Wait until the control plane is ready.', default: true, allowNo: true}),
     timeout: Flags.string({description: 'How long to wait, e.g. 90s, 5m.', default: '5m'}),
+    connect: Flags.boolean({description: 'On a terminal, connect afterwards (foreground until Ctrl-C); without one it never blocks and prints how to connect.', default: true, allowNo: true}),
     'dry-run': Flags.string({description: 'client: print the manifests without a cluster; server: send them with dryRun.', options: ['client', 'server']}),
     ...outputFlag(['yaml', 'json'], 'Print the result (or with --dry-run the manifests) as yaml or json.'),
   }
@@ -64,7 +67,25 @@ export default class Create extends BaseCommand {
       progress.stop()
     }
     this.warnProblems(result.warnings)
-    this.printResult(result, output)
+    const connectNow = flags.connect && output === undefined && result.ready && isInteractive()
+    this.printResult(result, output, connectNow)
+    if (connectNow) await this.connectAfter(result, flags)
+  }
+
+  /** The same foreground connect as `vcluster connect NAME -n NS`. */
+  private async connectAfter(result: CreateResult, flags: {kubeconfig?: string; context?: string; timeout: string}): Promise<void> {
+    const progress = new Progress(this.color)
+    const view = new ConnectView(progress, this.color, {name: result.name, namespace: result.namespace})
+    await connectVCluster({
+      name: result.name,
+      kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: result.namespace},
+      timeoutMs: parseDuration(flags.timeout),
+      mode: {type: 'foreground', updateCurrent: true, untilStopped: untilStopSignal},
+      onEvent: (event) => {
+        view.show(event)
+        if (event.type === 'contexts-written' && event.forwarding) this.note(`Use it: kubectl get namespaces. Forwarding until Ctrl-C; then the context switches back to ${event.previous}.`)
+      },
+    }).finally(() => progress.stop())
   }
 
   private showProgress(progress: Progress, event: CreateProgress, name: string): void {
@@ -87,7 +108,7 @@ export default class Create extends BaseCommand {
     }
   }
 
-  private printResult(result: CreateResult, output: string | undefined): void {
+  private printResult(result: CreateResult, output: string | undefined, connecting = false): void {
     if (output === 'json') this.out(JSON.stringify(result, null, 2))
     else if (output === 'yaml') this.out(stringify(result))
     if (result.dryRun) {
@@ -96,6 +117,7 @@ export default class Create extends BaseCommand {
     }
     const verb = result.action === 'unchanged' ? 'is up to date' : result.action === 'upgraded' ? 'upgraded' : 'created'
     this.note(`vCluster ${result.name} ${verb} in namespace ${result.namespace}${result.ready ? ' and ready' : ''}.`)
+    if (connecting) return
     this.note(`Connect:  vcluster connect ${result.name} -n ${result.namespace}`)
     this.note(`Or in CI: vcluster connect ${result.name} -n ${result.namespace} -- kubectl get ns`)
   }

@@ -1,52 +1,71 @@
-import {parseContextName} from './names.js'
-import type {KubeconfigDoc, NamedEntry} from './resolve.js'
+import type {NamedEntry} from './resolve.js'
+import {loadKubeconfigFile, saveKubeconfigFile, withKubeconfigLocks, type KubeconfigFile} from './file.js'
+import type {ListKey} from './text.js'
 
-export interface ContextEntryInput {
-  /** Cluster, user and context share this name, as upstream writes them. */
-  name: string
-  server: string
-  certificateAuthorityData?: string
-  insecureSkipTlsVerify?: boolean
-  /** The user entry (client cert/key data or token), taken from the vCluster's kubeconfig. */
-  user: Record<string, unknown>
-  namespace?: string
+/**
+ * The kubeconfig files of one invocation, merged and edited with client-go's rules (`clientcmd.ModifyConfig`):
+ * - an entry is read from, and written back to, the first file that defines it;
+ * - a new entry goes to the first file that exists (else the first file);
+ * - current-context is written to the first file that sets one (else the first file that exists);
+ * - a removed entry is removed from every file.
+ */
+export class KubeconfigSet {
+  constructor(readonly files: readonly KubeconfigFile[]) {}
+
+  currentContext(): string {
+    for (const f of this.files) if (f.text.currentContext() !== '') return f.text.currentContext()
+    return ''
+  }
+
+  names(list: ListKey): string[] {
+    return [...new Set(this.files.flatMap((f) => f.text.names(list)))]
+  }
+
+  entry(list: ListKey, name: string): NamedEntry | undefined {
+    return this.origin(list, name)?.text.entry(list, name)
+  }
+
+  upsert(list: ListKey, entry: NamedEntry): void {
+    ;(this.origin(list, entry.name) ?? this.defaultFile()).text.upsert(list, entry)
+  }
+
+  remove(list: ListKey, name: string): boolean {
+    let removed = false
+    for (const f of this.files) removed = f.text.remove(list, name) || removed
+    return removed
+  }
+
+  setCurrentContext(name: string): void {
+    const holder = this.files.find((f) => f.text.currentContext() !== '') ?? this.defaultFile()
+    holder.text.setCurrentContext(name)
+  }
+
+  private origin(list: ListKey, name: string): KubeconfigFile | undefined {
+    return this.files.find((f) => f.text.names(list).includes(name))
+  }
+
+  private defaultFile(): KubeconfigFile {
+    return this.files.find((f) => f.existed) ?? (this.files[0] as KubeconfigFile)
+  }
 }
 
-function upsert(list: NamedEntry[] | undefined, entry: NamedEntry): NamedEntry[] {
-  const items = (list ?? []).filter((e) => e.name !== entry.name)
-  items.push(entry)
-  return items
-}
-
-/** Adds or replaces the cluster, user and context of one name. */
-export function upsertContext(doc: KubeconfigDoc, input: ContextEntryInput): void {
-  const cluster: Record<string, unknown> = {server: input.server}
-  if (input.insecureSkipTlsVerify === true) cluster['insecure-skip-tls-verify'] = true
-  else if (input.certificateAuthorityData !== undefined) cluster['certificate-authority-data'] = input.certificateAuthorityData
-  doc.clusters = upsert(doc.clusters, {name: input.name, cluster})
-  doc.users = upsert(doc.users, {name: input.name, user: input.user})
-  const context: Record<string, unknown> = {cluster: input.name, user: input.name}
-  if (input.namespace !== undefined) context.namespace = input.namespace
-  doc.contexts = upsert(doc.contexts as NamedEntry[] | undefined, {name: input.name, context}) as KubeconfigDoc['contexts']
-  doc.apiVersion ??= 'v1'
-  doc.kind ??= 'Config'
+/** Reads the files without locking (for decisions only; never write what this returns). */
+export async function readKubeconfigSet(paths: readonly string[]): Promise<KubeconfigSet> {
+  const files = await Promise.all(paths.map((p) => loadKubeconfigFile(p)))
+  // A symlink and its target both listed are one file: edit it once, or the second save would undo the first.
+  return new KubeconfigSet(files.filter((f, i) => files.findIndex((g) => g.target === f.target) === i))
 }
 
 /**
- * Removes the contexts (and their same-named clusters and users) of one vCluster. When the current context was
- * one of them, switches back to its host context. Returns the removed context names.
+ * Read-merge-write under the locks: change edits the set; every file whose text changed is written atomically.
+ * Nothing is written when change throws.
  */
-export function removeVClusterContexts(doc: KubeconfigDoc, name: string, namespace: string): string[] {
-  const isOurs = (n: string) => {
-    const parsed = parseContextName(n)
-    return parsed !== undefined && parsed.name === name && parsed.namespace === namespace
-  }
-  const removed = (doc.contexts ?? []).map((c) => c.name).filter(isOurs)
-  if (removed.length === 0) return []
-  doc.contexts = (doc.contexts ?? []).filter((c) => !isOurs(c.name))
-  doc.clusters = (doc.clusters ?? []).filter((c) => !removed.includes(c.name))
-  doc.users = (doc.users ?? []).filter((u) => !removed.includes(u.name))
-  const current = doc['current-context'] ?? ''
-  if (removed.includes(current)) doc['current-context'] = parseContextName(current)?.hostContext ?? ''
-  return removed
+export async function editKubeconfigs<T>(paths: readonly string[], change: (set: KubeconfigSet) => T | Promise<T>): Promise<T> {
+  if (paths.length === 0) throw new Error('no kubeconfig file to edit')
+  return withKubeconfigLocks(paths, async () => {
+    const set = await readKubeconfigSet(paths)
+    const result = await change(set)
+    for (const f of set.files) await saveKubeconfigFile(f)
+    return result
+  })
 }

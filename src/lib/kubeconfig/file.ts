@@ -1,72 +1,106 @@
 import {randomBytes} from 'node:crypto'
-import {chmod, mkdir, open, readFile, rename, stat, unlink, writeFile} from 'node:fs/promises'
-import {dirname} from 'node:path'
-import {parse, stringify} from 'yaml'
+import {lstat, mkdir, open, readFile, readlink, rename, stat, unlink} from 'node:fs/promises'
+import {dirname, resolve} from 'node:path'
 import {TimeoutError, UsageError} from '../errors.js'
-import type {KubeconfigDoc} from './resolve.js'
+import {KubeconfigText} from './text.js'
 
+/** A lock older than this is left over from a crashed process (we hold ours for milliseconds). */
 const LOCK_STALE_MS = 30_000
 
-/**
- * Reads, changes and writes a kubeconfig safely: under client-go's `<file>.lock` (so kubectl and parallel runs of
- * ours wait for each other), written to a temp file and renamed into place (never a half-written kubeconfig),
- * keeping the file's mode (0600 for a new one).
- */
-export async function updateKubeconfigFile<T>(file: string, change: (doc: KubeconfigDoc) => T, timeoutMs = 10_000): Promise<T> {
-  const release = await acquireLock(file, timeoutMs)
-  try {
-    const doc = await readKubeconfigFile(file)
-    const result = change(doc)
-    await writeAtomically(file, stringify(doc, {lineWidth: 0}))
-    return result
-  } finally {
-    await release()
-  }
+export interface KubeconfigFile {
+  /** The path as configured (what the lock is named after, as client-go names it). */
+  path: string
+  /** Where the bytes live: symlinks resolved, so a dotfiles symlink stays a symlink. */
+  target: string
+  existed: boolean
+  /** The text as read; the file is written only when the edited text differs. */
+  original: string
+  text: KubeconfigText
 }
 
-export async function readKubeconfigFile(file: string): Promise<KubeconfigDoc> {
-  let text: string
+export async function loadKubeconfigFile(path: string): Promise<KubeconfigFile> {
+  const target = await resolveSymlinks(path)
+  let original = ''
+  let existed = true
   try {
-    text = await readFile(file, 'utf8')
+    original = await readFile(target, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyKubeconfig()
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    existed = false
+  }
+  return {path, target, existed, original, text: new KubeconfigText(original, path)}
+}
+
+/** Writes the file if its text changed: temp file in the same directory, fsync, rename (never half-written). */
+export async function saveKubeconfigFile(file: KubeconfigFile): Promise<boolean> {
+  if (file.text.text === file.original) return false
+  await mkdir(dirname(file.target), {recursive: true})
+  const mode = await stat(file.target).then((s) => s.mode & 0o777, () => 0o600)
+  const temp = `${file.target}.${randomBytes(6).toString('hex')}.tmp`
+  const handle = await open(temp, 'wx', mode)
+  try {
+    await handle.writeFile(file.text.text)
+    await handle.chmod(mode)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await rename(temp, file.target)
+  } catch (error) {
+    await unlink(temp).catch(() => undefined)
     throw error
   }
-  let doc: unknown
-  try {
-    doc = parse(text)
-  } catch (error) {
-    throw new UsageError(`kubeconfig ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, 'Fix or move the file; nothing was changed.')
+  return true
+}
+
+/** Follows a chain of symlinks, also to a target that does not exist yet (a dotfiles link to a new file). */
+export async function resolveSymlinks(path: string): Promise<string> {
+  let current = resolve(path)
+  for (let hops = 0; hops < 40; hops++) {
+    const info = await lstat(current).catch(() => undefined)
+    if (info === undefined || !info.isSymbolicLink()) return current
+    current = resolve(dirname(current), await readlink(current))
   }
-  if (doc === null || doc === undefined) return emptyKubeconfig()
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`kubeconfig ${file} is not a kubeconfig (not a mapping)`, 'Fix or move the file; nothing was changed.')
-  return doc as KubeconfigDoc
+  throw new UsageError(`kubeconfig ${path}: too many levels of symbolic links`)
 }
 
-export function emptyKubeconfig(): KubeconfigDoc {
-  return {apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: [], users: [], contexts: [], 'current-context': ''}
+/**
+ * Runs fn holding client-go's `<file>.lock` for every file (and for the resolved target of a symlink), taken in
+ * sorted order as client-go does so that two writers never deadlock. Waits with backoff up to timeoutMs; client-go
+ * itself fails at once, which is what breaks parallel CI jobs.
+ */
+export async function withKubeconfigLocks<T>(paths: readonly string[], fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const names = new Set<string>()
+  for (const p of paths) {
+    names.add(`${resolve(p)}.lock`)
+    names.add(`${await resolveSymlinks(p)}.lock`)
+  }
+  const held: string[] = []
+  try {
+    for (const lock of [...names].sort()) {
+      await acquire(lock, timeoutMs)
+      held.push(lock)
+    }
+    return await fn()
+  } finally {
+    await Promise.all(held.map((lock) => unlink(lock).catch(() => undefined)))
+  }
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), {recursive: true})
-  const mode = await stat(file).then((s) => s.mode & 0o777, () => 0o600)
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-  await writeFile(temp, text, {mode})
-  await chmod(temp, mode)
-  await rename(temp, file)
-}
-
-async function acquireLock(file: string, timeoutMs: number): Promise<() => Promise<void>> {
-  const lock = `${file}.lock`
-  await mkdir(dirname(file), {recursive: true})
+async function acquire(lock: string, timeoutMs: number): Promise<void> {
+  await mkdir(dirname(lock), {recursive: true})
   const deadline = Date.now() + timeoutMs
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     try {
-      const handle = await open(lock, 'wx')
-      await handle.close()
-      return () => unlink(lock).catch(() => undefined)
+      await (await open(lock, 'wx', 0o600)).close()
+      return
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new UsageError(`cannot create the kubeconfig lock ${lock}: ${code}`, 'Check that you may write to that directory, or point KUBECONFIG at a file you own.')
+      }
+      if (code !== 'EEXIST') throw error
     }
     const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0)
     if (age > LOCK_STALE_MS) {
@@ -74,8 +108,9 @@ async function acquireLock(file: string, timeoutMs: number): Promise<() => Promi
       continue
     }
     if (Date.now() > deadline) {
-      throw new TimeoutError(`kubeconfig ${file} is locked by another process (${lock})`, `If no kubectl or vcluster is running, remove ${lock}.`)
+      throw new TimeoutError(`kubeconfig is locked by another process (${lock})`, `If no kubectl or vcluster is running, remove ${lock}.`)
     }
-    await new Promise((r) => setTimeout(r, delay))
+    // Jitter keeps many waiting writers from retrying in lockstep.
+    await new Promise((r) => setTimeout(r, delay + Math.random() * delay))
   }
 }

@@ -3,8 +3,8 @@ import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {CREATED_ANNOTATION} from '../kube/namespace.js'
 import {collectionPath, objectPath} from '../kube/resources.js'
 import {existsSync} from 'node:fs'
-import {removeVClusterContexts} from '../kubeconfig/edit.js'
-import {readKubeconfigFile, updateKubeconfigFile} from '../kubeconfig/file.js'
+import {isVClusterContext, removeVClusterContexts, type VClusterRef} from '../kubeconfig/contexts.js'
+import {readKubeconfigSet} from '../kubeconfig/edit.js'
 import {findVCluster, type FoundVCluster} from './find.js'
 
 export interface DeleteOptions {
@@ -70,20 +70,17 @@ async function deleteFound(client: KubeClient, found: FoundVCluster, options: De
   const namespaceDeleted = await maybeDeleteNamespace(client, namespace, options.deleteNamespace === true)
   if (namespaceDeleted) say(`deleted namespace ${namespace}`)
   if (options.wait !== false) await confirmGone(client, name, namespace, options.timeoutMs ?? 120_000, options.keepPvc === true)
-  const removedContexts = await removeContexts(client.selection.files, name, namespace)
+  const removedContexts = await removeContexts(client.selection.files, {name, namespace, hostContext: client.selection.contextName})
   if (removedContexts.length > 0) say(`removed kubeconfig context ${removedContexts.join(', ')}`)
   return {name, namespace, deleted: true, namespaceDeleted, keptClaims, removedContexts}
 }
 
-/** Removes the vCluster's contexts from whichever kubeconfig files hold them; other files are not rewritten. */
-async function removeContexts(files: readonly string[], name: string, namespace: string): Promise<string[]> {
-  const removed: string[] = []
-  for (const file of files.filter((f) => existsSync(f))) {
-    const probe = await readKubeconfigFile(file)
-    if (removeVClusterContexts(probe, name, namespace).length === 0) continue
-    removed.push(...(await updateKubeconfigFile(file, (doc) => removeVClusterContexts(doc, name, namespace))))
-  }
-  return removed
+/** Removes the vCluster's contexts (reached through this host context); files without one are not rewritten. */
+async function removeContexts(files: readonly string[], ref: VClusterRef): Promise<string[]> {
+  const existing = files.filter((f) => existsSync(f))
+  const probe = await readKubeconfigSet(existing)
+  const any = probe.names('contexts').some((n) => isVClusterContext(probe.entry('contexts', n) ?? {name: n}, ref))
+  return any ? removeVClusterContexts(existing, ref) : []
 }
 
 async function deleteCollection(client: KubeClient, kind: string, namespace: string, labelSelector: string): Promise<void> {
