@@ -1,0 +1,44 @@
+// `npm run cluster:up` / `npm run cluster:down`: a long-lived local host cluster for people (the README's demo).
+// State lives in ${XDG_CACHE_HOME:-~/.cache}/vcluster-ts/clusters/<name>; the last line of `up` is the export.
+import {rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+import {runningCluster, startCluster, stopCluster} from './control.js'
+import {cacheRoot} from './rig.js'
+
+const {values, positionals} = parseArgs({allowPositionals: true,
+  options: {name: {type: 'string', default: 'vcluster-ts'}}})
+const name = values.name ?? 'vcluster-ts'
+const dir = join(cacheRoot(), 'clusters', name)
+const say = (line: string) => process.stderr.write(`${line}\n`)
+
+async function up(): Promise<void> {
+  let facts = await runningCluster(dir)
+  if (facts) {
+    say(`host cluster ${name} is already running (daemon pid ${facts.daemonPid}, log ${facts.daemonLog})`)
+  } else {
+    await stopCluster(dir, name, say) // leftovers of a crashed or rebooted one
+    rmSync(dir, {recursive: true, force: true})
+    facts = await startCluster({name, dir, ephemeral: false, detached: true, log: say})
+    say(`stop it with: npm run cluster:down${name === 'vcluster-ts' ? '' : ` -- --name ${name}`}`)
+  }
+  say(`the pinned kubectl and friends are in ${facts.binDir}`)
+  process.stdout.write(`export KUBECONFIG=${facts.kubeconfig}\n`)
+}
+
+async function down(): Promise<void> {
+  await stopCluster(dir, name, say)
+  rmSync(dir, {recursive: true, force: true})
+  say(`host cluster ${name} is gone`)
+}
+
+const command = positionals[0]
+const action = command === 'up' ? up : command === 'down' ? down : undefined
+if (!action) {
+  say('usage: cli.ts up|down [--name NAME]')
+  process.exit(2)
+}
+action().catch((error: unknown) => {
+  say(`\n${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

@@ -1,0 +1,253 @@
+// Gives every vCluster workload (StatefulSet or Deployment labelled app=vcluster) a stand-in control plane, a kwok
+// PortForward from each of its pods' port 8443 to it, and Secret vc-<name>; removes them when the workload goes.
+// Also runs the volume provisioner. Level-triggered: watch events only schedule a full reconcile pass.
+import {AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, StorageV1Api, Watch,
+  type KubernetesObject, type V1Pod, type V1Secret} from '@kubernetes/client-node'
+import {rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {parse} from 'yaml'
+import {sleep} from './proc.js'
+import {SharedEtcd, StandIn, pidFileTracker, type StandInSpec, type Tracker} from './standin.js'
+import {ensureStorageClass, isApiStatus, provisionVolumes} from './volumes.js'
+
+const SELECTOR = 'app=vcluster'
+const MANAGER = 'vcluster-ts-standin'
+const WATCHED = ['/apis/apps/v1/statefulsets', '/apis/apps/v1/deployments', '/api/v1/pods',
+  '/api/v1/persistentvolumeclaims', '/api/v1/persistentvolumes']
+
+interface Entry {
+  spec: StandInSpec
+  standIn?: StandIn
+  starting?: Promise<void>
+  /** when the last start failed; retried 10 s later */
+  failedAt?: number
+  /** pod uid -> apiserver port its PortForward points at */
+  forwards: Map<string, number>
+}
+
+export class Watcher {
+  private readonly core: CoreV1Api
+  private readonly apps: AppsV1Api
+  private readonly objects: KubernetesObjectApi
+  private readonly entries = new Map<string, Entry>()
+  private readonly etcd: SharedEtcd
+  private readonly tracker: Tracker
+  private readonly aborts: AbortController[] = []
+  private timer?: NodeJS.Timeout
+  private loop?: Promise<void>
+  private dirty = false
+  private stopped = false
+
+  constructor(private readonly kc: KubeConfig, private readonly binDir: string, private readonly dir: string,
+    private readonly log: (m: string) => void) {
+    this.core = kc.makeApiClient(CoreV1Api)
+    this.apps = kc.makeApiClient(AppsV1Api)
+    this.objects = KubernetesObjectApi.makeApiClient(kc)
+    this.tracker = pidFileTracker(join(dir, 'pids'))
+    this.etcd = new SharedEtcd(join(dir, 'standins', 'etcd'), this.tracker)
+  }
+
+  async start(): Promise<void> {
+    await ensureStorageClass(this.kc.makeApiClient(StorageV1Api))
+    for (const path of WATCHED) void this.watch(path)
+    this.timer = setInterval(() => this.kick(), 5000)
+    this.kick()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearInterval(this.timer)
+    for (const a of this.aborts) a.abort()
+    await this.loop
+    await Promise.all([...this.entries.values()].map(async (e) => {
+      await e.starting
+      await e.standIn?.stop()
+    }))
+    await this.etcd.stop()
+  }
+
+  private async watch(path: string): Promise<void> {
+    const params = path.endsWith('pods') || path.includes('/apps/') ? {labelSelector: SELECTOR} : {}
+    while (!this.stopped) {
+      const ended = new Promise<void>((resolve) => {
+        new Watch(this.kc).watch(path, params, () => this.kick(), () => resolve())
+          .then((abort) => this.aborts.push(abort), () => resolve())
+      })
+      await ended
+      await sleep(1000)
+    }
+  }
+
+  private kick(): void {
+    this.dirty = true
+    if (this.loop || this.stopped) return
+    this.loop = (async () => {
+      while (this.dirty && !this.stopped) {
+        this.dirty = false
+        try {
+          await this.reconcile()
+        } catch (error) {
+          this.log(`reconcile failed (will retry): ${(error as Error).message}`)
+          await sleep(1000)
+          this.dirty = true
+        }
+      }
+      this.loop = undefined
+    })()
+  }
+
+  private async reconcile(): Promise<void> {
+    const desired = await this.desired()
+    for (const [key, e] of this.entries) {
+      const want = desired.get(key)
+      if (e.failedAt) {
+        if (Date.now() - e.failedAt > 10_000) this.entries.delete(key) // relaunched below
+      } else if (!want || want.uid !== e.spec.uid) await this.remove(key, e, true)
+      else if (e.standIn && sansKey(want) !== sansKey(e.spec)) await this.remove(key, e, false)
+    }
+    for (const [key, spec] of desired) if (!this.entries.has(key)) this.launch(key, spec)
+    await this.syncForwards()
+    await this.syncSecrets()
+    await provisionVolumes(this.core, join(this.dir, 'volumes'), this.log)
+  }
+
+  /** vClusters present now, keyed namespace/name, with the extraSANs of their config Secret. */
+  private async desired(): Promise<Map<string, StandInSpec>> {
+    const [sts, deps] = await Promise.all([
+      this.apps.listStatefulSetForAllNamespaces({labelSelector: SELECTOR}),
+      this.apps.listDeploymentForAllNamespaces({labelSelector: SELECTOR}),
+    ])
+    const out = new Map<string, StandInSpec>()
+    for (const w of [...sts.items, ...deps.items]) {
+      const m = w.metadata
+      if (!m?.namespace || !m.uid || m.deletionTimestamp) continue
+      const name = m.labels?.release ?? m.name ?? ''
+      out.set(`${m.namespace}/${name}`, {namespace: m.namespace, name, uid: m.uid,
+        extraSans: await this.extraSans(m.namespace, name)})
+    }
+    return out
+  }
+
+  private async extraSans(namespace: string, name: string): Promise<string[]> {
+    try {
+      const secret = await this.core.readNamespacedSecret({name: `vc-config-${name}`, namespace})
+      const raw = secret.data?.['config.yaml']
+      const config = raw ? parse(Buffer.from(raw, 'base64').toString('utf8')) : undefined
+      const sans: unknown = config?.controlPlane?.proxy?.extraSANs
+      return Array.isArray(sans) ? sans.filter((s): s is string => typeof s === 'string' && s !== '') : []
+    } catch (error) {
+      if (isApiStatus(error, 404)) return []
+      throw error
+    }
+  }
+
+  private launch(key: string, spec: StandInSpec): void {
+    const e: Entry = {spec, forwards: new Map()}
+    this.entries.set(key, e)
+    this.log(`starting stand-in for ${key} (extraSANs: ${spec.extraSans.join(', ') || 'none'})`)
+    e.starting = (async () => {
+      try {
+        const etcdUrl = await this.etcd.ensure()
+        e.standIn = await StandIn.start(spec, this.dataDir(spec), this.binDir, etcdUrl, this.tracker)
+        this.log(`stand-in for ${key} ready on 127.0.0.1:${e.standIn.port}`)
+      } catch (error) {
+        e.failedAt = Date.now()
+        this.log(`stand-in for ${key} FAILED (retrying in 10 s): ${(error as Error).message}`)
+      }
+      e.starting = undefined
+      this.kick()
+    })()
+  }
+
+  private dataDir(spec: StandInSpec): string {
+    return join(this.dir, 'standins', spec.uid)
+  }
+
+  /** Stops a stand-in; when the vCluster itself went (gone=true) also removes what the stand-in made. */
+  private async remove(key: string, e: Entry, gone: boolean): Promise<void> {
+    this.entries.delete(key)
+    await e.starting
+    await e.standIn?.stop()
+    this.log(`stopped stand-in for ${key}${gone ? ' (vCluster gone)' : ' (restarting: SANs changed)'}`)
+    if (!gone) return
+    rmSync(this.dataDir(e.spec), {recursive: true, force: true})
+    await this.deleteQuietly({apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward'}, e.spec.namespace,
+      `vcluster-ts.test/stand-in=${e.spec.name}`)
+    // Upstream ties vc-<name> to Service <name> (ownerReference) when it exists; then GC, not us, removes it.
+    try {
+      const secret = await this.core.readNamespacedSecret({name: `vc-${e.spec.name}`, namespace: e.spec.namespace})
+      if (!secret.metadata?.ownerReferences?.length) {
+        await this.core.deleteNamespacedSecret({name: `vc-${e.spec.name}`, namespace: e.spec.namespace})
+      }
+    } catch (error) {
+      if (!isApiStatus(error, 404)) throw error
+    }
+  }
+
+  private async deleteQuietly(type: {apiVersion: string; kind: string}, namespace: string, labelSelector: string) {
+    const list = await this.objects.list(type.apiVersion, type.kind, namespace, undefined, undefined, undefined,
+      undefined, labelSelector)
+    for (const item of list.items) {
+      try {
+        await this.objects.delete({...type, metadata: {name: item.metadata?.name, namespace}})
+      } catch (error) {
+        if (!isApiStatus(error, 404)) throw error
+      }
+    }
+  }
+
+  /** A PortForward per vCluster pod (kwok matches PortForwards by pod name), owned by the pod. */
+  private async syncForwards(): Promise<void> {
+    const pods = await this.core.listPodForAllNamespaces({labelSelector: SELECTOR})
+    let changed = false
+    for (const pod of pods.items) {
+      const e = this.entries.get(`${pod.metadata?.namespace}/${pod.metadata?.labels?.release}`)
+      const uid = pod.metadata?.uid
+      if (!e?.standIn || !uid || pod.metadata?.deletionTimestamp || e.forwards.get(uid) === e.standIn.port) continue
+      await this.apply(portForward(pod, e.spec.name, e.standIn.port))
+      e.forwards.set(uid, e.standIn.port)
+      changed = true
+    }
+    // kwok learns of PortForwards through an informer and reports nothing back; give it a moment before
+    // vc-<name> (the "ready" signal `connect` waits for) is written, or the first connection may be dropped.
+    if (changed) await sleep(1000)
+  }
+
+  /** Secret vc-<name> as the vCluster writes it, owned by Service <name> when that exists (§2.2). */
+  private async syncSecrets(): Promise<void> {
+    for (const e of this.entries.values()) {
+      if (!e.standIn) continue
+      const {namespace, name} = e.spec
+      let owner: KubernetesObject['metadata'] = undefined
+      try {
+        const svc = await this.core.readNamespacedService({name, namespace})
+        owner = {ownerReferences: [{apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata?.uid ?? ''}]}
+      } catch (error) {
+        if (!isApiStatus(error, 404)) throw error
+      }
+      const secret: V1Secret = {apiVersion: 'v1', kind: 'Secret', type: 'Opaque', data: e.standIn.secretData(),
+        metadata: {name: `vc-${name}`, namespace, labels: {app: 'vcluster', 'vcluster-name': name}, ...owner}}
+      await this.apply(secret)
+    }
+  }
+
+  private async apply(obj: KubernetesObject): Promise<void> {
+    await this.objects.patch(obj, undefined, undefined, MANAGER, true, PatchStrategy.ServerSideApply)
+  }
+}
+
+function sansKey(spec: StandInSpec): string {
+  return [...spec.extraSans].sort().join(',')
+}
+
+function portForward(pod: V1Pod, name: string, port: number): KubernetesObject & {spec: unknown} {
+  const m = pod.metadata
+  return {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'PortForward',
+    metadata: {name: m?.name, namespace: m?.namespace, labels: {'vcluster-ts.test/stand-in': name},
+      ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name: m?.name ?? '', uid: m?.uid ?? ''}]},
+    // Only 127.0.0.1: kwok would dial whatever address is here.
+    spec: {forwards: [{ports: [8443], target: {address: '127.0.0.1', port}}]},
+  }
+}
