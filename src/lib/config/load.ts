@@ -45,7 +45,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 export function resolveValues(values: Record<string, unknown>, locate: Locate = () => undefined, sources: string[] = []): LoadedConfig {
   const rules = checkRules(values, locate)
   const handled = (path: string) => rules.handledPaths.some((h) => path === h || path.startsWith(`${h}.`))
-  const schemaErrors = schemaProblems(validateAgainstSchema(values), locate).filter((p) => !handled(p.path))
+  const schemaErrors = schemaProblems(validateAgainstSchema(values), locate, configSchema, values).filter((p) => !handled(p.path))
   const problems = [...rules.problems, ...schemaErrors].sort(byPosition)
   if (problems.some((p) => p.severity === 'error')) throw new InvalidConfigError(problems)
   const resolved = mergeValues(defaultsFromSchema(configSchema), values)
