@@ -1,9 +1,9 @@
 // Smoke test of the local host cluster itself (test/cluster): the Kubernetes behaviour the CLI relies on is real.
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {createServer, connect as tcpConnect, type Server, type Socket} from 'node:net'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {connect as tlsConnect, type PeerCertificate} from 'node:tls'
+import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import {parse, stringify} from 'yaml'
 import {VCLUSTER_ROLE_RULES, createPersistentVolume, deferCleanup, newNamespace, portForward, useHostCluster,
@@ -110,6 +110,13 @@ describe('local host cluster', () => {
     expect(r.stderr).toMatch(/NotFound/)
   })
 
+  it('leaves no default kubeconfig, so a command without --kubeconfig reaches no cluster', async () => {
+    expect(process.env.KUBECONFIG).toMatch(/no-default-kubeconfig$/)
+    const r = await execa('kubectl', ['get', 'namespaces'], {env: cluster.env, reject: false, timeout: 30_000})
+    expect(r.exitCode).not.toBe(0)
+    expect(String(r.stderr)).toMatch(/localhost:8080|refused/)
+  })
+
   it('confines the namespace user to its namespace, yet lets it create the vCluster Role', async () => {
     const ns = await newNamespace('smoke-rbac')
     const can = async (...args: string[]) =>
@@ -157,7 +164,7 @@ describe('local host cluster', () => {
 
     // As `vcluster connect` does: port-forward to the pod's 8443 and swap the port in the secret's server URL.
     const pf = await portForward(ns.name, `pod/${name}-0`, 8443, ns.userKubeconfig)
-    const dir = mkdtempSync(join(tmpdir(), 'vcts-smoke-'))
+    const dir = mkdtempSync(join(cluster.dir, 'smoke-')) // removed with the cluster
     for (const host of ['localhost', '127.0.0.1']) {
       const file = join(dir, `${host}.yaml`)
       writeFileSync(file, withServer(secret.kubeconfig, `https://${host}:${pf.localPort}`))

@@ -1,57 +1,139 @@
-import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
-import {removeVClusterContexts, upsertContext} from '../../../src/lib/kubeconfig/edit.js'
-import {emptyKubeconfig, readKubeconfigFile, updateKubeconfigFile} from '../../../src/lib/kubeconfig/file.js'
-import {UsageError} from '../../../src/lib/errors.js'
+import {TimeoutError, UsageError} from '../../../src/lib/errors.js'
+import {editKubeconfigs} from '../../../src/lib/kubeconfig/edit.js'
+import {withKubeconfigLocks} from '../../../src/lib/kubeconfig/file.js'
 
-const entry = (name: string) => ({name, server: 'https://127.0.0.1:10443', certificateAuthorityData: 'Q0E=', user: {'client-certificate-data': 'Qw==', 'client-key-data': 'Sw=='}})
+const dir = () => mkdtempSync(join(tmpdir(), 'kc-'))
+const context = (name: string) => ({name, context: {cluster: name, user: name}})
+const kubeconfig = (contexts: string[], current = '') =>
+  `apiVersion: v1\nkind: Config\ncurrent-context: "${current}"\ncontexts:\n${contexts.map((c) => `- name: ${c}\n  context: {cluster: ${c}, user: ${c}}\n`).join('')}`
 
-describe('upsertContext / removeVClusterContexts', () => {
-  it('adds cluster, user and context under one name, replacing an old one', () => {
-    const doc = emptyKubeconfig()
-    upsertContext(doc, entry('vcluster_demo_ns_host'))
-    upsertContext(doc, {...entry('vcluster_demo_ns_host'), server: 'https://127.0.0.1:11000'})
-    expect(doc.clusters).toEqual([{name: 'vcluster_demo_ns_host', cluster: {server: 'https://127.0.0.1:11000', 'certificate-authority-data': 'Q0E='}}])
-    expect(doc.contexts).toEqual([{name: 'vcluster_demo_ns_host', context: {cluster: 'vcluster_demo_ns_host', user: 'vcluster_demo_ns_host'}}])
-    expect(doc.users).toHaveLength(1)
-  })
-
-  it('removes only this vCluster, and switches back to the host context', () => {
-    const doc = emptyKubeconfig()
-    for (const n of ['vcluster_demo_ns_host', 'vcluster_demo_ns_host_vc.example.com', 'vcluster_demo_other_host', 'vcluster_demo2_ns_host']) upsertContext(doc, entry(n))
-    doc['current-context'] = 'vcluster_demo_ns_host'
-    expect(removeVClusterContexts(doc, 'demo', 'ns')).toEqual(['vcluster_demo_ns_host', 'vcluster_demo_ns_host_vc.example.com'])
-    expect(doc.contexts?.map((c) => c.name)).toEqual(['vcluster_demo_other_host', 'vcluster_demo2_ns_host'])
-    expect(doc.clusters?.map((c) => c.name)).toEqual(['vcluster_demo_other_host', 'vcluster_demo2_ns_host'])
-    expect(doc['current-context']).toBe('host')
-    expect(removeVClusterContexts(doc, 'demo', 'ns')).toEqual([])
-  })
-})
-
-describe('updateKubeconfigFile', () => {
-  const dir = () => mkdtempSync(join(tmpdir(), 'kc-'))
-
-  it('creates a new file with mode 0600 and keeps an existing mode', async () => {
+describe('editKubeconfigs: one file', () => {
+  it('creates a missing file (and directory) with mode 0600', async () => {
     const file = join(dir(), 'sub', 'config')
-    await updateKubeconfigFile(file, (doc) => upsertContext(doc, entry('a')))
+    await editKubeconfigs([file], (set) => set.upsert('contexts', context('a')))
     expect(statSync(file).mode & 0o777).toBe(0o600)
-    expect(parse(readFileSync(file, 'utf8')).contexts[0].name).toBe('a')
+    expect(parse(readFileSync(file, 'utf8')).contexts).toEqual([context('a')])
   })
 
-  it('loses no write when 25 writers run at once', async () => {
+  it("keeps an existing file's mode, leaves no lock or temp file, and does not write when nothing changed", async () => {
+    const d = dir()
+    const file = join(d, 'config')
+    writeFileSync(file, kubeconfig(['a'], 'a'))
+    chmodSync(file, 0o640)
+    const before = statSync(file).mtimeMs
+    await editKubeconfigs([file], (set) => set.setCurrentContext('a'))
+    expect(statSync(file).mtimeMs).toBe(before)
+    await editKubeconfigs([file], (set) => set.upsert('contexts', context('b')))
+    expect(statSync(file).mode & 0o777).toBe(0o640)
+    expect(readdirSync(d)).toEqual(['config'])
+  })
+
+  it('writes through a symlink (the link stays a link), also a dangling one', async () => {
+    const d = dir()
+    mkdirSync(join(d, 'dotfiles'))
+    const real = join(d, 'dotfiles', 'kubeconfig')
+    writeFileSync(real, kubeconfig(['a'], 'a'))
+    const link = join(d, 'config')
+    symlinkSync(real, link)
+    await editKubeconfigs([link], (set) => set.upsert('contexts', context('b')))
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(parse(readFileSync(real, 'utf8')).contexts.map((c: {name: string}) => c.name)).toEqual(['a', 'b'])
+
+    const dangling = join(d, 'dangling')
+    symlinkSync(join(d, 'dotfiles', 'new-file'), dangling)
+    await editKubeconfigs([dangling], (set) => set.upsert('contexts', context('c')))
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true)
+    expect(statSync(join(d, 'dotfiles', 'new-file')).mode & 0o777).toBe(0o600)
+  })
+
+  it('writes nothing when the change throws', async () => {
     const file = join(dir(), 'config')
-    await Promise.all(Array.from({length: 25}, (_, i) => updateKubeconfigFile(file, (doc) => upsertContext(doc, entry(`ctx-${i}`)))))
-    const doc = await readKubeconfigFile(file)
-    expect(doc.contexts?.map((c) => c.name).sort()).toEqual(Array.from({length: 25}, (_, i) => `ctx-${i}`).sort())
+    writeFileSync(file, kubeconfig(['a']))
+    await expect(editKubeconfigs([file], (set) => {
+      set.upsert('contexts', context('b'))
+      throw new Error('boom')
+    })).rejects.toThrow('boom')
+    expect(readFileSync(file, 'utf8')).toBe(kubeconfig(['a']))
   })
 
   it('refuses to touch a file that is not a kubeconfig', async () => {
     const file = join(dir(), 'config')
     writeFileSync(file, 'a: [unclosed\n')
-    await expect(updateKubeconfigFile(file, () => undefined)).rejects.toThrow(UsageError)
+    await expect(editKubeconfigs([file], () => undefined)).rejects.toThrow(UsageError)
     expect(readFileSync(file, 'utf8')).toBe('a: [unclosed\n')
+  })
+})
+
+describe("editKubeconfigs: several files (client-go's rules)", () => {
+  it('writes an entry back to the file that defines it, new entries to the first existing file', async () => {
+    const d = dir()
+    const [missing, first, second] = ['missing', 'first', 'second'].map((n) => join(d, n)) as [string, string, string]
+    writeFileSync(first, kubeconfig(['a']))
+    writeFileSync(second, kubeconfig(['b', 'a'], 'b'))
+    await editKubeconfigs([missing, first, second], (set) => {
+      expect(set.currentContext()).toBe('b')
+      expect(set.names('contexts')).toEqual(['a', 'b'])
+      set.upsert('contexts', {name: 'b', context: {cluster: 'changed'}})
+      set.upsert('contexts', {name: 'a', context: {cluster: 'changed'}})
+      set.upsert('contexts', context('new'))
+    })
+    expect(existsSync(missing)).toBe(false)
+    expect(parse(readFileSync(first, 'utf8')).contexts).toEqual([{name: 'a', context: {cluster: 'changed'}}, context('new')])
+    expect(parse(readFileSync(second, 'utf8')).contexts).toEqual([{name: 'b', context: {cluster: 'changed'}}, context('a')])
+  })
+
+  it('writes current-context to the first file that sets one, else the first existing file', async () => {
+    const d = dir()
+    const [first, second] = ['first', 'second'].map((n) => join(d, n)) as [string, string]
+    writeFileSync(first, kubeconfig(['a']))
+    writeFileSync(second, kubeconfig(['b'], 'b'))
+    await editKubeconfigs([first, second], (set) => set.setCurrentContext('a'))
+    expect(parse(readFileSync(first, 'utf8'))['current-context']).toBe('')
+    expect(parse(readFileSync(second, 'utf8'))['current-context']).toBe('a')
+    writeFileSync(second, kubeconfig(['b']))
+    await editKubeconfigs([first, second], (set) => set.setCurrentContext('b'))
+    expect(parse(readFileSync(first, 'utf8'))['current-context']).toBe('b')
+  })
+
+  it('removes an entry from every file that has it', async () => {
+    const d = dir()
+    const [first, second] = ['first', 'second'].map((n) => join(d, n)) as [string, string]
+    writeFileSync(first, kubeconfig(['a', 'x']))
+    writeFileSync(second, kubeconfig(['x', 'b']))
+    await editKubeconfigs([first, second], (set) => set.remove('contexts', 'x'))
+    expect(parse(readFileSync(first, 'utf8')).contexts).toEqual([context('a')])
+    expect(parse(readFileSync(second, 'utf8')).contexts).toEqual([context('b')])
+  })
+
+  it('edits a file listed twice (through a symlink) once', async () => {
+    const d = dir()
+    const real = join(d, 'real')
+    writeFileSync(real, kubeconfig(['a']))
+    symlinkSync(real, join(d, 'link'))
+    await editKubeconfigs([join(d, 'link'), real], (set) => set.upsert('contexts', context('b')))
+    expect(parse(readFileSync(real, 'utf8')).contexts.map((c: {name: string}) => c.name)).toEqual(['a', 'b'])
+  })
+})
+
+describe('withKubeconfigLocks', () => {
+  it("waits for client-go's <file>.lock, then gives up with the lock's name", async () => {
+    const file = join(dir(), 'config')
+    writeFileSync(`${file}.lock`, '')
+    await expect(withKubeconfigLocks([file], async () => 'ran', 300)).rejects.toThrow(TimeoutError)
+    await expect(withKubeconfigLocks([file], async () => 'ran', 300)).rejects.toThrow(`${file}.lock`)
+  })
+
+  it('takes over a lock left behind by a crashed process', async () => {
+    const file = join(dir(), 'config')
+    writeFileSync(`${file}.lock`, '')
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(`${file}.lock`, old, old)
+    expect(await withKubeconfigLocks([file], async () => 'ran', 300)).toBe('ran')
+    expect(existsSync(`${file}.lock`)).toBe(false)
   })
 })

@@ -1,0 +1,89 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../cli/base-command.js'
+import {ConnectView, processSignals, untilStopSignal} from '../cli/connect-view.js'
+import {kubeFlags} from '../cli/flags.js'
+import {Progress} from '../cli/progress.js'
+import {UsageError} from '../lib/errors.js'
+import {parseDuration} from '../lib/ui/duration.js'
+import {connectVCluster, type ConnectMode} from '../lib/vcluster/connect.js'
+
+export default class Connect extends BaseCommand {
+  static override summary = 'Connect to a virtual cluster: a kubeconfig context through a port-forward, or run one command.'
+
+  static override description =
+    'Waits until the vCluster is ready, reads its kubeconfig (Secret vc-<name>) and, by default, forwards a local ' +
+    'port to its API through the host API server, writes the context vcluster_<name>_<namespace>_<host context>, ' +
+    'switches to it and stays in the foreground; Ctrl-C switches back. With `-- COMMAND` it runs the command with a ' +
+    'private kubeconfig instead and returns its exit code (the CI path). --server checks the host against the ' +
+    "vCluster's certificate names (defaults plus controlPlane.proxy.extraSANs)."
+
+  static override examples = [
+    '<%= config.bin %> connect demo',
+    '<%= config.bin %> connect demo -n team-a -- kubectl get namespaces',
+    '<%= config.bin %> connect demo --server https://vc.example.com',
+    '<%= config.bin %> connect demo --server vc.example.com --print > demo.kubeconfig',
+  ]
+
+  static override usage = 'connect NAME [FLAGS] [-- COMMAND [ARGS...]]'
+
+  static override args = {name: Args.string({description: 'vCluster name', required: true})}
+
+  static override flags = {
+    ...kubeFlags,
+    server: Flags.string({description: 'Use this URL instead of a port-forward (a LoadBalancer, ingress or any extraSAN); https:// is added if missing.'}),
+    insecure: Flags.boolean({description: "Do not verify the vCluster's certificate (writes insecure-skip-tls-verify; skips the --server name check)."}),
+    'local-port': Flags.integer({description: 'Local port of the forward on 127.0.0.1 (default: a free one).', min: 1, max: 65_535}),
+    print: Flags.boolean({description: 'Print the kubeconfig to stdout and change no file.'}),
+    'kube-config-context-name': Flags.string({description: 'Context name to write (default: vcluster_<name>_<namespace>_<host context>).'}),
+    'update-current': Flags.boolean({description: 'Switch to the written context (--no-update-current only writes it).', default: true, allowNo: true}),
+    'service-account': Flags.string({description: 'Use a token of this service account in the vCluster (NAMESPACE/NAME, or NAME in kube-system) instead of the admin certificate.'}),
+    timeout: Flags.string({description: 'How long to wait for the vCluster to be ready, e.g. 90s, 5m.', default: '5m'}),
+  }
+
+  async run(): Promise<void> {
+    const {argv, command} = splitCommand(this.argv)
+    const {args, flags} = await this.parse(Connect, argv)
+    if (command !== undefined && command.length === 0) throw new UsageError('nothing to run after --', 'Write the command after it: vcluster connect NAME -- kubectl get ns')
+    if (command !== undefined && flags.print) throw new UsageError('--print and a command (after --) cannot be combined')
+    const progress = new Progress(this.color)
+    const view = new ConnectView(progress, this.color, {name: args.name, namespace: flags.namespace})
+    const mode: ConnectMode = flags.print
+      ? {type: 'print'}
+      : command !== undefined
+        ? {type: 'command', argv: command, signals: processSignals}
+        : {type: 'foreground', updateCurrent: flags['update-current'], untilStopped: untilStopSignal}
+    if (flags.insecure) this.note(this.color.yellow('! --insecure: the vCluster\'s certificate is not verified; anyone in between can read your traffic'))
+    const result = await connectVCluster({
+      name: args.name,
+      kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace},
+      timeoutMs: parseDuration(flags.timeout),
+      server: flags.server,
+      insecure: flags.insecure,
+      contextName: flags['kube-config-context-name'],
+      localPort: flags['local-port'],
+      serviceAccount: flags['service-account'],
+      mode,
+      onEvent: (event) => {
+        view.show(event)
+        if (event.type === 'contexts-written' && event.forwarding) this.foregroundHint(event.context, event.previous, event.switched)
+      },
+    }).finally(() => progress.stop())
+    if (result.type === 'print') this.out(result.kubeconfig)
+    if (result.type === 'command') {
+      if (result.startError !== undefined) this.note(`${this.color.red('error:')} ${result.startError}`)
+      if (result.exitCode !== 0) this.exit(result.exitCode)
+    }
+  }
+
+  private foregroundHint(context: string, previous: string, switched: boolean): void {
+    this.note(switched ? `Use it:  kubectl get namespaces    (context ${context})` : `Use it:  kubectl --context ${context} get namespaces`)
+    this.note(`Forwarding until you press Ctrl-C${switched ? `; then the context switches back to ${previous}` : ''}.`)
+  }
+}
+
+/** Everything after the first `--` is the command; oclif would otherwise parse its flags as ours. */
+export function splitCommand(raw: readonly string[]): {argv: string[]; command?: string[]} {
+  const at = raw.indexOf('--')
+  const argv = (at < 0 ? raw : raw.slice(0, at)).map((a) => (a === '--update-current=false' ? '--no-update-current' : a === '--update-current=true' ? '--update-current' : a))
+  return at < 0 ? {argv} : {argv, command: raw.slice(at + 1)}
+}

@@ -1,0 +1,34 @@
+import {existsSync} from 'node:fs'
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../cli/base-command.js'
+import {kubeFlags} from '../cli/flags.js'
+import {UsageError} from '../lib/errors.js'
+import {disconnectContext} from '../lib/kubeconfig/contexts.js'
+import {kubeconfigFiles} from '../lib/kubeconfig/resolve.js'
+
+export default class Disconnect extends BaseCommand {
+  static override summary = 'Switch back from a vCluster context to the context that was current before connect.'
+
+  static override description =
+    'Reads the context connect remembered in the vCluster context (a kubeconfig extension); falls back to the host ' +
+    'context named in vcluster_<name>_<namespace>_<host context>. The vCluster entries stay in the kubeconfig ' +
+    '(delete removes them). Needs no cluster access.'
+
+  static override examples = ['<%= config.bin %> disconnect']
+
+  static override flags = {
+    kubeconfig: kubeFlags.kubeconfig,
+    context: Flags.string({description: 'The vCluster context to switch away from (default: the current context).', helpGroup: 'KUBE'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Disconnect)
+    const files = kubeconfigFiles(flags.kubeconfig).filter((f) => flags.kubeconfig !== undefined || existsSync(f))
+    if (files.length === 0 || !files.some((f) => existsSync(f))) {
+      throw new UsageError('no kubeconfig found', 'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.')
+    }
+    const {from, to} = await disconnectContext(files, flags.context)
+    this.note(`Switched back to context ${to} (from ${from}).`)
+  }
+}
+
