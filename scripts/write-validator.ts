@@ -4,10 +4,12 @@
  */
 import {writeFileSync} from 'node:fs'
 import {Ajv2020} from 'ajv/dist/2020.js'
-import standaloneCode from 'ajv/dist/standalone/index.js'
+import standalone from 'ajv/dist/standalone/index.js'
 import {configSchema} from '../src/lib/config/schema/index.js'
 import {AJV_OPTIONS} from '../src/lib/config/validator.js'
 
+// The CommonJS module is the function itself at run time; its types describe the namespace.
+const standaloneCode = standalone as unknown as typeof standalone.default
 const out = process.argv[2] ?? 'dist/lib/config/validate-schema.cjs'
 const ajv = new Ajv2020({...AJV_OPTIONS, code: {source: true}})
 const validate = ajv.compile(configSchema)
