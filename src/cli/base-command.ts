@@ -23,6 +23,19 @@ export abstract class BaseCommand extends Command {
     for (const p of problems.filter((x) => x.severity === 'warning')) this.note(this.color.yellow(formatProblem(p)))
   }
 
+  /** oclif reads `--wait=false` as `--wait` plus a stray argument; scripts write it, so mean what they mean. */
+  public override async init(): Promise<void> {
+    const flags = (this.ctor as {flags?: Record<string, {type?: string; allowNo?: boolean}>}).flags ?? {}
+    this.argv = this.argv.flatMap((arg) => {
+      const m = /^--([\w-]+)=(true|false)$/i.exec(arg)
+      const flag = m === null ? undefined : flags[m[1] as string]
+      if (m === null || flag?.type !== 'boolean') return [arg]
+      if ((m[2] as string).toLowerCase() === 'true') return [`--${m[1]}`]
+      return flag.allowNo === true ? [`--no-${m[1]}`] : []
+    })
+    await super.init()
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
     const code = this.describeError(error)

@@ -56,6 +56,15 @@ describe('vcluster validate', () => {
     expect(missing.stderr).toBe('error: cannot read values file /nonexistent/vcluster.yaml: no such file\nCheck the path given to -f/--values.')
   })
 
+  it('reads --flag=true and --flag=false as scripts mean them', async () => {
+    const quiet = await runCli(['validate', '--set', 'telemetry.enabled=false', '--quiet=true'])
+    expect(quiet.exitCode).toBe(0)
+    expect(quiet.stderr).toBe('')
+    const loud = await runCli(['validate', '--set', 'telemetry.enabled=false', '--quiet=false'])
+    expect(loud.exitCode).toBe(0)
+    expect(loud.stderr).toBe('✓ --set: valid vCluster config')
+  })
+
   it('exits 2 on an unknown flag without a stack trace', async () => {
     const r = await runCli(['validate', '--nope'])
     expect(r.exitCode).toBe(2)

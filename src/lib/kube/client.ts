@@ -93,6 +93,8 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
       await streamLines(base, {...options, signal}, (line) => {
         const event = JSON.parse(line) as {type: string; object: unknown}
         if (event.type === 'ERROR') throw apiError(Number((event.object as {code?: number}).code ?? 500), JSON.stringify(event.object), {path}, server)
+        // Bookmarks carry only a resourceVersion in an otherwise empty object; never treat one as state.
+        if (event.type === 'BOOKMARK') return
         onEvent(event.type, event.object)
       })
     },
