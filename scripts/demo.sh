@@ -2,16 +2,15 @@
 # `npm run demo`: a local host cluster (built on first use), then the main commands, each shown as it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; "$@"; }
 
 [ -f dist/commands/create.js ] || npm run build >/dev/null
 eval "$(npm run --silent cluster:up)"
 export PATH="$PWD/bin:$PATH"
-run() { node "$PWD/bin/run.js" "$@"; }
+vc() { printf '\n\033[1m$ vcluster %s\033[0m\n' "$*" >&2; node "$PWD/bin/run.js" "$@"; }
 
-step run create demo
-step run list
-step run connect demo -- kubectl get namespaces
+vc create demo
+vc list
+vc connect demo -- kubectl get namespaces
 cat >&2 <<MSG
 
 Done. The vCluster "demo" is still running on the local host cluster.
