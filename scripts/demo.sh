@@ -5,7 +5,6 @@ cd "$(dirname "$0")/.."
 
 [ -f dist/commands/create.js ] || npm run build >/dev/null
 eval "$(npm run --silent cluster:up)"
-export PATH="$PWD/bin:$PATH"
 vc() { printf '\n\033[1m$ vcluster %s\033[0m\n' "$*" >&2; node "$PWD/bin/run.js" "$@"; }
 
 vc create demo
