@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -f dist/commands/create.js ] || npm run build >/dev/null
-eval "$(npm run --silent cluster:up)"
+exports=$(npm run --silent cluster:up)   # fails the demo if the cluster cannot start
+eval "$exports"
 vc() { printf '\n\033[1m$ vcluster %s\033[0m\n' "$*" >&2; node "$PWD/bin/run.js" "$@"; }
 
 vc create demo

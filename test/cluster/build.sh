@@ -22,20 +22,26 @@ die() { printf '\n[cluster-build] ERROR: %s\n' "$*" >&2; exit 1; }
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo "$@"
-  else die "need root to run: $* (run it yourself once, then retry)"; fi
+  else die "need root to run: $* (run it yourself once, then retry)"
+  fi
 }
 
 apt_install() { # apt_install PACKAGE: installs a Debian package once, refreshing the lists only if needed
   command -v apt-get >/dev/null || die "no apt-get: install the Debian/Ubuntu package '$1' equivalent yourself"
   log "installing $1 with apt-get (one-off)"
   export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get install -y -q "$1" >&2 || { as_root apt-get update -q >&2 && as_root apt-get install -y -q "$1" >&2; } \
+  as_root apt-get install -y -q "$1" >&2 \
+    || { as_root apt-get update -q >&2 && as_root apt-get install -y -q "$1" >&2; } \
     || die "apt-get install $1 failed; install it yourself and retry"
 }
 
 ensure_system_tools() {
   command -v etcd >/dev/null || apt_install "$ETCD_PACKAGE"
   command -v openssl >/dev/null || apt_install openssl
+  command -v flock >/dev/null || apt_install util-linux
+}
+
+need_go() {
   command -v go >/dev/null || die "Go is needed to build Kubernetes from Go modules (go >= 1.24): install it from
   https://go.dev/dl/ (or your package manager) so that 'go' is on PATH, then retry"
 }
@@ -71,7 +77,8 @@ build_k8s() {
     || die "go build failed (see above)"
   for b in "${todo[@]}"; do mv "$tmp/$b" "$BIN/$b"; done
   rmdir "$tmp"
-  "$BIN/kube-apiserver" --version | grep -qx "Kubernetes v$K8S_VERSION" || die "kube-apiserver is not stamped v$K8S_VERSION"
+  "$BIN/kube-apiserver" --version | grep -qx "Kubernetes v$K8S_VERSION" \
+    || die "kube-apiserver is not stamped v$K8S_VERSION"
 }
 
 build_kwok() {
@@ -92,6 +99,7 @@ main() {
   local todo; mapfile -t todo < <(missing "${K8S_CMDS[@]}")
   local kwok; mapfile -t kwok < <(missing kwok kwokctl)
   if [ "${#todo[@]}" -gt 0 ] || [ "${#kwok[@]}" -gt 0 ]; then
+    need_go
     log "first run on this machine: building the host-cluster binaries into $BIN"
     log "this takes about 8-13 minutes on 2 cores (once; later runs reuse the cache)"
   fi

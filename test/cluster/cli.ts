@@ -22,8 +22,8 @@ async function up(): Promise<void> {
     facts = await startCluster({name, dir, ephemeral: false, detached: true, log: say})
     say(`stop it with: npm run cluster:down${name === 'vcluster-ts' ? '' : ` -- --name ${name}`}`)
   }
-  say(`the pinned kubectl and friends are in ${facts.binDir}`)
-  process.stdout.write(`export KUBECONFIG=${facts.kubeconfig}\n`)
+  // Two lines for `eval "$(npm run -s cluster:up)"`: the pinned kubectl (a new machine may have none) and the cluster.
+  process.stdout.write(`export PATH="${facts.binDir}:$PATH"\nexport KUBECONFIG=${facts.kubeconfig}\n`)
 }
 
 async function down(): Promise<void> {

@@ -24,7 +24,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     facts = await startCluster({name, dir, ephemeral: true, ownerPid: process.pid, detached: false, log: say})
   } catch (error) {
     // Fail the run loudly: integration tests must never be skipped for want of a cluster.
-    throw new Error(`Integration tests need the local host cluster, which failed to start.\n${(error as Error).message}`)
+    const why = (error as Error).message
+    throw new Error(`Integration tests need the local host cluster, which failed to start.\n${why}`)
   }
   project.provide('hostCluster', facts)
   // Children (the CLI, kubectl) find the pinned binaries first. A missing default kubeconfig makes a forgotten

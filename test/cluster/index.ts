@@ -66,7 +66,9 @@ function runEnv(facts: ClusterFacts, extra?: Record<string, string>): NodeJS.Pro
   return {...process.env, PATH: `${facts.binDir}${delimiter}${process.env.PATH ?? ''}`, ...extra}
 }
 
-async function run(file: string, args: string[], opts: Omit<RunOptions, 'env'> & {env: NodeJS.ProcessEnv}): Promise<ExecResult> {
+type RunWith = Omit<RunOptions, 'env'> & {env: NodeJS.ProcessEnv}
+
+async function run(file: string, args: string[], opts: RunWith): Promise<ExecResult> {
   const r = await execa(file, args, {input: opts.input, env: opts.env, extendEnv: false, reject: false,
     timeout: opts.timeoutMs ?? 60_000})
   const result = {exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}

@@ -101,7 +101,9 @@ export async function createCluster(name: string, dir: string, binDir: string): 
     '--kubeconfig=', '--wait', '2m']).catch((error: unknown) => {
     throw new Error(explainKwokctlFailure(error, join(dir, 'kwok', 'clusters', name, 'logs')))
   })
-  await kwokctl(dir, binDir, ['--name', name, 'scale', 'node', 'node', '--replicas', '2'])
+  // kwok's node template has no ephemeral-storage: pods requesting it (the vCluster's do) would stay Pending.
+  await kwokctl(dir, binDir, ['--name', name, 'scale', 'node', 'node', '--replicas', '2',
+    '--param', '.allocatable["ephemeral-storage"] = "1Ti"'])
   const clusterDir = join(dir, 'kwok', 'clusters', name)
   const kubeconfig = join(clusterDir, 'kubeconfig.yaml')
   const server: unknown = parse(readFileSync(kubeconfig, 'utf8'))?.clusters?.[0]?.cluster?.server

@@ -7,11 +7,14 @@ import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {parse} from 'yaml'
 import {sleep} from './proc.js'
-import {SharedEtcd, StandIn, pidFileTracker, type StandInSpec, type Tracker} from './standin.js'
+import {SharedEtcd, pidFileTracker, type Tracker} from './etcd.js'
+import {StandIn, type StandInSpec} from './standin.js'
 import {ensureStorageClass, isApiStatus, provisionVolumes} from './volumes.js'
 
 const SELECTOR = 'app=vcluster'
 const MANAGER = 'vcluster-ts-standin'
+/** Stand-ins whose apiserver starts at once; the others start on their first connection (memory: ~215 MB each). */
+const EAGER_APISERVERS = 3
 const WATCHED = ['/apis/apps/v1/statefulsets', '/apis/apps/v1/deployments', '/api/v1/pods',
   '/api/v1/persistentvolumeclaims', '/api/v1/persistentvolumes']
 
@@ -102,8 +105,13 @@ export class Watcher {
       const want = desired.get(key)
       if (e.failedAt) {
         if (Date.now() - e.failedAt > 10_000) this.entries.delete(key) // relaunched below
-      } else if (!want || want.uid !== e.spec.uid) await this.remove(key, e, true)
-      else if (e.standIn && sansKey(want) !== sansKey(e.spec)) await this.remove(key, e, false)
+      } else if (!want || want.uid !== e.spec.uid) {
+        await this.remove(key, e)
+      } else if (e.standIn && sansKey(want) !== sansKey(e.spec)) {
+        this.log(`stand-in ${key}: extraSANs now ${want.extraSans.join(', ') || 'none'}; new serving certificate`)
+        e.spec = want
+        await e.standIn.updateSpec(want)
+      }
     }
     for (const [key, spec] of desired) if (!this.entries.has(key)) this.launch(key, spec)
     await this.syncForwards()
@@ -147,9 +155,13 @@ export class Watcher {
     this.log(`starting stand-in for ${key} (extraSANs: ${spec.extraSans.join(', ') || 'none'})`)
     e.starting = (async () => {
       try {
-        const etcdUrl = await this.etcd.ensure()
-        e.standIn = await StandIn.start(spec, this.dataDir(spec), this.binDir, etcdUrl, this.tracker)
-        this.log(`stand-in for ${key} ready on 127.0.0.1:${e.standIn.port}`)
+        const env = {binDir: this.binDir, etcd: this.etcd, tracker: this.tracker, log: this.log}
+        const standIn = await StandIn.create(spec, this.dataDir(spec), env)
+        const eager = [...this.entries.values()].filter((x) => x.standIn?.running).length < EAGER_APISERVERS
+        e.standIn = standIn
+        const how = eager ? 'starting' : 'on demand'
+        this.log(`stand-in for ${key}: proxy on 127.0.0.1:${standIn.port}, apiserver ${how}`)
+        if (eager) void standIn.ensureStarted().catch((err: Error) => this.log(`stand-in ${key}: ${err.message}`))
       } catch (error) {
         e.failedAt = Date.now()
         this.log(`stand-in for ${key} FAILED (retrying in 10 s): ${(error as Error).message}`)
@@ -163,13 +175,12 @@ export class Watcher {
     return join(this.dir, 'standins', spec.uid)
   }
 
-  /** Stops a stand-in; when the vCluster itself went (gone=true) also removes what the stand-in made. */
-  private async remove(key: string, e: Entry, gone: boolean): Promise<void> {
+  /** The vCluster went: stops its stand-in and removes what the stand-in made. */
+  private async remove(key: string, e: Entry): Promise<void> {
     this.entries.delete(key)
     await e.starting
     await e.standIn?.stop()
-    this.log(`stopped stand-in for ${key}${gone ? ' (vCluster gone)' : ' (restarting: SANs changed)'}`)
-    if (!gone) return
+    this.log(`stopped stand-in for ${key} (vCluster gone)`)
     rmSync(this.dataDir(e.spec), {recursive: true, force: true})
     await this.deleteQuietly({apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward'}, e.spec.namespace,
       `vcluster-ts.test/stand-in=${e.spec.name}`)

@@ -14,7 +14,9 @@ const cluster = useHostCluster()
 function statefulSet(name: string, labels: Record<string, string>, withClaim = true): string {
   return stringify({apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: {name, labels},
     spec: {serviceName: `${name}-headless`, replicas: 1, selector: {matchLabels: labels},
-      template: {metadata: {labels}, spec: {containers: [{name: 'main', image: 'example.invalid/none:1'}]}},
+      // The vCluster chart's requests: kwok nodes must advertise ephemeral-storage for these to schedule.
+      template: {metadata: {labels}, spec: {containers: [{name: 'main', image: 'example.invalid/none:1',
+        resources: {requests: {cpu: '200m', memory: '256Mi', 'ephemeral-storage': '1Gi'}}}]}},
       volumeClaimTemplates: withClaim ? [{metadata: {name: 'data'},
         spec: {accessModes: ['ReadWriteOnce'], resources: {requests: {storage: '5Gi'}}}}] : []}})
 }
@@ -144,7 +146,7 @@ describe('local host cluster', () => {
     expect(escalate.stderr).toMatch(/escalat|forbidden/i)
   })
 
-  it('gives a vCluster StatefulSet a stand-in control plane reachable through port-forward with TLS verified', async () => {
+  it('gives a vCluster a stand-in control plane reachable through port-forward with TLS verified', async () => {
     const ns = await newNamespace('smoke-vc')
     const name = 'vc'
     const extraSan = 'vc.smoke.example.test'
@@ -178,8 +180,22 @@ describe('local host cluster', () => {
     await expect(verifiedCert(pf.localPort, secret.certificateAuthority, 'not-a-san.example.test'))
       .rejects.toThrow(/altnames|not in the cert/i)
 
-    // When the vCluster goes, so does its stand-in; vc-<name> follows its owner, Service <name>, as upstream.
+    // An upgrade that adds an extraSAN gets a new serving certificate (same CA, same forward target).
     await pf.stop()
+    const added = 'vc2.smoke.example.test'
+    const config = stringify({controlPlane: {proxy: {extraSANs: [extraSan, added]}}})
+    await ns.kubectl(['patch', 'secret', `vc-config-${name}`, '--type=merge',
+      '-p', JSON.stringify({stringData: {'config.yaml': config}})])
+    await waitFor(async () => {
+      const again = await portForward(ns.name, `pod/${name}-0`, 8443, ns.userKubeconfig)
+      try {
+        return (await verifiedCert(again.localPort, secret.certificateAuthority, added)).subjectaltname
+      } finally {
+        await again.stop()
+      }
+    }, {timeoutMs: 60_000, intervalMs: 1000, what: `a serving certificate with ${added}`})
+
+    // When the vCluster goes, so does its stand-in; vc-<name> follows its owner, Service <name>, as upstream.
     await ns.kubectl(['delete', 'statefulset', name])
     await waitFor(async () => (await cluster.kubectlJson(['-n', ns.name, 'get', 'portforwards.kwok.x-k8s.io']))
       .items.length === 0, {timeoutMs: 30_000, what: 'PortForward removal'})

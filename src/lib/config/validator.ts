@@ -9,12 +9,13 @@ const require = createRequire(import.meta.url)
 let compiled: ValidateFunction | undefined
 
 /**
- * The validator precompiled at build time (dist/lib/config/validate-schema.cjs, by scripts/write-validator.ts)
- * when present; else compiled now, which costs about 0.7 s (running from source, in tests).
+ * The validator precompiled at build time (dist/validate-schema.cjs, by scripts/write-validator.ts; this module is
+ * bundled into dist/chunks/, hence `..`) when present; else compiled now, which costs about 0.7 s (running from
+ * source, in tests).
  */
 function loadValidator(): ValidateFunction {
   try {
-    return require('./validate-schema.cjs') as ValidateFunction
+    return require('../validate-schema.cjs') as ValidateFunction
   } catch {
     const {Ajv2020} = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')
     return new Ajv2020(AJV_OPTIONS).compile(configSchema)

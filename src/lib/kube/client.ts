@@ -44,7 +44,8 @@ export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = p
   if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
     throw new UsageError(`kubeconfig ${target.kubeconfig} does not exist`, 'Check the path given to --kubeconfig.')
   }
-  const {KubeConfig} = await import('@kubernetes/client-node')
+  // The module, not the package index (~900 files, 0.7-0.9 s unbundled): the bundle carries only what it needs.
+  const {KubeConfig} = await import('@kubernetes/client-node/dist/config.js')
   const kc = new KubeConfig()
   const savedEnv = process.env.KUBECONFIG
   try {

@@ -58,7 +58,8 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
   await pods.refresh(Date.now() + (options.podWaitMs ?? 0)).catch(() => {
     throw new UnavailableError(`no ready vCluster pod (${options.labelSelector}) in namespace ${options.namespace}`, `Check it: kubectl -n ${options.namespace} get pods -l ${options.labelSelector}`)
   })
-  const {PortForward} = await import('@kubernetes/client-node')
+  // Deep imports, not the package index: the bundle then carries only what these need (scripts/bundle.ts).
+  const {PortForward} = await import('@kubernetes/client-node/dist/portforward.js')
   const {WebSocketHandler} = await import('@kubernetes/client-node/dist/web-socket-handler.js')
   const kc = options.client.kubeConfig as KubeConfig
   // Our own idle streams: client-node would otherwise end process.stdout when a stream-close frame arrives.

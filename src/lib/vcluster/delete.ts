@@ -83,8 +83,12 @@ async function removeContexts(files: readonly string[], ref: VClusterRef): Promi
   return any ? removeVClusterContexts(existing, ref) : []
 }
 
+/** Kinds only a cluster admin's grant lets a namespace user write: a user without them cannot have made any. */
+const ADMIN_ONLY_KINDS = new Set(['ResourceQuota', 'LimitRange'])
+
 async function deleteCollection(client: KubeClient, kind: string, namespace: string, labelSelector: string): Promise<void> {
-  await client.request({method: 'DELETE', path: collectionPath(kind, namespace), query: {labelSelector, propagationPolicy: 'Background'}, allow: [404, 405]})
+  const allow = ADMIN_ONLY_KINDS.has(kind) ? [403, 404, 405] : [404, 405]
+  await client.request({method: 'DELETE', path: collectionPath(kind, namespace), query: {labelSelector, propagationPolicy: 'Background'}, allow})
 }
 
 async function deleteNamed(client: KubeClient, kind: string, namespace: string, name: string): Promise<void> {
