@@ -1,4 +1,4 @@
-import {NotFoundError, TimeoutError} from '../errors.js'
+import {ForbiddenError, NotFoundError, TimeoutError} from '../errors.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {CREATED_ANNOTATION} from '../kube/namespace.js'
 import {collectionPath, objectPath} from '../kube/resources.js'
@@ -86,9 +86,20 @@ async function removeContexts(files: readonly string[], ref: VClusterRef): Promi
 /** Kinds only a cluster admin's grant lets a namespace user write: a user without them cannot have made any. */
 const ADMIN_ONLY_KINDS = new Set(['ResourceQuota', 'LimitRange'])
 
+/**
+ * Deletes by label in one request; where only `delete` is granted (the vCluster Role gives no `deletecollection`
+ * on endpointslices, for one), lists and deletes one by one.
+ */
 async function deleteCollection(client: KubeClient, kind: string, namespace: string, labelSelector: string): Promise<void> {
   const allow = ADMIN_ONLY_KINDS.has(kind) ? [403, 404, 405] : [404, 405]
-  await client.request({method: 'DELETE', path: collectionPath(kind, namespace), query: {labelSelector, propagationPolicy: 'Background'}, allow})
+  const path = collectionPath(kind, namespace)
+  try {
+    await client.request({method: 'DELETE', path, query: {labelSelector, propagationPolicy: 'Background'}, allow})
+  } catch (error) {
+    if (!(error instanceof ForbiddenError)) throw error
+    const list = await client.request<{items: {metadata: {name: string}}[]}>({path, query: {labelSelector}})
+    await Promise.all(list.items.map((o) => client.request({method: 'DELETE', path: `${path}/${encodeURIComponent(o.metadata.name)}`, query: {propagationPolicy: 'Background'}, allow: [404]})))
+  }
 }
 
 async function deleteNamed(client: KubeClient, kind: string, namespace: string, name: string): Promise<void> {
