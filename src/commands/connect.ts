@@ -38,6 +38,7 @@ export default class Connect extends BaseCommand {
     'update-current': Flags.boolean({description: 'Switch to the written context (--no-update-current only writes it).', default: true, allowNo: true}),
     'service-account': Flags.string({description: 'Use a token of this service account in the vCluster (NAMESPACE/NAME, or NAME in kube-system) instead of the admin certificate.'}),
     timeout: Flags.string({description: 'How long to wait for the vCluster to be ready, e.g. 90s, 5m.', default: '5m'}),
+    'no-resume': Flags.boolean({description: 'Fail instead of resuming a paused vCluster.'}),
   }
 
   async run(): Promise<void> {
@@ -62,6 +63,7 @@ export default class Connect extends BaseCommand {
       contextName: flags['kube-config-context-name'],
       localPort: flags['local-port'],
       serviceAccount: flags['service-account'],
+      noResume: flags['no-resume'],
       mode,
       onEvent: (event) => {
         view.show(event)

@@ -19,6 +19,7 @@ export default class Pause extends BaseCommand {
     const {args, flags} = await this.parse(Pause)
     const result = await pauseVCluster({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}, args.name)
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
+    if (result.switchedTo !== undefined) this.note(`Switched the current context to ${result.switchedTo}.`)
     this.note(result.action === 'unchanged' ? `vCluster ${args.name} is already paused.` : `vCluster ${args.name} paused in namespace ${result.namespace}. Resume: vcluster resume ${args.name} -n ${result.namespace}`)
   }
 }

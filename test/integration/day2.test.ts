@@ -61,8 +61,19 @@ describe('upgrade, pause, resume, describe, completion', () => {
     const listed = JSON.parse((await vcluster(['list', ...user, '-o', 'json'])).stdout)
     expect(listed[0].Status).toBe('Paused')
 
+    const refusedConnect = await vcluster(['connect', 'demo', ...user, '--no-resume', '--', 'kubectl', 'get', 'ns'])
+    expect(refusedConnect.exitCode).toBe(7)
+    expect(refusedConnect.stderr).toContain('is paused')
+
     const resumed = await vcluster(['resume', 'demo', ...user])
     expect(resumed.exitCode, resumed.stderr).toBe(0)
+    expect(JSON.parse((await vcluster(['list', ...user, '-o', 'json'])).stdout)[0].Status).toBe('Running')
+
+    expect((await vcluster(['pause', 'demo', ...user])).exitCode).toBe(0)
+    const connected = await vcluster(['connect', 'demo', ...user, '--', 'kubectl', 'get', 'namespaces'])
+    expect(connected.exitCode, connected.stderr).toBe(0)
+    expect(connected.stderr).toContain('resume (it was paused)')
+    expect(connected.stdout).toContain('kube-system')
     expect(JSON.parse((await vcluster(['list', ...user, '-o', 'json'])).stdout)[0].Status).toBe('Running')
     expect((await snapshot(ns.name)).claimUid).toBe(before.claimUid)
 

@@ -8,6 +8,7 @@ import {contextNameFor, parseContextName} from '../kubeconfig/names.js'
 import {configSecretName, kubeconfigSecretName} from '../manifests/names.js'
 import {certificateNames, extraSans, hostCovered, hostOf} from './certificate-names.js'
 import {findVCluster, type FoundVCluster} from './find.js'
+import {resumeFound} from './pause.js'
 import type {VClusterAccess} from './vcluster-api.js'
 
 export interface TargetOptions {
@@ -17,6 +18,8 @@ export interface TargetOptions {
   server?: string
   insecure?: boolean
   contextName?: string
+  /** A paused vCluster is resumed (saying so) unless this is set; then connecting to it is an error. */
+  noResume?: boolean
   onWait?: (event: ProgressEvent | {type: 'waiting'; what: string}) => void
 }
 
@@ -111,10 +114,16 @@ async function hostContextOf(client: KubeClient): Promise<string | undefined> {
 
 async function ensureReady(client: KubeClient, found: FoundVCluster, options: TargetOptions): Promise<void> {
   const {workload, name, namespace} = found
-  if ((workload.spec?.replicas ?? 1) === 0) {
-    throw new UnavailableError(`vCluster ${name} in namespace ${namespace} is paused (scaled to 0 replicas)`, `Resume it first: vcluster resume ${name} -n ${namespace}`)
+  const paused = (workload.spec?.replicas ?? 1) === 0
+  if (paused && options.noResume === true) {
+    throw new UnavailableError(`vCluster ${name} in namespace ${namespace} is paused (scaled to 0 replicas)`, `Resume it: vcluster resume ${name} -n ${namespace} (or connect without --no-resume)`)
   }
-  if (isWorkloadReady(workload.kind, workload as Parameters<typeof isWorkloadReady>[1])) return
+  if (paused) {
+    options.onWait?.({type: 'waiting', what: `vCluster ${name} to resume (it was paused)`})
+    await resumeFound(client, found, {wait: false})
+  } else if (isWorkloadReady(workload.kind, workload as Parameters<typeof isWorkloadReady>[1])) {
+    return
+  }
   options.onWait?.({type: 'waiting', what: `vCluster ${name} to be ready`})
   try {
     await waitForReady(client, {namespace, name, kind: workload.kind, timeoutMs: options.timeoutMs, onProgress: options.onWait})

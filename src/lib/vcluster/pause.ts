@@ -3,6 +3,9 @@ import {collectionPath, objectPath} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
 import {MANAGED_BY_LABEL} from '../manifests/index.js'
 import {findVCluster, type FoundVCluster} from './find.js'
+import {disconnectContext, isVClusterContext} from '../kubeconfig/contexts.js'
+import {readKubeconfigSet} from '../kubeconfig/edit.js'
+import type {NamedEntry} from '../kubeconfig/resolve.js'
 
 /** Upstream's paused marker (list shows `Paused`), plus where we remember the replica count. */
 export const PAUSED_ANNOTATION = 'loft.sh/paused'
@@ -14,6 +17,16 @@ export interface PauseResult {
   action: 'paused' | 'resumed' | 'unchanged'
   replicas: number
   readyAfterMs?: number
+  /** The context pause switched to, when the current one pointed at the paused vCluster. */
+  switchedTo?: string
+}
+
+/** A kubeconfig whose current context points at a paused vCluster would only time out; switch back. */
+async function switchAwayFrom(files: readonly string[], name: string, namespace: string): Promise<string | undefined> {
+  const set = await readKubeconfigSet(files)
+  const entry = set.entry('contexts', set.currentContext())
+  if (entry === undefined || !isVClusterContext(entry as NamedEntry, {name, namespace})) return undefined
+  return (await disconnectContext(files)).to
 }
 
 /**
@@ -28,7 +41,8 @@ export async function pauseVCluster(kube: KubeTarget, name: string): Promise<Pau
     await scale(client, found, 0, {[PAUSED_ANNOTATION]: 'true', [REPLICAS_ANNOTATION]: String(replicas)})
     await scaleEtcd(client, found, 0)
     await client.request({method: 'DELETE', path: collectionPath('Pod', found.namespace), query: {labelSelector: `${MANAGED_BY_LABEL}=${name}`}, allow: [404]})
-    return {name, namespace: found.namespace, action: 'paused', replicas}
+    const switchedTo = await switchAwayFrom(client.selection.files, name, found.namespace)
+    return {name, namespace: found.namespace, action: 'paused', replicas, ...(switchedTo === undefined ? {} : {switchedTo})}
   })
 }
 
