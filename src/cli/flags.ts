@@ -31,3 +31,8 @@ export function outputFlag(options: string[], description: string) {
     json: Flags.boolean({description: 'Same as -o json.', exclusive: ['output']}),
   }
 }
+
+/** The host-cluster target from the kube flags, as lib functions take it. */
+export function kubeTarget(flags: {kubeconfig?: string; context?: string; namespace?: string}): {kubeconfig?: string; context?: string; namespace?: string} {
+  return {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}
+}

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {ConnectView, processSignals, untilStopSignal} from '../cli/connect-view.js'
-import {kubeFlags} from '../cli/flags.js'
+import {kubeFlags, kubeTarget} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {UsageError} from '../lib/errors.js'
 import {parseDuration} from '../lib/ui/duration.js'
@@ -56,7 +56,7 @@ export default class Connect extends BaseCommand {
     if (flags.insecure) this.note(this.color.yellow('! --insecure: the vCluster\'s certificate is not verified; anyone in between can read your traffic'))
     const result = await connectVCluster({
       name: args.name,
-      kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace},
+      kube: kubeTarget(flags),
       timeoutMs: parseDuration(flags.timeout),
       server: flags.server,
       insecure: flags.insecure,

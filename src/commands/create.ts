@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, valuesFlags} from '../cli/flags.js'
+import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {ConnectView, isInteractive, untilStopSignal} from '../cli/connect-view.js'
 import {connectVCluster} from '../lib/vcluster/connect.js'
@@ -52,7 +52,7 @@ export default class Create extends BaseCommand {
     try {
       result = await createVCluster({
         name: args.name,
-        kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace},
+        kube: kubeTarget(flags),
         files: flags.values,
         sets: flags.set,
         createNamespace: flags['create-namespace'],

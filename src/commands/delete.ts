@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, kubeTarget} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {parseDuration} from '../lib/ui/duration.js'
 import {deleteVCluster} from '../lib/vcluster/delete.js'
@@ -34,7 +34,7 @@ export default class Delete extends BaseCommand {
     const progress = new Progress(this.color)
     const result = await deleteVCluster({
       name: args.name,
-      kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace},
+      kube: kubeTarget(flags),
       keepPvc: flags['keep-pvc'],
       deleteNamespace: flags['delete-namespace'],
       ignoreNotFound: flags['ignore-not-found'],

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags} from '../cli/flags.js'
+import {kubeFlags, kubeTarget} from '../cli/flags.js'
 import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
 
 export default class Describe extends BaseCommand {
@@ -20,7 +20,7 @@ export default class Describe extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Describe)
-    const d = await describeVCluster({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}, args.name)
+    const d = await describeVCluster(kubeTarget(flags), args.name)
     const output = flags.json ? 'json' : flags.output
     const data = flags['config-only'] ? d.config : d
     if (output === 'json') return this.out(JSON.stringify(data, null, 2))

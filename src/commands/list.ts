@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags} from '../cli/flags.js'
+import {kubeFlags, kubeTarget} from '../cli/flags.js'
 import {connectKube} from '../lib/kube/client.js'
 import {formatAge, formatTable} from '../lib/ui/duration.js'
 import {listVClusters, type VClusterListItem} from '../lib/vcluster/list.js'
@@ -27,7 +27,7 @@ export default class List extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(List)
-    const client = await connectKube({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace})
+    const client = await connectKube(kubeTarget(flags))
     const namespace = flags['all-namespaces'] ? undefined : flags.namespace
     const result = await listVClusters(client, {namespace}).finally(() => client.close())
     if (result.fellBackToNamespace !== undefined) {

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, kubeTarget} from '../cli/flags.js'
 import {pauseVCluster} from '../lib/vcluster/pause.js'
 
 export default class Pause extends BaseCommand {
@@ -17,7 +17,7 @@ export default class Pause extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Pause)
-    const result = await pauseVCluster({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}, args.name)
+    const result = await pauseVCluster(kubeTarget(flags), args.name)
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
     if (result.switchedTo !== undefined) this.note(`Switched the current context to ${result.switchedTo}.`)
     this.note(result.action === 'unchanged' ? `vCluster ${args.name} is already paused.` : `vCluster ${args.name} paused in namespace ${result.namespace}. Resume: vcluster resume ${args.name} -n ${result.namespace}`)

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, kubeTarget} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {parseDuration} from '../lib/ui/duration.js'
 import {resumeVCluster} from '../lib/vcluster/pause.js'
@@ -20,7 +20,7 @@ export default class Resume extends BaseCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Resume)
     const progress = new Progress(this.color)
-    const result = await resumeVCluster({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}, args.name, {
+    const result = await resumeVCluster(kubeTarget(flags), args.name, {
       wait: flags.wait,
       timeoutMs: parseDuration(flags.timeout),
       onProgress: (e) => (e.type === 'ready' ? progress.done(`ready after ${(e.afterMs / 1000).toFixed(1)}s`) : progress.step(`waiting for vCluster ${args.name}`)),

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {confirm, isInteractive} from '../cli/confirm.js'
-import {kubeFlags, outputFlag, valuesFlags} from '../cli/flags.js'
+import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {parseDuration} from '../lib/ui/duration.js'
 import {summarize, upgradeVCluster, type UpgradePlan, type UpgradeResult} from '../lib/vcluster/upgrade.js'
@@ -45,7 +45,7 @@ export default class Upgrade extends BaseCommand {
     const ask = !flags.yes && isInteractive() && output === undefined
     const result = await upgradeVCluster({
       name: args.name,
-      kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace},
+      kube: kubeTarget(flags),
       files: flags.values,
       sets: flags.set,
       vclusterVersion: flags['vcluster-version'],
