@@ -12,7 +12,7 @@ process.stdout.on('error', (error) => {
 })
 // `--version` answers without loading oclif (~40 ms instead of ~100 ms); the same line oclif prints.
 const args = process.argv.slice(2)
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-v' || args[0] === 'version')) {
+if (args.length === 1 && args[0] === '--version') {
   const {readFileSync} = await import('node:fs')
   const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)

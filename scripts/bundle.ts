@@ -1,7 +1,7 @@
 /**
  * Bundles the CLI for start-up speed: one ESM entry per command (oclif loads them by path, from the manifest) plus
  * src/cli/main.ts, with shared code split into dist/chunks. Loading a few large files instead of ~600 small ones,
- * with Node's compile cache, takes `--help` from ~0.3 s to well under 0.1 s. @kubernetes/client-node is bundled
+ * with Node's compile cache, takes `--help` from ~0.3 s to ~0.1 s. @kubernetes/client-node is bundled
  * too, into the chunks the commands that talk to a cluster import lazily: unbundled it loads ~900 files (0.7-0.9 s),
  * bundled ~0.1 s. ajv stays external: the precompiled validator requires its runtime helpers by path, and its
  * compiler is only needed when that validator is missing (running from source).
