@@ -83,7 +83,7 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
       client.requestCount++
       const options = await requestOptions(kc, base, agentFor, spec)
       const payload = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body)
-      const {status, text} = await send(base, options, payload)
+      const {status, text} = await sendWithRetry(base, options, payload)
       if (status >= 200 && status < 300) return (text === '' ? undefined : JSON.parse(text)) as T
       if (spec.allow?.includes(status)) return undefined as T
       throw apiError(status, text, spec, server)
@@ -119,18 +119,65 @@ async function requestOptions(kc: {applyToHTTPSOptions(o: RequestOptions): Promi
   return options
 }
 
-function send(base: URL, options: RequestOptions, payload: string | undefined): Promise<{status: number; text: string}> {
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504])
+const RETRY_BUDGET_MS = 20_000
+const REQUEST_TIMEOUT_MS = 30_000
+
+interface Answer {
+  status: number
+  text: string
+  retryAfter?: string
+}
+
+/**
+ * Sends once, and again with backoff while the API server is restarting or shedding load (connection errors,
+ * 429 and 5xx, honouring Retry-After), within a bounded budget; then the last answer or error stands.
+ */
+export async function sendWithRetry(base: URL, options: RequestOptions, payload: string | undefined, budgetMs = RETRY_BUDGET_MS): Promise<Answer> {
+  const deadline = Date.now() + budgetMs
+  for (let attempt = 0; ; attempt++) {
+    let answer: Answer | undefined
+    let failure: unknown
+    try {
+      answer = await send(base, options, payload)
+    } catch (error) {
+      failure = error
+    }
+    if (answer !== undefined && !RETRY_STATUSES.has(answer.status)) return answer
+    const wait = retryDelay(attempt, answer?.retryAfter)
+    if (Date.now() + wait > deadline) {
+      if (answer !== undefined) return answer
+      throw failure
+    }
+    await new Promise((r) => setTimeout(r, wait))
+  }
+}
+
+/** Exponential backoff from 100 ms, capped at 2 s, or the server's Retry-After (seconds, capped at 10 s). */
+export function retryDelay(attempt: number, retryAfter: string | undefined): number {
+  const seconds = Number(retryAfter)
+  if (retryAfter !== undefined && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 10) * 1000
+  return Math.min(100 * 2 ** attempt, 2000)
+}
+
+function send(base: URL, options: RequestOptions, payload: string | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = (base.protocol === 'https:' ? httpsRequest : httpRequest)(options, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8')}))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: headerOf(res.headers['retry-after'])}))
       res.on('error', reject)
     })
+    // A request that hangs (half-open connection) fails and is retried instead of waiting forever.
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('request timed out'), {code: 'ETIMEDOUT'})))
     req.on('error', (error) => reject(networkError(error as NodeJS.ErrnoException, base)))
     if (payload !== undefined) req.write(payload)
     req.end()
   })
+}
+
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
 }
 
 function streamLines(base: URL, options: RequestOptions & {signal: AbortSignal}, onLine: (line: string) => void): Promise<void> {
