@@ -7,15 +7,21 @@ import {isPlainObject} from './set-values.js'
 export function mergeValues(base: Record<string, unknown>, overlay: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {...base}
   for (const [key, value] of Object.entries(overlay)) {
+    // Own properties only: a key written `__proto__` must stay a plain key, never reach or replace the prototype.
+    const current = Object.hasOwn(out, key) ? out[key] : undefined
     if (value === null) {
       delete out[key]
-    } else if (isPlainObject(value) && isPlainObject(out[key])) {
-      out[key] = mergeValues(out[key] as Record<string, unknown>, value)
+    } else if (isPlainObject(value) && isPlainObject(current)) {
+      setOwn(out, key, mergeValues(current, value))
     } else {
-      out[key] = structuredClone(value)
+      setOwn(out, key, structuredClone(value))
     }
   }
   return out
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {value, writable: true, enumerable: true, configurable: true})
 }
 
 /** Reads a value by a dotted path (`a.b[0].c`); undefined when any step is missing. */

@@ -1,4 +1,4 @@
-import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node} from 'yaml'
+import {isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar} from 'yaml'
 import type {ConfigProblem} from '../errors.js'
 
 /** Where a key (and its value) stand in a YAML source: 1-based line and column. */
@@ -55,24 +55,84 @@ export function parseYamlSource(source: string, text: string): ParsedSource {
     problem(doc.contents.range?.[0], `expected a mapping of keys at the top level, found ${describeNode(doc.contents)}`)
     return result
   }
+  for (const [offset, message] of structureProblems(doc)) problem(offset, message)
+  if (result.problems.length > 0) return result
   keepKeysAsWritten(doc)
   collectPositions(doc.contents, '', result, at)
-  result.values = doc.toJS({maxAliasCount: 100}) as Record<string, unknown>
+  try {
+    result.values = doc.toJS({maxAliasCount: 100}) as Record<string, unknown>
+  } catch (error) {
+    // yaml throws (not reports) on alias bombs, unresolved aliases and bad merge keys: position them at the alias.
+    const message = (error as Error).message
+    const alias = firstNode(doc, (n) => isAlias(n))
+    const mergeKey = firstNode(doc, (n) => isScalar(n) && (n.source === '<<' || n.value === '<<'))
+    if (/alias count/i.test(message)) problem(alias, 'YAML aliases expand too far (more than 100 alias uses): refusing a possible alias bomb')
+    else problem(/merge/i.test(message) ? mergeKey : /alias/i.test(message) ? alias : undefined, `YAML error: ${message.split('\n')[0] ?? message}`)
+  }
   return result
+}
+
+/** Deeper than any real vcluster.yaml; bounds the recursion in positions, merging and validation. */
+const MAX_DEPTH = 64
+
+/** Problems toJS would hide or crash on: duplicate or non-scalar keys, `__proto__` keys and excessive nesting. */
+function structureProblems(doc: Document): [number | undefined, string][] {
+  const out: [number | undefined, string][] = []
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>()
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue
+        const text = keyText(pair.key)
+        if (text === '<<') continue
+        if (seen.has(text)) out.push([pair.key.range?.[0], `duplicate key: ${JSON.stringify(text)}`])
+        seen.add(text)
+      }
+      return undefined
+    },
+    Pair(_, pair, path) {
+      const key = pair.key as Node | null
+      if (key !== null && !isScalar(key)) out.push([key.range?.[0], `a key must be plain text, found ${describeNode(key)}`])
+      else if (isScalar(key) && key.value === '__proto__') out.push([key.range?.[0], 'the key "__proto__" is not allowed'])
+      if (out.length > 0) return visit.BREAK
+      // path holds the document plus, per level, a collection and (for maps) a pair.
+      if (path.length > MAX_DEPTH * 2) {
+        out.push([key?.range?.[0], `the document is nested more than ${MAX_DEPTH} levels deep`])
+        return visit.BREAK
+      }
+      return undefined
+    },
+    Seq(_, seq, path) {
+      if (path.length <= MAX_DEPTH * 2) return undefined
+      out.push([seq.range?.[0], `the document is nested more than ${MAX_DEPTH} levels deep`])
+      return visit.BREAK
+    },
+  })
+  return out
+}
+
+function firstNode(doc: Document, test: (node: Node) => boolean): number | undefined {
+  let offset: number | undefined
+  visit(doc, (_, node) => {
+    if (!test(node as Node)) return undefined
+    offset = (node as Node).range?.[0]
+    return visit.BREAK
+  })
+  return offset
 }
 
 function parseAllDocs(text: string, lineCounter: LineCounter) {
   // parseDocument reports a second document as an error; detect it ourselves to give a clearer message.
-  const doc = parseDocument(text, {lineCounter, uniqueKeys: sameKeyText, prettyErrors: false, version: '1.1', merge: true})
+  // Duplicate keys are found by structureProblems: yaml's own check with a custom comparison is quadratic per map.
+  const doc = parseDocument(text, {lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.1', merge: true})
   const multi = doc.errors.find((e) => e.code === 'MULTIPLE_DOCS')
   if (multi === undefined) return [doc]
   return [doc, {range: [multi.pos[0]], contents: null, errors: []}] as unknown as (typeof doc)[]
 }
 
 /** Duplicate keys compare as written, matching keepKeysAsWritten. */
-function sameKeyText(a: unknown, b: unknown): boolean {
-  const text = (k: unknown) => (isScalar(k) ? (k.source ?? String(k.value)) : String(k))
-  return text(a) === text(b)
+function keyText(key: Scalar): string {
+  return key.source ?? String(key.value)
 }
 
 /** YAML 1.1 would turn keys such as `y` or `on` into booleans; a key in a vcluster.yaml is always its own text. */
@@ -91,12 +151,14 @@ function isEmptyScalar(node: Node): boolean {
 function describeNode(node: Node): string {
   if (isSeq(node)) return 'a list'
   if (isScalar(node)) return node.value === null ? 'null' : `the ${typeof node.value} ${JSON.stringify(node.value)}`
+  if (isMap(node)) return 'a mapping'
   return 'something else'
 }
 
 function describeYamlError(code: string, message: string): string {
   const first = message.split('\n')[0] ?? message
   if (code === 'DUPLICATE_KEY') return `duplicate key: ${first.replace(/^Map keys must be unique;?\s*/i, '') || 'map keys must be unique'}`
+  if (/call stack/i.test(first)) return 'YAML syntax error: the document is nested too deeply'
   return `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}`
 }
 
