@@ -39,6 +39,7 @@ ensure_system_tools() {
   command -v etcd >/dev/null || apt_install "$ETCD_PACKAGE"
   command -v openssl >/dev/null || apt_install openssl
   command -v flock >/dev/null || apt_install util-linux
+  command -v strace >/dev/null || apt_install strace # the egress test records every connect() with it
 }
 
 need_go() {
