@@ -1,7 +1,9 @@
 import {randomBytes} from 'node:crypto'
+import {unlinkSync} from 'node:fs'
+import {hostname} from 'node:os'
 import {lstat, mkdir, open, readFile, readlink, rename, stat, unlink} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
-import {TimeoutError, UsageError} from '../errors.js'
+import {ConflictError, TimeoutError, UsageError} from '../errors.js'
 import {KubeconfigText} from './text.js'
 
 /** A lock older than this is left over from a crashed process (we hold ours for milliseconds). */
@@ -68,7 +70,8 @@ export async function resolveSymlinks(path: string): Promise<string> {
 /**
  * Runs fn holding client-go's `<file>.lock` for every file (and for the resolved target of a symlink), taken in
  * sorted order as client-go does so that two writers never deadlock. Waits with backoff up to timeoutMs; client-go
- * itself fails at once, which is what breaks parallel CI jobs.
+ * itself fails at once, which is what breaks parallel CI jobs. A lock that is evidently stale is reported at once
+ * with how to remove it: removing it ourselves could break a writer we cannot see (another host, NFS home).
  */
 export async function withKubeconfigLocks<T>(paths: readonly string[], fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
   const names = new Set<string>()
@@ -81,19 +84,37 @@ export async function withKubeconfigLocks<T>(paths: readonly string[], fn: () =>
     for (const lock of [...names].sort()) {
       await acquire(lock, timeoutMs)
       held.push(lock)
+      heldLocks.add(lock)
     }
     return await fn()
   } finally {
     await Promise.all(held.map((lock) => unlink(lock).catch(() => undefined)))
+    for (const lock of held) heldLocks.delete(lock)
   }
 }
+
+/** Locks this process holds; released even when an interrupt ends the process between acquire and release. */
+const heldLocks = new Set<string>()
+process.once('exit', () => {
+  for (const lock of heldLocks) {
+    try {
+      unlinkSync(lock)
+    } catch {
+      // already gone
+    }
+  }
+})
+
+/** Our lock files name their holder (`pid@host`) so a lock left by a killed process can be told from a live one. */
+const LOCK_OWNER = `${process.pid}@${hostname()}`
 
 async function acquire(lock: string, timeoutMs: number): Promise<void> {
   await mkdir(dirname(lock), {recursive: true})
   const deadline = Date.now() + timeoutMs
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     try {
-      await (await open(lock, 'wx', 0o600)).close()
+      const handle = await open(lock, 'wx', 0o600)
+      await handle.writeFile(`${LOCK_OWNER}\n`).finally(() => handle.close())
       return
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
@@ -102,15 +123,53 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
       }
       if (code !== 'EEXIST') throw error
     }
-    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0)
-    if (age > LOCK_STALE_MS) {
-      await unlink(lock).catch(() => undefined)
-      continue
-    }
+    const holder = await lockHolder(lock)
+    if (holder === undefined) continue // released meanwhile
+    const stale = staleReason(holder)
+    if (stale !== undefined) throw new ConflictError(`kubeconfig lock ${lock} ${stale}`, `Nothing will remove it by itself. Remove it, then run the command again:  rm ${shellQuote(lock)}`)
     if (Date.now() > deadline) {
-      throw new TimeoutError(`kubeconfig is locked by another process (${lock})`, `If no kubectl or vcluster is running, remove ${lock}.`)
+      const who = holder.pid === undefined ? 'another process (kubectl writes no owner)' : `process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}`
+      throw new TimeoutError(`kubeconfig lock ${lock} is still held by ${who} after ${Math.round(timeoutMs / 1000)} s`, `If no kubectl or vcluster is using it, remove the lock: rm ${shellQuote(lock)}`)
     }
     // Jitter keeps many waiting writers from retrying in lockstep.
     await new Promise((r) => setTimeout(r, delay + Math.random() * delay))
   }
+}
+
+interface LockHolder {
+  ageMs: number
+  pid?: number
+  host?: string
+}
+
+async function lockHolder(lock: string): Promise<LockHolder | undefined> {
+  const info = await stat(lock).catch(() => undefined)
+  if (info === undefined) return undefined
+  const text = await readFile(lock, 'utf8').catch(() => '')
+  const match = /^(\d+)@(\S+)\s*$/.exec(text)
+  const ageMs = Date.now() - info.mtimeMs
+  return match === null ? {ageMs} : {ageMs, pid: Number(match[1]), host: match[2]}
+}
+
+/** Why a lock is certainly or almost certainly abandoned, or undefined while it may be in use. */
+function staleReason(holder: LockHolder): string | undefined {
+  if (holder.pid !== undefined && holder.host === hostname() && !processAlive(holder.pid)) {
+    return `was left by process ${holder.pid}, which is no longer running`
+  }
+  // Writers hold the lock for milliseconds; one this old belongs to a writer that died (kubectl writes no owner).
+  if (holder.ageMs > LOCK_STALE_MS) return `has been held for ${Math.round(holder.ageMs / 1000)} s, far longer than any write takes: its writer probably died`
+  return undefined
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+function shellQuote(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`
 }

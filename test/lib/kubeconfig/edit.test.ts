@@ -1,9 +1,10 @@
 import {chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {spawnSync} from 'node:child_process'
+import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
-import {TimeoutError, UsageError} from '../../../src/lib/errors.js'
+import {ConflictError, TimeoutError, UsageError} from '../../../src/lib/errors.js'
 import {editKubeconfigs} from '../../../src/lib/kubeconfig/edit.js'
 import {withKubeconfigLocks} from '../../../src/lib/kubeconfig/file.js'
 
@@ -128,12 +129,41 @@ describe('withKubeconfigLocks', () => {
     await expect(withKubeconfigLocks([file], async () => 'ran', 300)).rejects.toThrow(`${file}.lock`)
   })
 
-  it('takes over a lock left behind by a crashed process', async () => {
+  it('reports at once, with the rm command, a lock left by a process that is gone', async () => {
+    const file = join(dir(), 'config')
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number
+    writeFileSync(`${file}.lock`, `${dead}@${hostname()}\n`)
+    const started = Date.now()
+    const error = await withKubeconfigLocks([file], async () => 'ran', 10_000).catch((e: unknown) => e)
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(error).toBeInstanceOf(ConflictError)
+    expect((error as ConflictError).message).toContain(`was left by process ${dead}, which is no longer running`)
+    expect((error as ConflictError).hint).toContain(`rm ${file}.lock`)
+    expect(existsSync(`${file}.lock`)).toBe(true)
+  })
+
+  it('reports a lock far older than any write (kubectl writes no owner) instead of waiting', async () => {
     const file = join(dir(), 'config')
     writeFileSync(`${file}.lock`, '')
     const old = new Date(Date.now() - 60_000)
     utimesSync(`${file}.lock`, old, old)
-    expect(await withKubeconfigLocks([file], async () => 'ran', 300)).toBe('ran')
+    const error = await withKubeconfigLocks([file], async () => 'ran', 10_000).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConflictError)
+    expect((error as ConflictError).message).toMatch(/has been held for 6\d s/)
+  })
+
+  it('waits for a live holder and names it when giving up', async () => {
+    const file = join(dir(), 'config')
+    writeFileSync(`${file}.lock`, `${process.ppid}@${hostname()}\n`)
+    const error = await withKubeconfigLocks([file], async () => 'ran', 300).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as TimeoutError).message).toContain(`still held by process ${process.ppid}`)
+  })
+
+  it('names itself as the holder while it holds the lock and removes the lock afterwards', async () => {
+    const file = join(dir(), 'config')
+    const seen = await withKubeconfigLocks([file], async () => readFileSync(`${file}.lock`, 'utf8'))
+    expect(seen).toBe(`${process.pid}@${hostname()}\n`)
     expect(existsSync(`${file}.lock`)).toBe(false)
   })
 })
