@@ -36,13 +36,13 @@ function fastAnswer(args) {
   const version = args.length === 1 && args[0] === '--version'
   const subject = version ? undefined : helpSubject(args)
   if (!version && subject === undefined) return undefined
-  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  const pjson = JSON.parse(readFileSync(`${import.meta.dirname}/../package.json`, 'utf8'))
   const userAgent = `${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}`
   if (version) return `${userAgent}\n`
   if (!oclifHelpIsPlain(pjson)) return undefined
   let help
   try {
-    help = JSON.parse(readFileSync(new URL('../dist/help.json', import.meta.url), 'utf8')) // scripts/write-help.ts
+    help = JSON.parse(readFileSync(`${import.meta.dirname}/../dist/help.json`, 'utf8')) // scripts/write-help.ts
   } catch {
     return undefined
   }
