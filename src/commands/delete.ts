@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, kubeTarget} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
+import {withDeadline} from '../lib/kube/deadline.js'
 import {parseDuration} from '../lib/ui/duration.js'
 import {deleteVCluster} from '../lib/vcluster/delete.js'
 
@@ -25,23 +26,26 @@ export default class Delete extends BaseCommand {
     'delete-namespace': Flags.boolean({description: 'Also delete the namespace, even if the CLI did not create it.'}),
     'ignore-not-found': Flags.boolean({description: 'Succeed when the vCluster does not exist.'}),
     wait: Flags.boolean({description: 'Wait until everything is gone.', default: true, allowNo: true}),
-    timeout: Flags.string({description: 'How long to wait, e.g. 90s, 2m.', default: '2m'}),
+    timeout: Flags.string({description: 'How long to wait for the API server and (with --wait) until everything is gone, e.g. 90s, 2m.', default: '2m'}),
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Delete)
     const progress = new Progress(this.color)
-    const result = await deleteVCluster({
+    const timeoutMs = parseDuration(flags.timeout)
+    // The wait until everything is gone times out at --timeout with the list of what is left; this bounds the
+    // requests before it too (a delete that stops half-way is finished by running it again).
+    const result = await withDeadline(timeoutMs, {what: `delete of vCluster ${args.name}`, graceMs: 5000, hint: 'Run the delete again: it picks up where it stopped.'}, () => deleteVCluster({
       name: args.name,
       kube: kubeTarget(flags),
       keepPvc: flags['keep-pvc'],
       deleteNamespace: flags['delete-namespace'],
       ignoreNotFound: flags['ignore-not-found'],
       wait: flags.wait,
-      timeoutMs: parseDuration(flags.timeout),
+      timeoutMs,
       onProgress: (message) => progress.done(message),
-    }).finally(() => progress.stop())
+    })).finally(() => progress.stop())
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
     if (!result.deleted) this.note(`vCluster ${args.name} not found; nothing to delete.`)
     else this.note(`vCluster ${result.name} deleted from namespace ${result.namespace}${result.keptClaims.length > 0 ? `; kept claims: ${result.keptClaims.join(', ')}` : ''}.`)

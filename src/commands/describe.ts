@@ -2,6 +2,8 @@ import {Args, Flags} from '@oclif/core'
 import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, kubeTarget} from '../cli/flags.js'
+import {withDeadline} from '../lib/kube/deadline.js'
+import {parseDuration} from '../lib/ui/duration.js'
 import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
 
 export default class Describe extends BaseCommand {
@@ -16,11 +18,13 @@ export default class Describe extends BaseCommand {
     output: Flags.string({char: 'o', description: 'Output format.', options: ['text', 'json', 'yaml'], default: 'text'}),
     json: Flags.boolean({description: 'Same as -o json.'}),
     'config-only': Flags.boolean({description: 'Print only the values you set, as YAML (or JSON with -o json).'}),
+    timeout: Flags.string({description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.', default: '1m'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Describe)
-    const d = await describeVCluster(kubeTarget(flags), args.name)
+    // The diagnosis of a vCluster that is not running has its own 10 s limit inside this one.
+    const d = await withDeadline(parseDuration(flags.timeout), {what: `describe of vCluster ${args.name}`}, () => describeVCluster(kubeTarget(flags), args.name))
     const output = flags.json ? 'json' : flags.output
     const data = flags['config-only'] ? d.config : d
     if (output === 'json') return this.out(JSON.stringify(data, null, 2))

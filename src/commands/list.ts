@@ -3,7 +3,8 @@ import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, kubeTarget} from '../cli/flags.js'
 import {connectKube} from '../lib/kube/client.js'
-import {formatAge, formatTable} from '../lib/ui/duration.js'
+import {withDeadline} from '../lib/kube/deadline.js'
+import {formatAge, formatTable, parseDuration} from '../lib/ui/duration.js'
 import {listVClusters, type VClusterListItem} from '../lib/vcluster/list.js'
 
 export default class List extends BaseCommand {
@@ -23,13 +24,16 @@ export default class List extends BaseCommand {
     'all-namespaces': Flags.boolean({char: 'A', description: 'List in all namespaces (the default unless -n is given).'}),
     output: Flags.string({char: 'o', description: 'Output format.', options: ['table', 'json', 'yaml'], default: 'table'}),
     json: Flags.boolean({description: 'Same as -o json.'}),
+    timeout: Flags.string({description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.', default: '1m'}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(List)
-    const client = await connectKube(kubeTarget(flags))
     const namespace = flags['all-namespaces'] ? undefined : flags.namespace
-    const result = await listVClusters(client, {namespace}).finally(() => client.close())
+    const result = await withDeadline(parseDuration(flags.timeout), {what: 'listing vClusters'}, async () => {
+      const client = await connectKube(kubeTarget(flags))
+      return listVClusters(client, {namespace}).finally(() => client.close())
+    })
     if (result.fellBackToNamespace !== undefined) {
       this.note(this.color.yellow(`! listing all namespaces is forbidden; showing namespace ${result.fellBackToNamespace} only`))
     }

@@ -1,6 +1,8 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, kubeTarget} from '../cli/flags.js'
+import {withDeadline} from '../lib/kube/deadline.js'
+import {parseDuration} from '../lib/ui/duration.js'
 import {pauseVCluster} from '../lib/vcluster/pause.js'
 
 export default class Pause extends BaseCommand {
@@ -13,11 +15,15 @@ export default class Pause extends BaseCommand {
 
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
-  static override flags = {...kubeFlags, ...outputFlag(['json'], 'Print the result as json.')}
+  static override flags = {
+    ...kubeFlags,
+    timeout: Flags.string({description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.', default: '1m'}),
+    ...outputFlag(['json'], 'Print the result as json.'),
+  }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Pause)
-    const result = await pauseVCluster(kubeTarget(flags), args.name)
+    const result = await withDeadline(parseDuration(flags.timeout), {what: `pause of vCluster ${args.name}`}, () => pauseVCluster(kubeTarget(flags), args.name))
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
     if (result.switchedTo !== undefined) this.note(`Switched the current context to ${result.switchedTo}.`)
     this.note(result.action === 'unchanged' ? `vCluster ${args.name} is already paused.` : `vCluster ${args.name} paused in namespace ${result.namespace}. Resume: vcluster resume ${args.name} -n ${result.namespace}`)

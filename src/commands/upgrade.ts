@@ -4,6 +4,8 @@ import {BaseCommand} from '../cli/base-command.js'
 import {confirm, isInteractive} from '../cli/confirm.js'
 import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
+import {Deadline} from '../lib/kube/deadline.js'
+import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
 import {parseDuration} from '../lib/ui/duration.js'
 import {summarize, upgradeVCluster, type UpgradePlan, type UpgradeResult} from '../lib/vcluster/upgrade.js'
 
@@ -34,7 +36,7 @@ export default class Upgrade extends BaseCommand {
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
     force: Flags.boolean({description: 'Allow version downgrades and minor-version skips.'}),
     wait: Flags.boolean({description: 'Wait for the rollout.', default: true, allowNo: true}),
-    timeout: Flags.string({description: 'How long to wait, e.g. 5m.', default: '5m'}),
+    timeout: Flags.string({description: 'How long to wait for the API server and (with --wait) the rollout, e.g. 5m; the question is not timed.', default: '5m'}),
     ...outputFlag(['json', 'yaml'], 'Print the result (with the diff) as json or yaml.'),
   }
 
@@ -43,7 +45,10 @@ export default class Upgrade extends BaseCommand {
     const output = flags.json ? 'json' : flags.output
     const progress = new Progress(this.color)
     const ask = !flags.yes && isInteractive() && output === undefined
-    const result = await upgradeVCluster({
+    const timeoutMs = parseDuration(flags.timeout)
+    // Bounds the requests around the rollout wait too; the time a person takes to answer the question is not counted.
+    const deadline = new Deadline(timeoutMs, {what: `upgrade of vCluster ${args.name}`, graceMs: DIAGNOSE_LIMIT_MS + 5000})
+    const result = await deadline.run(() => upgradeVCluster({
       name: args.name,
       kube: kubeTarget(flags),
       files: flags.values,
@@ -53,11 +58,11 @@ export default class Upgrade extends BaseCommand {
       force: flags.force,
       dryRun: flags['dry-run'],
       wait: flags.wait,
-      timeoutMs: parseDuration(flags.timeout),
+      timeoutMs,
       onPlan: (plan) => output === undefined && this.showPlan(plan),
-      confirm: ask ? () => confirm(`Apply these changes to vCluster ${args.name}?`) : undefined,
+      confirm: ask ? () => deadline.untimed(() => confirm(`Apply these changes to vCluster ${args.name}?`)) : undefined,
       onProgress: (e) => (e.type === 'ready' ? progress.done(`rolled out after ${(e.afterMs / 1000).toFixed(1)}s`) : progress.step('waiting for the rollout')),
-    }).finally(() => progress.stop())
+    })).finally(() => progress.stop())
     this.printResult(result, output)
   }
 

@@ -34,15 +34,30 @@ interface Event {
   metadata?: {creationTimestamp?: string}
 }
 
-/** What a person would dig for when a vCluster does not come up: pods, claims, recent events. */
-export async function diagnose(client: KubeClient, namespace: string, name: string): Promise<string[]> {
+/** The diagnosis runs after a wait has timed out (or in describe): it must not add a wait of its own. */
+export const DIAGNOSE_LIMIT_MS = 10_000
+
+/**
+ * What a person would dig for when a vCluster does not come up: pods, claims, recent events. Gives up after
+ * limitMs (an API server that does not answer is often why the wait timed out) and says so instead.
+ */
+export async function diagnose(client: KubeClient, namespace: string, name: string, limitMs = DIAGNOSE_LIMIT_MS): Promise<string[]> {
   const selector = `app=vcluster,release=${name}`
-  const [pods, claims, events] = await Promise.all([
+  const lists = Promise.all([
     client.request<{items: Pod[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: selector}}),
     client.request<{items: Claim[]}>({path: collectionPath('PersistentVolumeClaim', namespace), query: {labelSelector: selector}}),
     client.request<{items: Event[]}>({path: collectionPath('Event', namespace)}),
   ])
-  return formatDiagnosis(name, pods.items, claims.items, events.items)
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, limitMs, undefined)))
+  try {
+    const answer = await Promise.race([lists, late])
+    if (answer === undefined) return [`could not look closer: the API server did not answer within ${limitMs / 1000}s`]
+    const [pods, claims, events] = answer
+    return formatDiagnosis(name, pods.items, claims.items, events.items)
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 export function formatDiagnosis(name: string, pods: readonly Pod[], claims: readonly Claim[], events: readonly Event[]): string[] {

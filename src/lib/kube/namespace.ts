@@ -12,7 +12,7 @@ interface Namespace {
  * Makes sure the namespace exists. Returns true when this call created it. A user who may not read or create
  * namespaces (namespace-scoped rights only) goes on: the namespace is assumed to exist, and the applies say so if not.
  */
-export async function ensureNamespace(client: KubeClient, namespace: string, create: boolean, dryRun = false): Promise<boolean> {
+export async function ensureNamespace(client: KubeClient, namespace: string, create: boolean, dryRun = false, waitMs = 120_000): Promise<boolean> {
   let existing: Namespace | undefined
   try {
     existing = await client.request<Namespace>({path: `/api/v1/namespaces/${namespace}`})
@@ -21,7 +21,8 @@ export async function ensureNamespace(client: KubeClient, namespace: string, cre
     if (!(error instanceof NotFoundError)) throw error
   }
   if (existing?.status?.phase === 'Terminating') {
-    await waitUntilGone(client, namespace, 120_000)
+    // A namespace being deleted cannot take new objects: wait (bounded by the caller's --timeout) until it is gone.
+    await waitUntilGone(client, namespace, waitMs)
     existing = undefined
   }
   if (existing !== undefined) return false
@@ -48,10 +49,12 @@ async function createIfAllowed(client: KubeClient, namespace: string, create: bo
 
 async function waitUntilGone(client: KubeClient, namespace: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
+  for (;;) {
     const ns = await client.request<Namespace | undefined>({path: `/api/v1/namespaces/${namespace}`, allow: [404]})
     if (ns === undefined) return
-    await new Promise((r) => setTimeout(r, 1000))
+    const left = deadline - Date.now()
+    if (left <= 0) break
+    await new Promise((r) => setTimeout(r, Math.min(1000, left)))
   }
   throw new TimeoutError(`namespace ${namespace} is still terminating after ${timeoutMs / 1000}s`, 'Check what blocks it: kubectl get namespace -o yaml ' + namespace)
 }

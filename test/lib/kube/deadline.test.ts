@@ -1,0 +1,95 @@
+// Every wait ends (issue 8): against a loopback API server that accepts connections and never answers, and one
+// that keeps a namespace Terminating forever, each bounded wait gives up on time with a TimeoutError (exit 6).
+import {writeFileSync} from 'node:fs'
+import {createServer as createHttpServer} from 'node:http'
+import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
+import {join} from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {TimeoutError} from '../../../src/lib/errors.js'
+import {connectKube} from '../../../src/lib/kube/client.js'
+import {Deadline, withDeadline} from '../../../src/lib/kube/deadline.js'
+import {diagnose} from '../../../src/lib/kube/diagnose.js'
+import {ensureNamespace} from '../../../src/lib/kube/namespace.js'
+import {listVClusters} from '../../../src/lib/vcluster/list.js'
+import {tempFiles} from '../../helpers/run-cli.js'
+
+const servers: Server[] = []
+const sockets = new Set<Socket>()
+afterEach(async () => {
+  for (const s of sockets) s.destroy()
+  sockets.clear()
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
+})
+
+async function listen(server: Server): Promise<number> {
+  servers.push(server)
+  server.on('connection', (s: Socket) => sockets.add(s))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return (server.address() as AddressInfo).port
+}
+
+/** A kubeconfig for a loopback server that accepts every connection and never says a word. */
+export async function silentServerKubeconfig(): Promise<string> {
+  const port = await listen(createServer(() => {}))
+  return kubeconfigFor(`http://127.0.0.1:${port}`)
+}
+
+function kubeconfigFor(server: string): string {
+  const file = join(tempFiles({}), 'kubeconfig')
+  writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\n`
+    + 'users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: ns}}]\ncurrent-context: x\n')
+  return file
+}
+
+async function elapsed<T>(work: Promise<T>): Promise<{ms: number; error: unknown}> {
+  const started = Date.now()
+  const error = await work.then(() => undefined, (e: unknown) => e)
+  return {ms: Date.now() - started, error}
+}
+
+describe('Deadline', () => {
+  it('ends a command whose API server never answers, with a TimeoutError naming what did not finish', async () => {
+    const client = await connectKube({kubeconfig: await silentServerKubeconfig()})
+    const {ms, error} = await elapsed(withDeadline(300, {what: 'listing vClusters'}, () => listVClusters(client, {})))
+    client.close()
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as TimeoutError).message).toBe('listing vClusters did not finish within 300ms')
+    expect((error as TimeoutError).exitCode).toBe(6)
+    expect(ms).toBeGreaterThanOrEqual(290)
+    expect(ms).toBeLessThan(2000)
+  })
+
+  it('gives inner waits their grace, and stops the clock while a person is asked', async () => {
+    const slow = (ms: number) => new Promise((r) => setTimeout(r, ms, 'done'))
+    await expect(withDeadline(100, {what: 'x', graceMs: 300}, () => slow(250))).resolves.toBe('done')
+    await expect(withDeadline(100, {what: 'x'}, () => slow(250))).rejects.toThrow(TimeoutError)
+    const deadline = new Deadline(150, {what: 'upgrade'})
+    await expect(deadline.run(async () => (await deadline.untimed(() => slow(400))) && slow(50))).resolves.toBe('done')
+  })
+
+  it('leaves no timer behind when the work finishes first', async () => {
+    await expect(withDeadline(60_000, {what: 'x'}, async () => 'quick')).resolves.toBe('quick')
+  })
+})
+
+describe('bounded waits inside lib', () => {
+  it('diagnose gives up after its limit and says why', async () => {
+    const client = await connectKube({kubeconfig: await silentServerKubeconfig()})
+    const {ms} = await elapsed(diagnose(client, 'ns', 'demo', 300))
+    expect(await diagnose(client, 'ns', 'demo', 200)).toEqual(['could not look closer: the API server did not answer within 0.2s'])
+    expect(ms).toBeLessThan(2000)
+    client.close()
+  })
+
+  it('ensureNamespace stops waiting for a namespace that stays Terminating', async () => {
+    const port = await listen(createHttpServer((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({metadata: {name: 'ns'}, status: {phase: 'Terminating'}}))
+    }) as unknown as Server)
+    const client = await connectKube({kubeconfig: kubeconfigFor(`http://127.0.0.1:${port}`)})
+    const {ms, error} = await elapsed(ensureNamespace(client, 'ns', true, false, 300))
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as Error).message).toMatch(/namespace ns is still terminating after 0.3s/)
+    expect(ms).toBeLessThan(2000)
+    client.close()
+  })
+})
