@@ -29,7 +29,7 @@ async function listen(server: Server): Promise<number> {
 }
 
 /** A kubeconfig for a loopback server that accepts every connection and never says a word. */
-export async function silentServerKubeconfig(): Promise<string> {
+async function silentServerKubeconfig(): Promise<string> {
   const port = await listen(createServer(() => {}))
   return kubeconfigFor(`http://127.0.0.1:${port}`)
 }
