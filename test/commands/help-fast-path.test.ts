@@ -6,11 +6,11 @@
  * help request it knows must fall through to oclif (there: a missing dist/cli/main.js). Needs `npm run build`.
  */
 import {execFile} from 'node:child_process'
-import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {promisify} from 'node:util'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {aliases?: string[]}>}
@@ -60,6 +60,10 @@ beforeAll(() => {
   mkdirSync(join(bare, 'bin'))
   mkdirSync(join(bare, 'dist'))
   for (const f of ['bin/run.js', 'package.json', 'dist/help.json']) copyFileSync(join(ROOT, f), join(bare, f))
+})
+
+afterAll(() => {
+  for (const dir of [home, bare]) rmSync(dir, {recursive: true, force: true})
 })
 
 describe('help fast path: byte-identical to oclif', () => {
@@ -132,8 +136,8 @@ describe('help fast path: everything else goes to oclif', () => {
   })
 
   it('when package.json is not the version the help was rendered for', async () => {
-    const other = mkdtempSync(join(tmpdir(), 'vcluster-help-other-'))
-    mkdirSync(join(other, 'bin'))
+    const other = join(home, 'other')
+    mkdirSync(join(other, 'bin'), {recursive: true})
     mkdirSync(join(other, 'dist'))
     for (const f of ['bin/run.js', 'dist/help.json']) copyFileSync(join(bare, f), join(other, f))
     const pjson = JSON.parse(readFileSync(join(bare, 'package.json'), 'utf8')) as {version: string}
