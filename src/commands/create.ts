@@ -5,7 +5,8 @@ import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {ConnectView, isInteractive, untilStopSignal} from '../cli/connect-view.js'
 import {connectVCluster} from '../lib/vcluster/connect.js'
-import {renderDryRun} from '../lib/vcluster/dry-run.js'
+import {UsageError} from '../lib/errors.js'
+import {renderDeployerRole, renderDryRun, type DeployerRole} from '../lib/vcluster/dry-run.js'
 import {createVCluster, type CreateProgress, type CreateResult} from '../lib/vcluster/create.js'
 import {parseDuration} from '../lib/ui/duration.js'
 
@@ -21,6 +22,7 @@ export default class Create extends BaseCommand {
     '<%= config.bin %> create demo',
     '<%= config.bin %> create demo -n team-a -f vcluster.yaml --set controlPlane.proxy.extraSANs[0]=vc.example.com',
     '<%= config.bin %> create demo --dry-run=client -o yaml   # print the manifests, no cluster needed',
+    '<%= config.bin %> create demo -n team-a --dry-run=client --print-role --for-user alice | kubectl apply -f -   # as a cluster admin',
   ]
 
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
@@ -36,11 +38,23 @@ export default class Create extends BaseCommand {
     connect: Flags.boolean({description: 'On a terminal, connect afterwards (foreground until Ctrl-C); without one it never blocks and prints how to connect.', default: true, allowNo: true}),
     'dry-run': Flags.string({description: 'client: print the manifests without a cluster; server: send them with dryRun.', options: ['client', 'server']}),
     ...outputFlag(['yaml', 'json'], 'Print the result (or with --dry-run the manifests) as yaml or json.'),
+    'print-role': Flags.boolean({description: 'With --dry-run=client: print, instead of the manifests, the Role a cluster admin grants so a user may run every vcluster command on this vCluster with this config.'}),
+    'for-user': Flags.string({description: 'With --print-role: also print a RoleBinding for this user; repeatable.', multiple: true, dependsOn: ['print-role']}),
+    'for-group': Flags.string({description: 'With --print-role: also print a RoleBinding for this group; repeatable.', multiple: true, dependsOn: ['print-role']}),
+    'for-service-account': Flags.string({description: 'With --print-role: also print a RoleBinding for this service account (NAMESPACE/NAME, or NAME in the vCluster namespace); repeatable.', multiple: true, dependsOn: ['print-role']}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Create)
     const output = flags.json ? 'json' : flags.output
+    if (flags['print-role']) {
+      if (flags['dry-run'] !== 'client') throw new UsageError('--print-role needs --dry-run=client', `vcluster create ${args.name} --dry-run=client --print-role [-n NS] [-f values] [--for-user NAME]`)
+      const role = await renderDeployerRole({name: args.name, namespace: flags.namespace, files: flags.values, sets: flags.set, expose: flags.expose,
+        for: {users: flags['for-user'], groups: flags['for-group'], serviceAccounts: flags['for-service-account']}})
+      this.warnProblems(role.warnings)
+      this.out(output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: role.objects}, null, 2) : roleYaml(args.name, role))
+      return
+    }
     if (flags['dry-run'] === 'client') {
       const manifests = await renderDryRun({name: args.name, namespace: flags.namespace, files: flags.values, sets: flags.set, expose: flags.expose})
       this.warnProblems(manifests.warnings)
@@ -69,7 +83,11 @@ export default class Create extends BaseCommand {
     this.warnProblems(result.warnings)
     const connectNow = flags.connect && output === undefined && result.ready && isInteractive()
     this.printResult(result, output, connectNow)
-    if (connectNow) await this.connectAfter(result, flags)
+    if (connectNow) {
+      // Created: from here Ctrl-C stops the forward (and switches the context back), it interrupts nothing.
+      this.releaseInterrupt()
+      await this.connectAfter(result, flags)
+    }
   }
 
   /** The same foreground connect as `vcluster connect NAME -n NS`. */
@@ -103,6 +121,8 @@ export default class Create extends BaseCommand {
         return progress.done(`volume ${event.claim} bound`)
       case 'container-waiting':
         return progress.warn(`pod ${event.pod}: ${event.reason}`)
+      case 'rewatch':
+        return progress.warn(`lost the host cluster's API (${event.reason.split('\n')[0]}); still waiting`)
       case 'ready':
         return progress.done(`vCluster ${name} ready after ${(event.afterMs / 1000).toFixed(1)}s`)
     }
@@ -121,4 +141,15 @@ export default class Create extends BaseCommand {
     this.note(`Connect:  vcluster connect ${result.name} -n ${result.namespace}`)
     this.note(`Or in CI: vcluster connect ${result.name} -n ${result.namespace} -- kubectl get ns`)
   }
+}
+
+/** The Role as `kubectl apply -f -` input, with a header saying what it is for and what it leaves out. */
+function roleYaml(name: string, role: DeployerRole): string {
+  const header = [
+    `# Rights to create, list, describe, connect to, upgrade, pause, resume and delete vCluster ${name}`,
+    `# in namespace ${role.namespace} with this config (${role.ruleCount} rules). Apply as a cluster admin: kubectl apply -f <this file>.`,
+    `# The namespace must exist (kubectl create namespace ${role.namespace}); creating namespaces is not in a Role.`,
+    ...(role.clusterWide ? ['# This config needs cluster-wide rights too: the ClusterRole below.'] : []),
+  ]
+  return `${header.join('\n')}\n${role.objects.map((o) => stringify(o)).join('---\n')}`
 }

@@ -55,12 +55,20 @@ function covers(rule: ResourceRule, p: Permission): boolean {
   return match(rule.verbs, p.verb) && match(rule.apiGroups, p.group) && resourceMatch
 }
 
+/** How the refusal reads: what was left undone, and where the rights can come from. */
+export interface RefusalWording {
+  /** Default `nothing was applied`. */
+  outcome?: string
+  /** Replaces the default hint (a RoleBinding in this namespace is enough). */
+  hint?: string
+}
+
 /**
- * Checks, before anything is written, that the user may create every object: one SelfSubjectRulesReview for the
+ * Checks, before anything is written, that the user holds every needed right: one SelfSubjectRulesReview for the
  * namespace, SelfSubjectAccessReviews only for cluster-scoped rights or when the review is incomplete. Throws one
  * ForbiddenError listing everything missing.
  */
-export async function checkPermissions(client: KubeClient, namespace: string, needed: readonly Permission[]): Promise<void> {
+export async function checkPermissions(client: KubeClient, namespace: string, needed: readonly Permission[], wording: RefusalWording = {}): Promise<void> {
   const review = await client.request<RulesReview>({
     method: 'POST',
     path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
@@ -75,7 +83,7 @@ export async function checkPermissions(client: KubeClient, namespace: string, ne
     const i = toAsk.indexOf(p)
     return i < 0 || answers[i] !== true
   })
-  if (missing.length > 0) throw missingPermissionsError(namespace, missing)
+  if (missing.length > 0) throw missingPermissionsError(namespace, missing, wording)
 }
 
 async function accessReview(client: KubeClient, namespace: string, p: Permission): Promise<boolean> {
@@ -92,7 +100,7 @@ async function accessReview(client: KubeClient, namespace: string, p: Permission
   return review.status?.allowed === true
 }
 
-export function missingPermissionsError(namespace: string, missing: readonly Permission[]): ForbiddenError {
+export function missingPermissionsError(namespace: string, missing: readonly Permission[], wording: RefusalWording = {}): ForbiddenError {
   const byResource = new Map<string, string[]>()
   for (const p of missing) {
     const key = `${p.group === '' ? '' : `${p.group}/`}${p.resource}${p.clusterScoped === true ? ' (cluster-wide)' : ''}`
@@ -100,7 +108,7 @@ export function missingPermissionsError(namespace: string, missing: readonly Per
   }
   const list = [...byResource.entries()].map(([r, verbs]) => `${r}: ${verbs.join(',')}`).join('; ')
   return new ForbiddenError(
-    `missing permissions in namespace ${namespace}, nothing was applied: ${list}`,
-    'Ask your cluster admin to grant these (a RoleBinding in this namespace is enough unless marked cluster-wide).',
+    `missing permissions in namespace ${namespace}, ${wording.outcome ?? 'nothing was applied'}: ${list}`,
+    wording.hint ?? 'Ask your cluster admin to grant these (a RoleBinding in this namespace is enough unless marked cluster-wide).',
   )
 }

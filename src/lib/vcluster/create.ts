@@ -5,13 +5,13 @@ import {ConflictError, type ConfigProblem} from '../errors.js'
 import {applyWavesInOrder} from '../kube/apply.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {ensureNamespace} from '../kube/namespace.js'
-import {checkPermissions, requiredPermissions} from '../kube/preflight.js'
 import {collectionPath} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
 import {applyWaves, configSecretName, renderManifests, workloadKind} from '../manifests/index.js'
 import type {KubeObject} from '../manifests/types.js'
 import {findVCluster, findVClusters} from './find.js'
 import {applyUpgrade, planUpgrade} from './upgrade.js'
+import {checkOperation} from './permissions.js'
 import {checkVClusterName, defaultNamespace} from './names.js'
 
 export interface CreateOptions {
@@ -81,7 +81,7 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
   if (action === 'upgraded') return upgradeInstead(client, options, namespace, loaded)
   const objects = renderManifests({name, namespace, config: loaded.config, values: loaded.values, hostVersion})
   // Permissions first: a refused create must leave nothing behind, not even a namespace.
-  await checkPermissions(client, namespace, requiredPermissions(objects))
+  await checkOperation(client, 'create', {name, namespace, objects, workloadKind: workloadKind(loaded.config)})
   const namespaceCreated = await ensureNamespace(client, namespace, options.createNamespace !== false, dryRun)
   if (namespaceCreated) options.onProgress?.({type: 'namespace-created', namespace})
   let count = 0

@@ -6,6 +6,7 @@ import {existsSync} from 'node:fs'
 import {isVClusterContext, removeVClusterContexts, type VClusterRef} from '../kubeconfig/contexts.js'
 import {readKubeconfigSet} from '../kubeconfig/edit.js'
 import {findVCluster, type FoundVCluster} from './find.js'
+import {checkOperation} from './permissions.js'
 
 export interface DeleteOptions {
   name: string
@@ -54,6 +55,8 @@ export async function deleteVCluster(options: DeleteOptions): Promise<DeleteResu
 async function deleteFound(client: KubeClient, found: FoundVCluster, options: DeleteOptions): Promise<DeleteResult> {
   const {name, namespace} = found
   const say = options.onProgress ?? (() => {})
+  // Before anything is deleted: one message with every missing right, not a half-deleted vCluster.
+  await checkOperation(client, 'delete', {name, namespace, workloadKind: found.workload.kind, keepClaims: options.keepPvc === true})
   const own = `app=vcluster,release=${name}`
   await Promise.all(OWN_KINDS.map((kind) => deleteCollection(client, kind, namespace, own)))
   await Promise.all([
@@ -83,22 +86,20 @@ async function removeContexts(files: readonly string[], ref: VClusterRef): Promi
   return any ? removeVClusterContexts(existing, ref) : []
 }
 
-/** Kinds only a cluster admin's grant lets a namespace user write: a user without them cannot have made any. */
-const ADMIN_ONLY_KINDS = new Set(['ResourceQuota', 'LimitRange'])
-
 /**
- * Deletes by label in one request; where only `delete` is granted (the vCluster Role gives no `deletecollection`
- * on endpointslices, for one), lists and deletes one by one.
+ * Deletes by label in one request; where only `delete` is granted (the vCluster Role gives no `deletecollection`,
+ * and neither does the Role `create --print-role` prints), lists and deletes one by one. A kind the user may not
+ * even list is skipped: the user cannot have made any, nor can the vCluster have synced any (its Role holds only
+ * rights the user held, the API server's escalation check sees to that).
  */
-async function deleteCollection(client: KubeClient, kind: string, namespace: string, labelSelector: string): Promise<void> {
-  const allow = ADMIN_ONLY_KINDS.has(kind) ? [403, 404, 405] : [404, 405]
+export async function deleteCollection(client: KubeClient, kind: string, namespace: string, labelSelector: string): Promise<void> {
   const path = collectionPath(kind, namespace)
   try {
-    await client.request({method: 'DELETE', path, query: {labelSelector, propagationPolicy: 'Background'}, allow})
+    await client.request({method: 'DELETE', path, query: {labelSelector, propagationPolicy: 'Background'}, allow: [404, 405]})
   } catch (error) {
     if (!(error instanceof ForbiddenError)) throw error
-    const list = await client.request<{items: {metadata: {name: string}}[]}>({path, query: {labelSelector}})
-    await Promise.all(list.items.map((o) => client.request({method: 'DELETE', path: `${path}/${encodeURIComponent(o.metadata.name)}`, query: {propagationPolicy: 'Background'}, allow: [404]})))
+    const list = await client.request<{items: {metadata: {name: string}}[]} | undefined>({path, query: {labelSelector}, allow: [403, 404]})
+    await Promise.all((list?.items ?? []).map((o) => client.request({method: 'DELETE', path: `${path}/${encodeURIComponent(o.metadata.name)}`, query: {propagationPolicy: 'Background'}, allow: [404]})))
   }
 }
 

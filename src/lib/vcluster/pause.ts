@@ -2,7 +2,9 @@ import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {collectionPath, objectPath} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
 import {MANAGED_BY_LABEL} from '../manifests/index.js'
+import {deleteCollection} from './delete.js'
 import {findVCluster, type FoundVCluster} from './find.js'
+import {checkOperation} from './permissions.js'
 import {disconnectContext, isVClusterContext} from '../kubeconfig/contexts.js'
 import {readKubeconfigSet} from '../kubeconfig/edit.js'
 import type {NamedEntry} from '../kubeconfig/resolve.js'
@@ -38,9 +40,11 @@ export async function pauseVCluster(kube: KubeTarget, name: string): Promise<Pau
     const annotations = found.workload.metadata.annotations ?? {}
     if (annotations[PAUSED_ANNOTATION] === 'true') return {name, namespace: found.namespace, action: 'unchanged', replicas: Number(annotations[REPLICAS_ANNOTATION] ?? 1)}
     const replicas = found.workload.spec?.replicas ?? 1
+    await checkOperation(client, 'pause', {name, namespace: found.namespace, workloadKind: found.workload.kind})
     await scale(client, found, 0, {[PAUSED_ANNOTATION]: 'true', [REPLICAS_ANNOTATION]: String(replicas)})
     await scaleEtcd(client, found, 0)
-    await client.request({method: 'DELETE', path: collectionPath('Pod', found.namespace), query: {labelSelector: `${MANAGED_BY_LABEL}=${name}`}, allow: [404]})
+    // One request with deletecollection, else one per pod: namespace users often hold only delete.
+    await deleteCollection(client, 'Pod', found.namespace, `${MANAGED_BY_LABEL}=${name}`)
     const switchedTo = await switchAwayFrom(client.selection.files, name, found.namespace)
     return {name, namespace: found.namespace, action: 'paused', replicas, ...(switchedTo === undefined ? {} : {switchedTo})}
   })
@@ -55,6 +59,7 @@ export async function resumeFound(client: KubeClient, found: FoundVCluster, opti
   const annotations = found.workload.metadata.annotations ?? {}
   const {name, namespace} = found
   if (annotations[PAUSED_ANNOTATION] !== 'true' && (found.workload.spec?.replicas ?? 1) > 0) return {name, namespace, action: 'unchanged', replicas: found.workload.spec?.replicas ?? 1}
+  await checkOperation(client, 'resume', {name, namespace, workloadKind: found.workload.kind})
   const replicas = Math.max(1, Number(annotations[REPLICAS_ANNOTATION] ?? 1))
   await scaleEtcd(client, found, 1)
   await scale(client, found, replicas, {[PAUSED_ANNOTATION]: null, [REPLICAS_ANNOTATION]: null})

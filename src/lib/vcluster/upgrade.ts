@@ -5,13 +5,13 @@ import {loadConfig} from '../config/load.js'
 import {ConflictError, NotFoundError} from '../errors.js'
 import {applyObject, applyWavesInOrder} from '../kube/apply.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
-import {checkPermissions, requiredPermissions} from '../kube/preflight.js'
 import {collectionPath, objectPath, resourceInfo} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
 import {applyWaves, clusterRoleName, kubernetesImage, renderManifests, syncerImage, workloadKind, type KubeObject} from '../manifests/index.js'
 import {lineDiff} from '../ui/diff.js'
 import {findVCluster, type FoundVCluster} from './find.js'
 import {PAUSED_ANNOTATION, REPLICAS_ANNOTATION} from './pause.js'
+import {checkOperation} from './permissions.js'
 import {checkStoredValues, readStoredConfig} from './stored-config.js'
 import {checkUpgrade, type UpgradeRefusal} from './upgrade-checks.js'
 
@@ -60,7 +60,7 @@ export async function planUpgrade(client: KubeClient, found: FoundVCluster, opti
   )
   refusals.push(...persistenceRefusals(found, objects))
   if (refusals.length > 0) throw refusalError(name, namespace, refusals)
-  await checkPermissions(client, namespace, requiredPermissions(objects))
+  await checkOperation(client, 'upgrade', {name, namespace, objects, workloadKind: workloadKind(loaded.config)})
   const changes = await Promise.all(objects.map((o) => changeOf(client, o)))
   const removals = await staleObjects(client, name, namespace, objects)
   for (const r of removals) changes.push({kind: r.kind, name: r.metadata.name, action: 'delete', diff: lineDiff(normalizedYaml(r), '')})
