@@ -9,7 +9,7 @@ import {parse, stringify} from 'yaml'
 import {freePort, sleep, tail, waitFor, type WaitOptions} from './proc.js'
 import {REPO_ROOT, type ClusterFacts} from './rig.js'
 import {STORAGE_CLASS} from './volumes.js'
-import {EXTRA_ROLE, VCLUSTER_ROLE_RULES, namespaceManifest, writeUserKubeconfig} from './users.js'
+import {EXTRA_ROLE, VCLUSTER_ROLE_RULES, bareNamespaceManifest, namespaceManifest, writeUserKubeconfig} from './users.js'
 
 export {EXTRA_ROLE, STORAGE_CLASS, VCLUSTER_ROLE_RULES, freePort, sleep, waitFor, type ClusterFacts, type WaitOptions}
 
@@ -113,6 +113,31 @@ export async function newNamespace(prefix = 'test'): Promise<TestNamespace> {
     userKubeconfig,
     kubectl: (args, opts = {}) => cluster.kubectl(args, {kubeconfig: userKubeconfig, ...opts}),
   }
+}
+
+export interface RoleOnlyOptions {
+  /** The RBAC YAML (e.g. a Role and its RoleBinding) the admin applies; the user's only rights. */
+  rbac: (names: {namespace: string; user: string}) => Promise<string> | string
+  /** A right the user has once the bindings are in effect (waited for); default `get secrets`. */
+  ready?: [verb: string, resource: string]
+}
+
+/**
+ * A fresh namespace and a user whose only rights are what `opts.rbac` grants (no `admin`, nothing cluster-scoped):
+ * for least-privilege tests. newNamespace() gives the broad rights most tests want.
+ */
+export async function newRoleOnlyNamespace(prefix: string, opts: RoleOnlyOptions): Promise<TestNamespace> {
+  const cluster = useHostCluster()
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`.slice(0, 63)
+  const user = `tester-${name}`
+  await cluster.kubectl(['apply', '--server-side', '-f', '-'], {input: bareNamespaceManifest(name)})
+  deferCleanup(() => cluster.kubectl(['delete', 'namespace', name, '--wait=false', '--ignore-not-found']))
+  await cluster.kubectl(['apply', '-f', '-'], {input: await opts.rbac({namespace: name, user})})
+  const userKubeconfig = await writeUserKubeconfig(cluster, name, user)
+  const [verb, resource] = opts.ready ?? ['get', 'secrets']
+  await waitFor(async () => (await cluster.kubectl(['auth', 'can-i', verb, resource, '-n', name],
+    {kubeconfig: userKubeconfig, reject: false})).stdout.trim() === 'yes', {what: `RBAC for ${user}: ${verb} ${resource}`})
+  return {name, user, userKubeconfig, kubectl: (args, o = {}) => cluster.kubectl(args, {kubeconfig: userKubeconfig, ...o})}
 }
 
 export interface VolumeOptions {

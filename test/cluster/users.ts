@@ -48,6 +48,11 @@ export function namespaceManifest(namespace: string, user: string): string {
   return docs.map((d) => stringify(d)).join('---\n')
 }
 
+/** Just the namespace, for users whose only rights come from a Role the test supplies (least-privilege tests). */
+export function bareNamespaceManifest(namespace: string): string {
+  return stringify({apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace, labels: {'vcluster-ts.test/namespace': 'true'}}})
+}
+
 /** Issues the user's certificate and writes a self-contained kubeconfig whose context namespace is `namespace`. */
 export async function writeUserKubeconfig(facts: ClusterFacts, namespace: string, user: string): Promise<string> {
   const dir = join(facts.dir, 'users', namespace)
