@@ -90,6 +90,9 @@ export interface SubjectNames {
 }
 
 function subjectsOf(names: SubjectNames, namespace: string): RoleSubject[] {
+  for (const [flag, list] of [['--for-user', names.users], ['--for-group', names.groups]] as const) {
+    if ((list ?? []).some((n) => n.trim() === '')) throw new UsageError(`${flag} needs a name`)
+  }
   return [
     ...(names.users ?? []).map((name): RoleSubject => ({kind: 'User', name})),
     ...(names.groups ?? []).map((name): RoleSubject => ({kind: 'Group', name})),

@@ -68,6 +68,7 @@ describe('the deployer Role (create --dry-run=client --print-role)', () => {
     ])
     expect(role.objects[2]?.rules).toContainEqual(expect.objectContaining({resources: expect.arrayContaining(['nodes'])}))
     await expect(renderDeployerRole({name: 'demo', for: {serviceAccounts: ['a/b/c']}})).rejects.toThrow('expected NAMESPACE/NAME')
+    await expect(renderDeployerRole({name: 'demo', for: {users: ['']}})).rejects.toThrow('--for-user needs a name')
   })
 
   it('folds permissions into one rule per API group and verb set, in a stable order', () => {
