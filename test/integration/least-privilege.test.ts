@@ -43,6 +43,9 @@ describe('least privilege: a user bound only to the printed Role', () => {
     const listed = await vcluster(['list', ...user, '-o', 'json'])
     expect(listed.exitCode, listed.stderr).toBe(0)
     expect(JSON.parse(listed.stdout)).toMatchObject([{Name: 'demo', Namespace: ns.name, Status: 'Running'}])
+    const everywhere = await vcluster(['list', '--kubeconfig', ns.userKubeconfig])
+    expect(everywhere.exitCode, everywhere.stderr).toBe(0)
+    expect(everywhere.stderr).toContain(`listing all namespaces is forbidden; showing namespace ${ns.name} only`)
 
     const connected = await vcluster(['connect', 'demo', ...user, '--', 'kubectl', 'get', 'ns'])
     expect(connected.exitCode, connected.stderr).toBe(0)
@@ -64,6 +67,7 @@ describe('least privilege: a user bound only to the printed Role', () => {
 
     const deleted = await vcluster(['delete', 'demo', ...user])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
+    expect(deleted.stderr).not.toMatch(/forbidden/i)
     expect(await labelled(ns.name)).toEqual([])
     // The namespace was the admin's: it stays.
     expect((await cluster.kubectlJson(['get', 'namespace', ns.name])).status.phase).toBe('Active')
