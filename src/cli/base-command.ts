@@ -34,7 +34,15 @@ export abstract class BaseCommand extends Command {
       return flag.allowNo === true ? [`--no-${m[1]}`] : []
     })
     await super.init()
+    const hint = INTERRUPT_HINTS[this.id ?? '']
+    if (hint !== undefined) this.releaseInterrupt = exitOnInterrupt(this.id ?? '', hint(this.argv))
   }
+
+  /**
+   * Ends the default interrupt handling: from then on the command handles signals itself (connect's forward
+   * switches the context back on Ctrl-C; a command run by connect gets the signals).
+   */
+  protected releaseInterrupt: () => void = () => {}
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
@@ -70,4 +78,40 @@ export abstract class BaseCommand extends Command {
 
 function isParseError(error: Error & {oclif?: {exit?: number}}): boolean {
   return error instanceof Errors.CLIError && (error.oclif?.exit === 2 || /flag|argument|Unexpected/i.test(error.message))
+}
+
+const INTERRUPT_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
+/** What to tell someone who interrupted a command that changes the cluster: how to finish it, or undo it. */
+const INTERRUPT_HINTS: Record<string, (argv: string[]) => string[]> = {
+  create: (argv) => [`To finish, run the same command again (it converges):  ${commandLine('create', argv)}`,
+    `To remove what it made:  vcluster delete ${argv.find((a) => !a.startsWith('-')) ?? 'NAME'} (with the same --namespace/--context)`],
+  upgrade: (argv) => [`The change may be partly applied. To finish it, run the same command again (it converges):  ${commandLine('upgrade', argv)}`],
+  delete: (argv) => [`Some objects may be left. To finish, run the same command again:  ${commandLine('delete', argv)}`],
+  pause: (argv) => [`To finish, run the same command again:  ${commandLine('pause', argv)}`],
+  resume: (argv) => [`To finish, run the same command again:  ${commandLine('resume', argv)}`],
+  connect: () => ['Your kubeconfig was not changed.'],
+}
+
+function commandLine(id: string, argv: readonly string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)
+  return ['vcluster', id, ...argv].map(quote).join(' ')
+}
+
+/**
+ * Ctrl-C, SIGTERM (CI cancelling a job) or SIGHUP: say what state is left and how to finish or undo it, then
+ * exit 130. Every change the CLI makes is a single API call or an atomic kubeconfig rename, so stopping between
+ * two of them leaves nothing half-written; a re-run converges. A second signal ends the process at once.
+ */
+function exitOnInterrupt(id: string, hint: string[]): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    for (const s of INTERRUPT_SIGNALS) process.off(s, handler)
+    for (const s of INTERRUPT_SIGNALS) process.once(s, () => process.exit(130))
+    process.stderr.write(`\n${stderrColor().red('interrupted:')} vcluster ${id} stopped by ${signal} before it finished.\n${hint.join('\n')}\n`)
+    process.exit(130)
+  }
+  for (const s of INTERRUPT_SIGNALS) process.on(s, handler)
+  return () => {
+    for (const s of INTERRUPT_SIGNALS) process.off(s, handler)
+  }
 }

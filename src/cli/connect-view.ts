@@ -81,6 +81,8 @@ export class ConnectView {
         return p.done(`volume ${event.claim} bound`)
       case 'container-waiting':
         return p.warn(`pod ${event.pod}: ${event.reason}`)
+      case 'rewatch':
+        return p.warn(`lost the host cluster's API (${event.reason.split('\n')[0]}); still waiting`)
       case 'ready':
         return p.done(`vCluster ready after ${(event.afterMs / 1000).toFixed(1)}s`)
     }

@@ -51,8 +51,16 @@ export default class Connect extends BaseCommand {
     const mode: ConnectMode = flags.print
       ? {type: 'print'}
       : command !== undefined
-        ? {type: 'command', argv: command, signals: processSignals}
-        : {type: 'foreground', updateCurrent: flags['update-current'], untilStopped: untilStopSignal}
+        ? {type: 'command', argv: command, signals: (listener) => {
+          // The command gets our signals from here on and decides how to end; its exit code is ours.
+          this.releaseInterrupt()
+          return processSignals(listener)
+        }}
+        : {type: 'foreground', updateCurrent: flags['update-current'], untilStopped: () => {
+          // Forwarding: Ctrl-C is how a person stops it; the context is switched back and the exit code is 0.
+          this.releaseInterrupt()
+          return untilStopSignal()
+        }}
     if (flags.insecure) this.note(this.color.yellow('! --insecure: the vCluster\'s certificate is not verified; anyone in between can read your traffic'))
     const result = await connectVCluster({
       name: args.name,

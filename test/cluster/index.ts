@@ -2,6 +2,7 @@
 // Everything a helper creates is cleaned up after the test that created it (or after the file, outside a test).
 import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
+import {constants as osConstants} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, inject, onTestFinished} from 'vitest'
@@ -240,4 +241,32 @@ export async function waitForKubectl(args: string[], opts: RunOptions & WaitOpti
     const r = await cluster.kubectl(args, {...opts, reject: false})
     return r.exitCode === 0 ? r : undefined
   }, {what: `kubectl ${args.join(' ')}`, ...opts})
+}
+
+export interface RunningCli {
+  child: import('node:child_process').ChildProcess
+  stdout(): string
+  stderr(): string
+  /** Exit code, or 128 + signal number when a signal ended it (as a shell reports it). */
+  exited: Promise<number>
+}
+
+/** Starts the built CLI without waiting for it: for tests that act while it runs (signals, faults). */
+export function startVcluster(args: string[], opts: Omit<RunOptions, 'input' | 'reject'> = {}): RunningCli {
+  const cluster = useHostCluster()
+  const env = runEnv(cluster, {...(opts.kubeconfig ? {KUBECONFIG: opts.kubeconfig} : {}), ...opts.env})
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000)
+  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => {
+    clearTimeout(timer)
+    resolve(code ?? 128 + (signal === null ? 0 : osConstants.signals[signal]))
+  }))
+  deferCleanup(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+  return {child, stdout: () => stdout, stderr: () => stderr, exited}
 }

@@ -143,7 +143,8 @@ export async function sendWithRetry(base: URL, options: RequestOptions, payload:
     } catch (error) {
       failure = error
     }
-    if (answer !== undefined && !RETRY_STATUSES.has(answer.status)) return answer
+    if (failure !== undefined) unreachableAt.set(base.origin, Date.now())
+    if (answer !== undefined && !RETRY_STATUSES.has(answer.status) && !justRestarted(base, answer.status)) return answer
     const wait = retryDelay(attempt, answer?.retryAfter)
     if (Date.now() + wait > deadline) {
       if (answer !== undefined) return answer
@@ -151,6 +152,20 @@ export async function sendWithRetry(base: URL, options: RequestOptions, payload:
     }
     await new Promise((r) => setTimeout(r, wait))
   }
+}
+
+/** When each API server last failed to answer at all (connection refused or reset, timeout). */
+const unreachableAt = new Map<string, number>()
+/** How long after an outage a 401/403 may be the server's, not the user's: its authorizer is still loading RBAC. */
+const AUTHZ_SYNC_MS = 15_000
+
+/**
+ * A kube-apiserver serves requests before its RBAC informers have synced, and until then it refuses rights the
+ * user has. Right after we saw it down, such a refusal is retried like a 503 (a genuine one is then reported a
+ * few seconds later, still within the budget).
+ */
+function justRestarted(base: URL, status: number): boolean {
+  return (status === 401 || status === 403) && Date.now() - (unreachableAt.get(base.origin) ?? 0) < AUTHZ_SYNC_MS
 }
 
 /** Exponential backoff from 100 ms, capped at 2 s, or the server's Retry-After (seconds, capped at 10 s). */
@@ -166,7 +181,7 @@ function send(base: URL, options: RequestOptions, payload: string | undefined): 
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: headerOf(res.headers['retry-after'])}))
-      res.on('error', reject)
+      res.on('error', (error) => reject(networkError(error as NodeJS.ErrnoException, base)))
     })
     // A request that hangs (half-open connection) fails and is retried instead of waiting forever.
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('request timed out'), {code: 'ETIMEDOUT'})))
@@ -186,7 +201,12 @@ function streamLines(base: URL, options: RequestOptions & {signal: AbortSignal},
       if ((res.statusCode ?? 0) >= 300) {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => reject(apiError(res.statusCode ?? 0, Buffer.concat(chunks).toString(), {path: options.path ?? ''}, base.href)))
+        res.on('end', () => {
+          const status = res.statusCode ?? 0
+          const text = Buffer.concat(chunks).toString()
+          // Refused by an API server that is still starting: the caller's retry loop should try again.
+          reject(justRestarted(base, status) ? new UnavailableError(`the API server is starting (answered ${status})`) : apiError(status, text, {path: options.path ?? ''}, base.href))
+        })
         return
       }
       let buffer = ''
@@ -208,9 +228,13 @@ function streamLines(base: URL, options: RequestOptions & {signal: AbortSignal},
         }
       })
       res.on('end', () => resolve())
-      res.on('error', (e) => (options.signal.aborted ? resolve() : reject(e)))
+      res.on('error', (e) => (options.signal.aborted ? resolve() : reject(networkError(e as NodeJS.ErrnoException, base))))
     })
-    req.on('error', (error) => (options.signal.aborted ? resolve() : reject(networkError(error as NodeJS.ErrnoException, base))))
+    req.on('error', (error) => {
+      if (options.signal.aborted) return resolve()
+      unreachableAt.set(base.origin, Date.now())
+      reject(networkError(error as NodeJS.ErrnoException, base))
+    })
     req.end()
   })
 }

@@ -2,12 +2,14 @@ import {TimeoutError} from '../errors.js'
 import type {KubeClient} from './client.js'
 import {diagnose} from './diagnose.js'
 import {collectionPath} from './resources.js'
+import {keepWatching} from './watch.js'
 
 export type ProgressEvent =
   | {type: 'pod-scheduled'; pod: string; node: string}
   | {type: 'volume-bound'; claim: string}
   | {type: 'container-waiting'; pod: string; reason: string}
   | {type: 'ready'; afterMs: number}
+  | {type: 'rewatch'; reason: string}
 
 export interface WaitOptions {
   namespace: string
@@ -69,11 +71,17 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
     const claim = obj as {metadata: {name: string}; status?: {phase?: string}}
     if (claim.status?.phase === 'Bound') once(`b/${claim.metadata.name}`, () => options.onProgress?.({type: 'volume-bound', claim: claim.metadata.name}))
   }
+  // Three watches see one outage: report it once per second at most.
+  let lastRewatch = 0
+  const onRewatch = (reason: string) => {
+    if (Date.now() - lastRewatch > 1000) options.onProgress?.({type: 'rewatch', reason})
+    lastRewatch = Date.now()
+  }
   try {
     await Promise.all([
-      client.watch(collectionPath(kind, namespace), {fieldSelector: `metadata.name=${name}`}, onWorkload, abort.signal),
-      client.watch(collectionPath('Pod', namespace), {labelSelector: selector}, onPod, abort.signal),
-      client.watch(collectionPath('PersistentVolumeClaim', namespace), {labelSelector: selector}, onClaim, abort.signal),
+      keepWatching(client, collectionPath(kind, namespace), {fieldSelector: `metadata.name=${name}`}, onWorkload, abort.signal, {onRewatch}),
+      keepWatching(client, collectionPath('Pod', namespace), {labelSelector: selector}, onPod, abort.signal, {onRewatch}),
+      keepWatching(client, collectionPath('PersistentVolumeClaim', namespace), {labelSelector: selector}, onClaim, abort.signal, {onRewatch}),
     ].map((p) => p.catch((error: unknown) => {
       abort.abort()
       if (!ready) throw error
@@ -82,7 +90,8 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
     clearTimeout(timer)
   }
   if (!ready) {
-    const lines = await diagnose(client, namespace, name)
+    // The API server may be what is down: the timeout still stands, with what could be found out.
+    const lines = await diagnose(client, namespace, name).catch((error: unknown) => [`could not look closer: ${(error as Error).message}`])
     throw new TimeoutError(
       `vCluster ${name} in namespace ${namespace} was not ready after ${Math.round(options.timeoutMs / 1000)}s:\n${lines.map((l) => `  - ${l}`).join('\n')}`,
       `Wait longer: vcluster create ${name} -n ${namespace} --timeout 10m (it converges)\nOr remove it:  vcluster delete ${name} -n ${namespace}`,

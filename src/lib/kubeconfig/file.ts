@@ -40,6 +40,7 @@ export async function saveKubeconfigFile(file: KubeconfigFile): Promise<boolean>
   const mode = await stat(file.target).then((s) => s.mode & 0o777, () => 0o600)
   const temp = `${file.target}.${randomBytes(6).toString('hex')}.tmp`
   const handle = await open(temp, 'wx', mode)
+  ownFiles.add(temp)
   try {
     await handle.writeFile(file.text.text)
     await handle.chmod(mode)
@@ -52,6 +53,8 @@ export async function saveKubeconfigFile(file: KubeconfigFile): Promise<boolean>
   } catch (error) {
     await unlink(temp).catch(() => undefined)
     throw error
+  } finally {
+    ownFiles.delete(temp)
   }
   return true
 }
@@ -84,19 +87,22 @@ export async function withKubeconfigLocks<T>(paths: readonly string[], fn: () =>
     for (const lock of [...names].sort()) {
       await acquire(lock, timeoutMs)
       held.push(lock)
-      heldLocks.add(lock)
+      ownFiles.add(lock)
     }
     return await fn()
   } finally {
     await Promise.all(held.map((lock) => unlink(lock).catch(() => undefined)))
-    for (const lock of held) heldLocks.delete(lock)
+    for (const lock of held) ownFiles.delete(lock)
   }
 }
 
-/** Locks this process holds; released even when an interrupt ends the process between acquire and release. */
-const heldLocks = new Set<string>()
+/**
+ * Locks this process holds and temp files it is writing: removed even when an interrupt ends the process
+ * mid-write (the kubeconfig itself is only ever replaced by rename, so it is never half-written).
+ */
+const ownFiles = new Set<string>()
 process.once('exit', () => {
-  for (const lock of heldLocks) {
+  for (const lock of ownFiles) {
     try {
       unlinkSync(lock)
     } catch {

@@ -43,13 +43,27 @@ export async function deleteVCluster(options: DeleteOptions): Promise<DeleteResu
     try {
       found = await findVCluster(client, options.name, options.kube.namespace)
     } catch (error) {
-      if (error instanceof NotFoundError && options.ignoreNotFound === true) return {name: options.name, deleted: false, namespaceDeleted: false, keptClaims: [], removedContexts: []}
-      throw error
+      const rest = error instanceof NotFoundError ? await leftoversOf(client, options.name, options.kube.namespace ?? client.selection.namespace) : undefined
+      if (rest !== undefined) found = rest
+      else if (error instanceof NotFoundError && options.ignoreNotFound === true) return {name: options.name, deleted: false, namespaceDeleted: false, keptClaims: [], removedContexts: []}
+      else throw error
     }
     return await deleteFound(client, found, options)
   } finally {
     client.close()
   }
+}
+
+/**
+ * A delete that was interrupted after the workload went leaves its Secrets and claims behind; the re-run the
+ * interrupt message suggests must find and finish them rather than answer "not found".
+ */
+async function leftoversOf(client: KubeClient, name: string, namespace: string): Promise<FoundVCluster | undefined> {
+  const query = {labelSelector: `app=vcluster,release=${name}`, limit: '1'}
+  const lists = await Promise.all(['Secret', 'PersistentVolumeClaim', 'Service'].map((kind) =>
+    client.request<{items: unknown[]} | undefined>({path: collectionPath(kind, namespace), query, allow: [403, 404]})))
+  if (lists.every((l) => (l?.items.length ?? 0) === 0)) return undefined
+  return {name, namespace, workload: {kind: 'StatefulSet', metadata: {name, namespace}}}
 }
 
 async function deleteFound(client: KubeClient, found: FoundVCluster, options: DeleteOptions): Promise<DeleteResult> {

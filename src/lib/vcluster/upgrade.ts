@@ -210,7 +210,12 @@ export async function upgradeVCluster(options: UpgradeRunOptions): Promise<Upgra
     options.onPlan?.(plan)
     const base = {name: plan.name, namespace: plan.namespace, summary: summarize(plan), changes: plan.changes}
     const nothing = plan.changes.every((c) => c.action === 'unchanged')
-    if (options.dryRun === true || nothing) return {...base, applied: false, cancelled: false}
+    if (options.dryRun === true) return {...base, applied: false, cancelled: false}
+    if (nothing) {
+      // Nothing to change, but an earlier upgrade may have been interrupted mid-rollout: finish waiting for it.
+      const waited = options.wait === false ? undefined : await waitForReady(client, {namespace: plan.namespace, name: plan.name, kind: plan.kind, timeoutMs: options.timeoutMs ?? 300_000, onProgress: options.onProgress})
+      return {...base, applied: false, cancelled: false, readyAfterMs: waited?.afterMs}
+    }
     if (options.confirm !== undefined && !(await options.confirm(plan))) return {...base, applied: false, cancelled: true}
     const {readyAfterMs} = await applyUpgrade(client, plan, options)
     return {...base, applied: true, cancelled: false, readyAfterMs}

@@ -49,6 +49,22 @@ describe('sendWithRetry', () => {
     await expect(sendWithRetry(base, options(base), undefined, 400)).rejects.toThrow(/cannot reach the host cluster at http:\/\/127\.0\.0\.1:\d+: connection refused/)
   })
 
+  it('retries a 403 from an API server that was just unreachable (its RBAC is still loading), not otherwise', async () => {
+    const {base, count} = await scripted([[403, {}], [200, {}]])
+    expect((await sendWithRetry(base, options(base), undefined)).status).toBe(403)
+    expect(count()).toBe(1)
+    // The same server goes away and comes back on the same port, refusing once more as a starting server does.
+    const port = Number(base.port)
+    await new Promise<void>((r) => server?.close(() => r()))
+    let n = 0
+    const restarted = createServer((_req, res) => res.writeHead(n++ === 0 ? 403 : 200).end('{}'))
+    setTimeout(() => restarted.listen(port, '127.0.0.1'), 300)
+    server = restarted
+    const answer = await sendWithRetry(base, options(base), undefined)
+    expect(answer.status).toBe(200)
+    expect(n).toBe(2)
+  })
+
   it('backs off exponentially, capped, unless the server says how long', () => {
     expect([0, 1, 2, 5, 10].map((a) => retryDelay(a, undefined))).toEqual([100, 200, 400, 2000, 2000])
     expect(retryDelay(0, '3')).toBe(3000)
