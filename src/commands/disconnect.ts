@@ -5,6 +5,7 @@ import {kubeFlags} from '../cli/flags.js'
 import {UsageError} from '../lib/errors.js'
 import {disconnectContext} from '../lib/kubeconfig/contexts.js'
 import {kubeconfigFiles} from '../lib/kubeconfig/resolve.js'
+import {parseDuration} from '../lib/ui/duration.js'
 
 export default class Disconnect extends BaseCommand {
   static override summary = 'Switch back from a vCluster context to the context that was current before connect.'
@@ -19,6 +20,7 @@ export default class Disconnect extends BaseCommand {
   static override flags = {
     kubeconfig: kubeFlags.kubeconfig,
     context: Flags.string({description: 'The vCluster context to switch away from (default: the current context).', helpGroup: 'KUBE'}),
+    timeout: Flags.string({description: 'How long to wait while another kubectl or vcluster holds the kubeconfig lock, e.g. 15s.', default: '15s'}),
   }
 
   async run(): Promise<void> {
@@ -27,7 +29,7 @@ export default class Disconnect extends BaseCommand {
     if (files.length === 0 || !files.some((f) => existsSync(f))) {
       throw new UsageError('no kubeconfig found', 'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.')
     }
-    const {from, to} = await disconnectContext(files, flags.context)
+    const {from, to} = await disconnectContext(files, flags.context, parseDuration(flags.timeout))
     this.note(`Switched back to context ${to} (from ${from}).`)
   }
 }

@@ -95,13 +95,14 @@ export interface Disconnected {
 }
 
 /** Switches from a vCluster context back to the one before connect, else to its host context. */
-export async function disconnectContext(files: readonly string[], contextOverride?: string): Promise<Disconnected> {
+/** lockTimeoutMs: how long to wait for another writer's kubeconfig lock. */
+export async function disconnectContext(files: readonly string[], contextOverride?: string, lockTimeoutMs?: number): Promise<Disconnected> {
   return editKubeconfigs(files, (set) => {
     const from = contextOverride ?? set.currentContext()
     const to = switchBackTarget(set, from)
     set.setCurrentContext(to)
     return {from, to}
-  })
+  }, lockTimeoutMs)
 }
 
 function switchBackTarget(set: KubeconfigSet, from: string): string {
