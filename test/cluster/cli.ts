@@ -1,25 +1,33 @@
 // `npm run cluster:up` / `npm run cluster:down`: a long-lived local host cluster for people (the README's demo).
 // State lives in ${XDG_CACHE_HOME:-~/.cache}/vcluster-ts/clusters/<name>; the last line of `up` is the export.
-import {rmSync} from 'node:fs'
+// `up --audit`: the kube-apiserver also writes an audit log (every request's metadata) to the cluster's logs dir,
+// where the bench counts the CLI's requests.
+import {existsSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import {runningCluster, startCluster, stopCluster} from './control.js'
-import {cacheRoot} from './rig.js'
+import {auditLogPath, cacheRoot} from './rig.js'
 
 const {values, positionals} = parseArgs({allowPositionals: true,
-  options: {name: {type: 'string', default: 'vcluster-ts'}}})
+  options: {name: {type: 'string', default: 'vcluster-ts'}, audit: {type: 'boolean', default: false}}})
 const name = values.name ?? 'vcluster-ts'
 const dir = join(cacheRoot(), 'clusters', name)
 const say = (line: string) => process.stderr.write(`${line}\n`)
 
 async function up(): Promise<void> {
   let facts = await runningCluster(dir)
+  if (facts && values.audit && !existsSync(auditLogPath(name, dir))) {
+    say(`host cluster ${name} runs without an audit log; restarting it with one`)
+    facts = undefined
+  }
   if (facts) {
     say(`host cluster ${name} is already running (daemon pid ${facts.daemonPid}, log ${facts.daemonLog})`)
   } else {
     await stopCluster(dir, name, say) // leftovers of a crashed or rebooted one
     rmSync(dir, {recursive: true, force: true})
-    facts = await startCluster({name, dir, ephemeral: false, detached: true, log: say})
+    facts = await startCluster({name, dir, ephemeral: false, detached: true, log: say,
+      audit: values.audit})
+    if (values.audit) say(`audit log: ${auditLogPath(name, dir)}`)
     say(`stop it with: npm run cluster:down${name === 'vcluster-ts' ? '' : ` -- --name ${name}`}`)
   }
   // Two lines for `eval "$(npm run -s cluster:up)"`: the pinned kubectl (a new machine may have none) and the cluster.
@@ -35,7 +43,7 @@ async function down(): Promise<void> {
 const command = positionals[0]
 const action = command === 'up' ? up : command === 'down' ? down : undefined
 if (!action) {
-  say('usage: cli.ts up|down [--name NAME]')
+  say('usage: cli.ts up|down [--name NAME] [--audit]')
   process.exit(2)
 }
 action().catch((error: unknown) => {

@@ -5,7 +5,7 @@ import {closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, r
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {cmdline, pidAlive, sleep, tail, terminate} from './proc.js'
-import {REPO_ROOT, RIG_DIR, deleteCluster, ensureBinaries, type ClusterFacts} from './rig.js'
+import {AUDIT_ENV, REPO_ROOT, RIG_DIR, deleteCluster, ensureBinaries, type ClusterFacts} from './rig.js'
 
 export const TEST_DIR_PREFIX = 'vcluster-ts-rig-'
 const FIX = 'See test/cluster/README.md; `npm run cluster:up` shows the same start-up in the foreground.'
@@ -20,6 +20,8 @@ export interface StartOptions {
   /** Outlive the caller (cluster:up). */
   detached: boolean
   log: (line: string) => void
+  /** kube-apiserver audit log (metadata of every request) in the cluster's logs dir; off unless asked (the bench). */
+  audit?: boolean
 }
 
 /** Builds/reuses binaries, starts a daemon and waits until its cluster is ready; throws a message saying why not. */
@@ -35,7 +37,8 @@ export async function startCluster(opts: StartOptions): Promise<ClusterFacts> {
   if (opts.ownerPid) args.push('--owner-pid', String(opts.ownerPid))
   if (opts.ephemeral) args.push('--ephemeral')
   // cwd = repo root so that `--import tsx` resolves from this project's node_modules.
-  const child = spawn(process.execPath, args, {cwd: REPO_ROOT, detached: opts.detached, stdio: ['ignore', fd, fd]})
+  const env = {...process.env, [AUDIT_ENV]: opts.audit === true ? '1' : undefined}
+  const child = spawn(process.execPath, args, {cwd: REPO_ROOT, detached: opts.detached, stdio: ['ignore', fd, fd], env})
   closeSync(fd)
   if (opts.detached) child.unref()
   opts.log(`starting host cluster ${opts.name} (daemon pid ${child.pid}, log ${logFile})`)

@@ -84,12 +84,32 @@ export async function kwokctl(dir: string, binDir: string, args: string[], timeo
     {env: rigEnv(dir, binDir), timeout: timeoutMs, maxBuffer: 16 << 20})
 }
 
+/**
+ * Set (to 1) in the daemon's environment by control.ts for `cluster:up -- --audit`: the daemon's command line stays
+ * as it is, and tests never set it.
+ */
+export const AUDIT_ENV = 'VCLUSTER_TS_RIG_AUDIT'
+
+/** The kube-apiserver audit log of a cluster started with audit on (kwokctl writes it to the cluster's logs). */
+export function auditLogPath(name: string, dir: string): string {
+  return join(dir, 'kwok', 'clusters', name, 'logs', 'audit.log')
+}
+
+/** Every request's metadata, once, when complete: enough to count requests per user and user agent (the bench). */
+function writeAuditPolicy(dir: string): string {
+  const file = join(dir, 'audit-policy.yaml')
+  writeFileSync(file, 'apiVersion: audit.k8s.io/v1\nkind: Policy\n'
+    + 'omitStages: [RequestReceived, ResponseStarted]\nrules:\n  - level: Metadata\n')
+  return file
+}
+
 /** Creates and starts the cluster (kube-apiserver, controller-manager, scheduler, kwok, etcd) and 2 fake nodes. */
-export async function createCluster(name: string, dir: string, binDir: string): Promise<Omit<ClusterFacts,
-  'daemonPid' | 'daemonLog'>> {
+export async function createCluster(name: string, dir: string, binDir: string,
+  options = {audit: process.env[AUDIT_ENV] === '1'}): Promise<Omit<ClusterFacts, 'daemonPid' | 'daemonLog'>> {
   writeKwokctlConfig(dir)
   const etcd = (await run('sh', ['-c', 'command -v etcd'])).stdout.trim()
-  await kwokctl(dir, binDir, ['create', 'cluster', '--name', name, '--runtime', 'binary',
+  const audit = options.audit ? ['--kube-audit-policy', writeAuditPolicy(dir)] : []
+  await kwokctl(dir, binDir, ['create', 'cluster', '--name', name, '--runtime', 'binary', ...audit,
     '--kube-apiserver-binary', join(binDir, 'kube-apiserver'),
     '--kube-controller-manager-binary', join(binDir, 'kube-controller-manager'),
     '--kube-scheduler-binary', join(binDir, 'kube-scheduler'),

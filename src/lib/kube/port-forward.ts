@@ -164,8 +164,14 @@ function attemptStream(socket: Socket, input: PassThrough, open: OpenStream, onE
           onEstablished()
           settle('established')
         }
-        if (socket.writable) socket.write(chunk, () => done())
-        else done()
+        // Straight into the socket's buffer, waiting only while it is full: waiting for every chunk to be flushed
+        // keeps one chunk in flight and loses throughput when the machine is busy.
+        if (!socket.writable || socket.write(chunk)) return done()
+        const resume = () => {
+          socket.off('drain', resume).off('close', resume)
+          done()
+        }
+        socket.on('drain', resume).on('close', resume)
       },
     })
     const err = new Writable({

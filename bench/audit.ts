@@ -1,0 +1,72 @@
+/**
+ * API requests counted at the API server, not by the CLI: the bench cluster runs with an audit log
+ * (`cluster:up -- --audit`), and the CLI runs as a user of its own, so its requests are told apart from kubectl's,
+ * the rig's watcher's and the controllers' (all of which run as the cluster's admin).
+ */
+import {closeSync, openSync, readFileSync, readSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {stringify} from 'yaml'
+import {issue} from '../test/cluster/certs.js'
+import type {ClusterFacts} from '../test/cluster/rig.js'
+
+export const BENCH_USER = 'vcluster-bench'
+
+interface AuditEvent {
+  stage: string
+  verb: string
+  requestURI: string
+  user: {username: string}
+  userAgent?: string
+  requestReceivedTimestamp: string
+}
+
+/** A kubeconfig for BENCH_USER (client certificate, cluster-admin through a binding the caller applies). */
+export async function benchUserKubeconfig(facts: ClusterFacts): Promise<{kubeconfig: string; binding: string}> {
+  const dir = join(facts.dir, 'users', BENCH_USER)
+  const pair = await issue({cert: facts.caCert, key: facts.caKey}, dir, 'user', {cn: BENCH_USER})
+  const b64 = (file: string) => readFileSync(file).toString('base64')
+  const kubeconfig = join(dir, 'kubeconfig.yaml')
+  writeFileSync(kubeconfig, stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{name: 'bench', cluster: {server: facts.server, 'certificate-authority-data': b64(facts.caCert)}}],
+    users: [{name: BENCH_USER, user: {'client-certificate-data': b64(pair.cert), 'client-key-data': b64(pair.key)}}],
+    contexts: [{name: 'bench', context: {cluster: 'bench', user: BENCH_USER}}],
+    'current-context': 'bench',
+  }), {mode: 0o600})
+  const binding = JSON.stringify({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
+    metadata: {name: BENCH_USER}, roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
+    subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: BENCH_USER}]})
+  return {kubeconfig, binding}
+}
+
+/** The audit events BENCH_USER's requests completed while `run` ran, oldest first. */
+export async function auditedRequests(auditLog: string, run: () => void): Promise<AuditEvent[]> {
+  const from = statSync(auditLog).size
+  run()
+  // A watch is logged when the server sees it closed, a moment after the CLI exits.
+  await new Promise((r) => setTimeout(r, 1500))
+  const fd = openSync(auditLog, 'r')
+  const buf = Buffer.alloc(statSync(auditLog).size - from)
+  readSync(fd, buf, 0, buf.length, from)
+  closeSync(fd)
+  return buf.toString('utf8').split('\n').filter((l) => l.includes(`"${BENCH_USER}"`))
+    .map((l) => JSON.parse(l) as AuditEvent)
+    .filter((e) => e.stage === 'ResponseComplete' && e.user.username === BENCH_USER)
+    .sort((a, b) => a.requestReceivedTimestamp.localeCompare(b.requestReceivedTimestamp))
+}
+
+const PREFLIGHT = /\/selfsubject(rules|access)reviews/
+
+/** Splits a create's requests around its permission check: before (lookups), the preflight, and after it. */
+export function createPhases(events: AuditEvent[]): {before: number; preflight: number; after: number} {
+  const first = events.findIndex((e) => PREFLIGHT.test(e.requestURI))
+  const last = events.findLastIndex((e) => PREFLIGHT.test(e.requestURI))
+  if (first < 0) return {before: events.length, preflight: 0, after: 0}
+  return {before: first, preflight: events.filter((e) => PREFLIGHT.test(e.requestURI)).length, after: events.length - last - 1}
+}
+
+/** `verb path` per request, query strings cut, for the notes under the table. */
+export function describeRequests(events: AuditEvent[]): string {
+  return events.map((e) => `${e.verb} ${e.requestURI.split('?')[0]}`).join(', ')
+}
