@@ -1,12 +1,12 @@
 /** The config Secret `vc-config-<name>`: what the syncer reads at /var/lib/vcluster/config.yaml. */
 import {createHash} from 'node:crypto'
-import {stringify} from 'yaml'
 import {kubernetesTag} from '../versions.js'
 import {etcdImageTag, userKubernetesTag} from './images.js'
 import {metadata} from './labels.js'
 import {configSecretName} from './names.js'
 import type {KubeObject, RenderInput} from './types.js'
 import {copy} from './util.js'
+import {toYamlText} from './yaml-emit.js'
 
 export const CONFIG_KEY = 'config.yaml'
 export const USER_VALUES_KEY = 'user-values.yaml'
@@ -24,9 +24,9 @@ export function effectiveConfig(input: RenderInput): Record<string, unknown> {
   return config as Record<string, unknown>
 }
 
-/** Deterministic YAML: key order follows the resolved config, no line folding. */
+/** Deterministic YAML: key order follows the resolved config, no line folding (the `yaml` package's output). */
 export function toYaml(value: unknown): string {
-  return stringify(value, {lineWidth: 0})
+  return toYamlText(value)
 }
 
 export function configYaml(input: RenderInput): string {
