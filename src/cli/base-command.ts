@@ -91,6 +91,7 @@ const INTERRUPT_HINTS: Record<string, (argv: string[]) => string[]> = {
   pause: (argv) => [`To finish, run the same command again:  ${commandLine('pause', argv)}`],
   resume: (argv) => [`To finish, run the same command again:  ${commandLine('resume', argv)}`],
   connect: () => ['Your kubeconfig was not changed.'],
+  disconnect: () => ['The kubeconfig is replaced in one step: it is either unchanged or switched. Check with: kubectl config current-context'],
 }
 
 function commandLine(id: string, argv: readonly string[]): string {

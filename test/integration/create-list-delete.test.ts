@@ -69,6 +69,16 @@ describe('create, list, delete as a namespace-scoped user', () => {
     expect(empty.stdout.trim()).toBe('[]')
   })
 
+  it('--dry-run=server in a fresh namespace: every object checked by the API server, nothing stored', async () => {
+    const ns = await newNamespace('dryrun')
+    const r = await vcluster(['create', 'demo', '-n', ns.name, '--kubeconfig', ns.userKubeconfig, '--dry-run=server', '-o', 'json'])
+    expect(r.exitCode, r.stderr).toBe(0)
+    const result = JSON.parse(r.stdout) as {dryRun: boolean; manifests: {kind: string}[]}
+    expect(result.dryRun).toBe(true)
+    expect(result.manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['StatefulSet', 'Role', 'RoleBinding', 'Secret']))
+    expect(await labelled(ns.name, 'demo')).toEqual([])
+  })
+
   it('lists every missing permission in one message and applies nothing', async () => {
     const ns = await newNamespace('perm')
     const cluster = useHostCluster()

@@ -26,8 +26,22 @@ export async function applyObject(client: KubeClient, object: KubeObject, option
 /** Applies waves in order; the objects of one wave are independent and go in parallel. */
 export async function applyWavesInOrder(client: KubeClient, waves: readonly KubeObject[][], options: ApplyOptions = {}): Promise<KubeObject[]> {
   const applied: KubeObject[] = []
+  const roles = new Set(waves.flat().filter((o) => o.kind === 'Role').map((o) => o.metadata.name))
   for (const wave of waves) {
-    applied.push(...(await Promise.all(wave.map((object) => applyObject(client, object, options)))))
+    applied.push(...(await Promise.all(wave.map((object) => applyObject(client, object, options).catch((error: unknown) => {
+      if (options.dryRun === true && bindsRoleOfThisApply(object, roles)) return object
+      throw error
+    })))))
   }
   return applied
+}
+
+/**
+ * In a server dry-run nothing is stored, so a RoleBinding to a Role of the same apply names a Role that does not
+ * exist yet, and the API server's escalation check (which reads that Role) refuses it for a user without `bind`.
+ * The real apply creates the Role first; the binding is shown as rendered.
+ */
+function bindsRoleOfThisApply(object: KubeObject, roles: Set<string>): boolean {
+  const ref = (object as {roleRef?: {kind?: string; name?: string}}).roleRef
+  return object.kind === 'RoleBinding' && ref?.kind === 'Role' && roles.has(ref.name ?? '')
 }

@@ -1,0 +1,65 @@
+// 50 `connect --update-current` and 50 `disconnect` processes at once on one kubeconfig (issue 8): the file stays
+// valid, every context lands, the user's own content stays byte for byte, mode 0600, no lock or temp file left.
+import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {parse} from 'yaml'
+import {newNamespace, portForward, vcluster, waitForStandIn, type TestNamespace} from '../cluster/index.js'
+
+const WRITERS = 50
+let ns: TestNamespace
+let server: string
+
+beforeAll(async () => {
+  ns = await newNamespace('kc-race')
+  const created = await vcluster(['create', 'race', '-n', ns.name, '--kubeconfig', ns.userKubeconfig])
+  expect(created.exitCode, created.stderr).toBe(0)
+  await waitForStandIn(ns.name, 'race')
+  // --server: every process writes its context without holding a forward of its own.
+  server = `localhost:${(await portForward(ns.name, 'pod/race-0', 8443, ns.userKubeconfig)).localPort}`
+}, 300_000)
+
+describe(`${WRITERS} connect and ${WRITERS} disconnect processes on one kubeconfig`, () => {
+  it('leave a valid file with every context, the foreign content intact, mode 0600, no lock or temp file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kc-race-'))
+    const file = join(dir, 'config')
+    const original = `# team kubeconfig: keep this comment\n${readFileSync(ns.userKubeconfig, 'utf8')}`
+    writeFileSync(file, original, {mode: 0o600})
+    const previous = parse(original)['current-context'] as string
+    const started = Date.now()
+    const runs = Array.from({length: WRITERS}, (_, i) => [
+      vcluster(['connect', 'race', '-n', ns.name, '--server', server, '--kube-config-context-name', `race-${i}`], {kubeconfig: file, timeoutMs: 420_000}),
+      vcluster(['disconnect'], {kubeconfig: file, timeoutMs: 420_000}),
+    ]).flat()
+    const results = await Promise.all(runs)
+    process.stderr.write(`[kubeconfig] ${runs.length} processes on one kubeconfig in ${Date.now() - started} ms\n`)
+    const connects = results.filter((_, i) => i % 2 === 0)
+    const disconnects = results.filter((_, i) => i % 2 === 1)
+    for (const r of connects) expect(r.exitCode, r.stderr).toBe(0)
+    // A disconnect that ran while the user's own context was current has nothing to switch back from: exit 2.
+    for (const r of disconnects) {
+      expect([0, 2], r.stderr).toContain(r.exitCode)
+      if (r.exitCode === 2) expect(r.stderr).toContain(`is not a vCluster context written by vcluster connect`)
+      expect(r.stderr).not.toMatch(/^\s+at /m)
+    }
+    process.stderr.write(`[kubeconfig] disconnects that switched back: ${disconnects.filter((r) => r.exitCode === 0).length}\n`)
+
+    const text = readFileSync(file, 'utf8')
+    const doc = parse(text)
+    const names = (list: string) => (doc[list] as {name: string}[]).map((e) => e.name)
+    for (let i = 0; i < WRITERS; i++) expect(names('contexts')).toContain(`race-${i}`)
+    expect(names('contexts')).toContain(previous)
+    expect(names('contexts')).toContain(doc['current-context'])
+    for (const line of original.split('\n').filter((l) => !l.startsWith('current-context:'))) expect(text).toContain(line)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(readdirSync(dir)).toEqual(['config'])
+
+    // Disconnecting from wherever it ended up walks back to the user's own context.
+    for (let hops = 0; parse(readFileSync(file, 'utf8'))['current-context'] !== previous; hops++) {
+      expect(hops).toBeLessThan(WRITERS)
+      const r = await vcluster(['disconnect'], {kubeconfig: file})
+      expect(r.exitCode, r.stderr).toBe(0)
+    }
+  }, 600_000)
+})
