@@ -66,7 +66,16 @@ export function createPhases(events: AuditEvent[]): {before: number; preflight: 
   return {before: first, preflight: events.filter((e) => PREFLIGHT.test(e.requestURI)).length, after: events.length - last - 1}
 }
 
-/** `verb path` per request, query strings cut, for the notes under the table. */
+/** `verb path` per request in order (query strings cut), or for long lists the count per verb and resource. */
 export function describeRequests(events: AuditEvent[]): string {
-  return events.map((e) => `${e.verb} ${e.requestURI.split('?')[0]}`).join(', ')
+  const lines = events.map((e) => `${e.verb} ${e.requestURI.split('?')[0]}`)
+  if (lines.length <= 20) return lines.join(', ')
+  const counts = new Map<string, number>()
+  for (const e of events) {
+    const path = e.requestURI.split('?')[0] ?? ''
+    const resource = path.replace(/^\/apis?\/(?:[^/]+\/)?v1\/(?:namespaces\/[^/]+\/)?/, '').split('/')[0] || path
+    const key = `${e.verb} ${resource}`
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(', ')
 }

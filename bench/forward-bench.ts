@@ -5,8 +5,8 @@
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {join} from 'node:path'
-import {median, row} from './report.js'
-import {say} from './lib.js'
+import {loadavg} from 'node:os'
+import {median, notes, row} from './report.js'
 
 const NS = 'bench-pf'
 const MIB = Number(process.env.BENCH_STREAM_MIB ?? 200)
@@ -71,7 +71,7 @@ export async function forwardThroughput(repo: string, kubeconfig: string, kubect
       speeds.ours.push(download(ours))
     }
     const [a, b] = [median(speeds.ours), median(speeds.theirs)]
-    say(`port-forward MiB/s, ours: ${speeds.ours.map((x) => x.toFixed(0)).join(', ')}; kubectl: ${speeds.theirs.map((x) => x.toFixed(0)).join(', ')}`)
+    notes.push(`Port-forward MiB/s per download, ours: ${speeds.ours.map((x) => x.toFixed(0)).join(', ')}; kubectl: ${speeds.theirs.map((x) => x.toFixed(0)).join(', ')} (load average now ${loadavg()[0]?.toFixed(1)})`)
     row(`port-forward throughput, ${MIB} MiB over HTTP: ours (connect's forward) vs \`kubectl port-forward\``,
       `${a.toFixed(0)} vs ${b.toFixed(0)} MiB/s`, `${(a / b).toFixed(2)}x`, '>= 0.8x', a / b >= 0.8)
   } finally {

@@ -8,6 +8,7 @@
  */
 import {execFileSync, spawnSync} from 'node:child_process'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {loadavg} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {cacheRoot, type ClusterFacts} from '../test/cluster/rig.js'
 import {BENCH_USER, benchUserKubeconfig} from './audit.js'
@@ -17,6 +18,7 @@ import {fakeVClusters, hyperfine, installPacked, largeConfig, machine, nodePath,
 import {compare, notes, row, rows} from './report.js'
 
 const repo = resolve(import.meta.dirname, '..')
+const loadStart = loadavg()[0]?.toFixed(1)
 const counts = (process.env.BENCH_COUNTS ?? '1,100,1000').split(',').map(Number)
 const runs = Number(process.env.BENCH_RUNS ?? 30)
 
@@ -135,6 +137,7 @@ const doc = `# Benchmark results
 
 - Date: ${new Date().toISOString()}
 - Machine: ${machine()}
+- Load average (1 min) at start / end: ${loadStart} / ${loadavg()[0]?.toFixed(1)} (2 cores shared with other work)
 - Command: \`npm run bench\` (env: ${envUsed()})
 - What runs: the packed tarball installed into a clean prefix with production dependencies only; hyperfine
   (\`-N\`, medians) runs each group of commands side by side, so ratios share the machine's load. The host cluster
