@@ -1,4 +1,4 @@
-import {chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, rmSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -158,6 +158,32 @@ describe('withKubeconfigLocks', () => {
     const error = await withKubeconfigLocks([file], async () => 'ran', 300).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TimeoutError)
     expect((error as TimeoutError).message).toContain(`still held by process ${process.ppid}`)
+  })
+
+  it('keeps waiting while the lock changes hands (others progress), up to four times the bound', async () => {
+    const file = join(dir(), 'config')
+    const lock = `${file}.lock`
+    // Live holders take turns every 200 ms (new file, new mtime); the bound for one holder is 300 ms.
+    let turn = 0
+    const handOver = () => {
+      rmSync(lock, {force: true})
+      writeFileSync(lock, `${process.ppid}@${hostname()}\n`)
+      utimesSync(lock, new Date(), new Date(Date.now() + ++turn * 1000))
+    }
+    handOver()
+    const timer = setInterval(handOver, 200)
+    const started = Date.now()
+    const error = await withKubeconfigLocks([file], async () => 'ran', 300).catch((e: unknown) => e)
+    clearInterval(timer)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1200)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as TimeoutError).message).toMatch(/within 1 s: \d+ other writers held it in turn/)
+    rmSync(lock, {force: true})
+    // Handed over once and then released: taken.
+    handOver()
+    setTimeout(handOver, 200)
+    setTimeout(() => rmSync(lock, {force: true}), 450)
+    expect(await withKubeconfigLocks([file], async () => 'ran', 300)).toBe('ran')
   })
 
   it('names itself as the holder while it holds the lock and removes the lock afterwards', async () => {
