@@ -32,6 +32,16 @@ function kubeconfigWithForeignContent(userKubeconfig: string): string {
   return file
 }
 
+/** A ready vCluster (its stand-in answering) and a kubeconfig copy with foreign content, as read before the test. */
+async function servingVCluster(prefix: string, name: string) {
+  const ns = await newNamespace(prefix)
+  const created = await vcluster(['create', name, '-n', ns.name, '--kubeconfig', ns.userKubeconfig])
+  expect(created.exitCode, created.stderr).toBe(0)
+  await waitForStandIn(ns.name, name)
+  const file = kubeconfigWithForeignContent(ns.userKubeconfig)
+  return {ns, file, before: readFileSync(file, 'utf8')}
+}
+
 describe('interrupted commands', () => {
   it('create, SIGTERM while waiting: exit 130, says how to finish or remove it; the re-run converges', async () => {
     const ns = await newNamespace('intr-create')
@@ -107,12 +117,7 @@ describe('interrupted commands', () => {
     })
 
     it('SIGTERM while forwarding: the previous context is restored, foreign content byte for byte, exit 0', async () => {
-      const ns = await newNamespace('intr-fwd')
-      const created = await vcluster(['create', 'if', '-n', ns.name, '--kubeconfig', ns.userKubeconfig])
-      expect(created.exitCode, created.stderr).toBe(0)
-      await waitForStandIn(ns.name, 'if')
-      const file = kubeconfigWithForeignContent(ns.userKubeconfig)
-      const before = readFileSync(file, 'utf8')
+      const {ns, file, before} = await servingVCluster('intr-fwd', 'if')
       const previous = parse(before)['current-context']
       const run = startVcluster(['connect', 'if', '-n', ns.name, '--kubeconfig', file])
       await waitFor(() => run.stderr().includes('Forwarding until you press Ctrl-C'), {timeoutMs: 90_000, what: `connect to forward:\n${run.stderr()}`})
@@ -128,12 +133,7 @@ describe('interrupted commands', () => {
     })
 
     it('SIGTERM to `connect -- cmd`: the command gets it, its exit code is ours, nothing is left behind', async () => {
-      const ns = await newNamespace('intr-cmd')
-      const created = await vcluster(['create', 'ix', '-n', ns.name, '--kubeconfig', ns.userKubeconfig])
-      expect(created.exitCode, created.stderr).toBe(0)
-      await waitForStandIn(ns.name, 'ix')
-      const file = kubeconfigWithForeignContent(ns.userKubeconfig)
-      const before = readFileSync(file, 'utf8')
+      const {ns, file, before} = await servingVCluster('intr-cmd', 'ix')
       const marker = join(mkdtempSync(join(tmpdir(), 'intr-cmd-')), 'kubeconfig-path')
       const script = `echo "$KUBECONFIG" > ${marker}; trap 'echo got-term; exit 143' TERM; while :; do sleep 0.1; done`
       const run = startVcluster(['connect', 'ix', '-n', ns.name, '--kubeconfig', file, '--', 'sh', '-c', script])
