@@ -3,7 +3,7 @@ import type {KubeClient} from './client.js'
 
 export const CREATED_ANNOTATION = 'vcluster.loft.sh/created'
 
-interface Namespace {
+export interface Namespace {
   metadata: {name: string; annotations?: Record<string, string>}
   status?: {phase?: string}
 }
@@ -12,10 +12,10 @@ interface Namespace {
  * Makes sure the namespace exists. Returns true when this call created it. A user who may not read or create
  * namespaces (namespace-scoped rights only) goes on: the namespace is assumed to exist, and the applies say so if not.
  */
-export async function ensureNamespace(client: KubeClient, namespace: string, create: boolean, dryRun = false, waitMs = 120_000): Promise<boolean> {
+export async function ensureNamespace(client: KubeClient, namespace: string, create: boolean, dryRun = false, waitMs = 120_000, lookup?: Promise<Namespace>): Promise<boolean> {
   let existing: Namespace | undefined
   try {
-    existing = await client.request<Namespace>({path: `/api/v1/namespaces/${namespace}`})
+    existing = await (lookup ?? lookupNamespace(client, namespace))
   } catch (error) {
     if (error instanceof ForbiddenError) return createIfAllowed(client, namespace, create, dryRun, true)
     if (!(error instanceof NotFoundError)) throw error
@@ -28,6 +28,13 @@ export async function ensureNamespace(client: KubeClient, namespace: string, cre
   if (existing !== undefined) return false
   if (!create) throw new NotFoundError(`namespace ${namespace} does not exist`, 'Create it, or drop --create-namespace=false.')
   return createIfAllowed(client, namespace, create, dryRun, false)
+}
+
+/** The namespace, read early by callers that have other reads to make (rejects with NotFound or Forbidden). */
+export function lookupNamespace(client: KubeClient, namespace: string): Promise<Namespace> {
+  const lookup = client.request<Namespace>({path: `/api/v1/namespaces/${namespace}`})
+  lookup.catch(() => undefined) // awaited by ensureNamespace, or not at all when the caller stops early
+  return lookup
 }
 
 async function createIfAllowed(client: KubeClient, namespace: string, create: boolean, dryRun: boolean, mayExist: boolean): Promise<boolean> {

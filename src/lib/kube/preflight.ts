@@ -18,7 +18,7 @@ interface ResourceRule {
   resourceNames?: string[]
 }
 
-interface RulesReview {
+export interface RulesReview {
   status?: {resourceRules?: ResourceRule[]; incomplete?: boolean}
 }
 
@@ -68,12 +68,8 @@ export interface RefusalWording {
  * namespace, SelfSubjectAccessReviews only for cluster-scoped rights or when the review is incomplete. Throws one
  * ForbiddenError listing everything missing.
  */
-export async function checkPermissions(client: KubeClient, namespace: string, needed: readonly Permission[], wording: RefusalWording = {}): Promise<void> {
-  const review = await client.request<RulesReview>({
-    method: 'POST',
-    path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
-    body: {apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: {namespace}},
-  })
+export async function checkPermissions(client: KubeClient, namespace: string, needed: readonly Permission[], wording: RefusalWording = {}, prefetched?: Promise<RulesReview>): Promise<void> {
+  const review = await (prefetched ?? reviewRules(client, namespace))
   const rules = review.status?.resourceRules ?? []
   const incomplete = review.status?.incomplete === true
   const unresolved = needed.filter((p) => p.clusterScoped === true || !rules.some((r) => covers(r, p)))
@@ -84,6 +80,20 @@ export async function checkPermissions(client: KubeClient, namespace: string, ne
     return i < 0 || answers[i] !== true
   })
   if (missing.length > 0) throw missingPermissionsError(namespace, missing, wording)
+}
+
+/**
+ * The user's rights in a namespace (one SelfSubjectRulesReview). Callers that know the namespace early start it
+ * next to their other reads and pass the promise to checkPermissions: one round trip less before applying.
+ */
+export function reviewRules(client: KubeClient, namespace: string): Promise<RulesReview> {
+  const review = client.request<RulesReview>({
+    method: 'POST',
+    path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+    body: {apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: {namespace}},
+  })
+  review.catch(() => undefined) // awaited later, or not at all when the caller stops early: never unhandled
+  return review
 }
 
 async function accessReview(client: KubeClient, namespace: string, p: Permission): Promise<boolean> {

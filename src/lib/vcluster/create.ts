@@ -4,7 +4,8 @@ import {loadConfig, type LoadedConfig} from '../config/load.js'
 import {ConflictError, type ConfigProblem} from '../errors.js'
 import {applyWavesInOrder} from '../kube/apply.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
-import {ensureNamespace} from '../kube/namespace.js'
+import {ensureNamespace, lookupNamespace} from '../kube/namespace.js'
+import {reviewRules} from '../kube/preflight.js'
 import {collectionPath} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
 import {applyWaves, configSecretName, renderManifests, workloadKind} from '../manifests/index.js'
@@ -77,12 +78,15 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
   const {name} = options
   const namespace = defaultNamespace(name, client.selection)
   const dryRun = options.dryRun === 'server'
+  // Independent reads go out together: the host version, what already exists, the user's rights.
+  const review = options.upgrade === true ? undefined : reviewRules(client, namespace)
+  const namespaceLookup = options.upgrade === true ? undefined : lookupNamespace(client, namespace)
   const [hostVersion, action] = await Promise.all([hostGitVersion(client), existingAction(client, name, namespace, loaded.values, options.upgrade === true)])
   if (action === 'upgraded') return upgradeInstead(client, options, namespace, loaded)
   const objects = renderManifests({name, namespace, config: loaded.config, values: loaded.values, hostVersion})
   // Permissions first: a refused create must leave nothing behind, not even a namespace.
-  await checkOperation(client, 'create', {name, namespace, objects, workloadKind: workloadKind(loaded.config)})
-  const namespaceCreated = await ensureNamespace(client, namespace, options.createNamespace !== false, dryRun)
+  await checkOperation(client, 'create', {name, namespace, objects, workloadKind: workloadKind(loaded.config)}, review)
+  const namespaceCreated = await ensureNamespace(client, namespace, options.createNamespace !== false, dryRun, options.timeoutMs, namespaceLookup)
   if (namespaceCreated) options.onProgress?.({type: 'namespace-created', namespace})
   let count = 0
   const applied = await applyWavesInOrder(client, applyWaves(objects), {
@@ -132,7 +136,10 @@ async function hostGitVersion(client: KubeClient): Promise<string | undefined> {
  * on an existing vCluster needs --upgrade, so nothing changes by accident.
  */
 async function existingAction(client: KubeClient, name: string, namespace: string, values: Record<string, unknown>, upgrade: boolean): Promise<CreateResult['action']> {
-  const found = await findVClusters(client, {namespace}).catch(() => [])
+  const [found, secret] = await Promise.all([
+    findVClusters(client, {namespace}).catch(() => []),
+    client.request<{data?: Record<string, string>} | undefined>({path: `${collectionPath('Secret', namespace)}/${configSecretName(name)}`, allow: [404, 403]}),
+  ])
   const other = found.find((v) => v.name !== name)
   if (other !== undefined) {
     throw new ConflictError(
@@ -140,10 +147,6 @@ async function existingAction(client: KubeClient, name: string, namespace: strin
       `Pick another namespace with -n, or manage the existing one: vcluster connect ${other.name} -n ${namespace}`,
     )
   }
-  const secret = await client.request<{data?: Record<string, string>} | undefined>({
-    path: `${collectionPath('Secret', namespace)}/${configSecretName(name)}`,
-    allow: [404, 403],
-  })
   const stored = secret?.data?.['user-values.yaml']
   const exists = found.length > 0
   if (!exists && stored === undefined) return 'created'

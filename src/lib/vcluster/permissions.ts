@@ -4,7 +4,7 @@
  * commands check cannot drift apart.
  */
 import type {KubeClient} from '../kube/client.js'
-import {checkPermissions, requiredPermissions, type Permission} from '../kube/preflight.js'
+import {checkPermissions, requiredPermissions, type Permission, type RulesReview} from '../kube/preflight.js'
 import {resourceInfo} from '../kube/resources.js'
 import type {KubeObject} from '../manifests/types.js'
 
@@ -100,13 +100,13 @@ export function lifecyclePermissions(target: OperationTarget): Permission[] {
  * The preflight of one operation: one message naming every missing verb and resource (exit 5), before anything
  * changes, with the command that prints a Role granting them all.
  */
-export async function checkOperation(client: KubeClient, operation: Operation, target: OperationTarget & {name: string; namespace: string}): Promise<void> {
+export async function checkOperation(client: KubeClient, operation: Operation, target: OperationTarget & {name: string; namespace: string}, review?: Promise<RulesReview>): Promise<void> {
   const {name, namespace} = target
   await checkPermissions(client, namespace, operationPermissions(operation, target), {
     outcome: operation === 'create' || operation === 'upgrade' ? 'nothing was applied' : 'nothing was changed',
     hint: `Ask your cluster admin to grant these (a RoleBinding in namespace ${namespace} is enough unless marked cluster-wide).\n`
       + `\`vcluster create ${name} -n ${namespace} [-f your values] --dry-run=client --print-role --for-user USER\` prints a Role with every right the vcluster commands need there.`,
-  })
+  }, review)
 }
 
 export function permissionKey(p: Permission): string {
