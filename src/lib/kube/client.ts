@@ -112,12 +112,15 @@ async function requestOptions(kc: {applyToHTTPSOptions(o: RequestOptions): Promi
     hostname: base.hostname.replace(/^\[|\]$/g, ''),
     port: base.port,
     path: `${base.pathname.replace(/\/$/, '')}${spec.path}${qs === '' ? '' : `?${qs}`}`,
-    headers: {accept: 'application/json', ...(spec.body !== undefined ? {'content-type': spec.contentType ?? 'application/json'} : {})},
+    headers: {accept: 'application/json', 'user-agent': USER_AGENT, ...(spec.body !== undefined ? {'content-type': spec.contentType ?? 'application/json'} : {})},
   }
   await kc.applyToHTTPSOptions(options)
   if (base.protocol === 'https:') options.agent = agentFor(options)
   return options
 }
+
+/** Names us in API server audit logs, as kubectl does (`kubectl/v1.33.1 (linux/amd64) ...`). */
+const USER_AGENT = `vcluster-cli (${process.platform}/${process.arch}) node/${process.versions.node}`
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504])
 const RETRY_BUDGET_MS = 20_000

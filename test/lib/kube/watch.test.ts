@@ -9,6 +9,7 @@ import {keepWatching} from '../../../src/lib/kube/watch.js'
 import {tempFiles} from '../../helpers/run-cli.js'
 
 let server: Server | undefined
+const agents: string[] = []
 afterEach(() => new Promise<void>((r) => (server === undefined ? r() : (server.closeAllConnections(), server.close(() => r())))))
 
 /** A loopback API server whose n-th watch request is answered by the n-th handler (the last one repeats). */
@@ -16,6 +17,7 @@ async function apiServer(handlers: ((req: IncomingMessage, res: ServerResponse) 
   const queries: URLSearchParams[] = []
   server = createServer((req, res) => {
     queries.push(new URL(req.url ?? '/', 'http://x').searchParams)
+    agents.push(req.headers['user-agent'] ?? '')
     ;(handlers[queries.length - 1] ?? handlers.at(-1))?.(req, res)
   })
   await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r))
@@ -47,6 +49,8 @@ describe('keepWatching', () => {
     expect(seen).toEqual(['ADDED first', 'ADDED second', 'MODIFIED third'])
     expect(rewatches).toEqual(['the watch went silent'])
     expect(queries.map((q) => [q.get('watch'), q.get('timeoutSeconds'), q.get('labelSelector')])).toEqual(Array(3).fill(['true', '1', 'a=b']))
+    // Audit logs name us, as they name kubectl.
+    expect(agents.at(-1)).toMatch(/^vcluster-cli \(\w+\/\w+\) node\/\d+\.\d+\.\d+$/)
   }, 20_000)
 
   it('stops at an error no retry can cure', async () => {
