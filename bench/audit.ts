@@ -58,12 +58,18 @@ export async function auditedRequests(auditLog: string, run: () => void): Promis
 
 const PREFLIGHT = /\/selfsubject(rules|access)reviews/
 
-/** Splits a create's requests around its permission check: before (lookups), the preflight, and after it. */
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection'])
+const NAMESPACE_OBJECT = /^\/api\/v1\/namespaces\/[^/?]+(\?|$)/
+
+/**
+ * Sorts a create's requests by what they are for, not by order (create sends its reads and the permission check
+ * together): lookups (host version, existing vCluster, stored config), the preflight (permission reviews), and
+ * the apply phase (the namespace check and create, then one server-side apply per object).
+ */
 export function createPhases(events: AuditEvent[]): {before: number; preflight: number; after: number} {
-  const first = events.findIndex((e) => PREFLIGHT.test(e.requestURI))
-  const last = events.findLastIndex((e) => PREFLIGHT.test(e.requestURI))
-  if (first < 0) return {before: events.length, preflight: 0, after: 0}
-  return {before: first, preflight: events.filter((e) => PREFLIGHT.test(e.requestURI)).length, after: events.length - last - 1}
+  const preflight = events.filter((e) => PREFLIGHT.test(e.requestURI)).length
+  const apply = events.filter((e) => !PREFLIGHT.test(e.requestURI) && (WRITE_VERBS.has(e.verb) || NAMESPACE_OBJECT.test(e.requestURI))).length
+  return {before: events.length - preflight - apply, preflight, after: apply}
 }
 
 /** `verb path` per request in order (query strings cut), or for long lists the count per verb and resource. */
