@@ -2,7 +2,8 @@ import {Agent, request as httpsRequest, type RequestOptions} from 'node:https'
 import {request as httpRequest} from 'node:http'
 import {existsSync} from 'node:fs'
 import {ConflictError, ForbiddenError, NotFoundError, UnavailableError, UsageError, VClusterError} from '../errors.js'
-import {kubeconfigFiles, selectContext, type KubeconfigDoc, type KubeSelection} from '../kubeconfig/resolve.js'
+import {kubeconfigFiles, selectContext, type KubeSelection} from '../kubeconfig/resolve.js'
+import {loadCredentials} from './credentials.js'
 
 export interface KubeTarget {
   kubeconfig?: string
@@ -30,8 +31,8 @@ export interface KubeClient {
   request<T>(spec: RequestSpec): Promise<T>
   /** Opens a watch; calls onEvent per event until the signal aborts or the server closes the stream. */
   watch(path: string, query: Record<string, string | undefined>, onEvent: (type: string, object: unknown) => void, signal: AbortSignal): Promise<void>
-  /** The loaded client-node KubeConfig, for port-forward and other client-node features. */
-  kubeConfig: unknown
+  /** client-node's KubeConfig for the same files and context, for port-forward (loaded on first use). */
+  loadKubeConfig(): Promise<unknown>
   close(): void
 }
 
@@ -44,6 +45,20 @@ export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = p
   if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
     throw new UsageError(`kubeconfig ${target.kubeconfig} does not exist`, 'Check the path given to --kubeconfig.')
   }
+  const credentials = await loadCredentials(files)
+  const selection = selectContext(credentials.doc, files, target)
+  const currentContext = credentials.doc['current-context'] ?? ''
+  const server = credentials.server(selection.cluster)
+  if (server === undefined) throw new UsageError(`context "${selection.contextName}" names no cluster`, 'Fix the context in your kubeconfig.')
+  const apply = credentials.applier(selection.cluster, selection.user)
+  // Exec and auth-provider plugins (cloud logins) and proxies: client-node's implementation, loaded only for them.
+  const kc = apply === undefined ? await clientNodeConfig(files, selection.contextName) : undefined
+  return makeClient(kc ?? {applyToHTTPSOptions: apply as (o: RequestOptions) => Promise<void>}, selection, server, currentContext,
+    () => kc !== undefined ? Promise.resolve(kc) : clientNodeConfig(files, selection.contextName))
+}
+
+/** client-node's KubeConfig for these files and this context (port-forward needs one; so do auth plugins). */
+async function clientNodeConfig(files: readonly string[], context: string): Promise<{applyToHTTPSOptions(o: RequestOptions): Promise<void>}> {
   // The module, not the package index (~900 files, 0.7-0.9 s unbundled): the bundle carries only what it needs.
   const {KubeConfig} = await import('@kubernetes/client-node/dist/config.js')
   const kc = new KubeConfig()
@@ -57,16 +72,11 @@ export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = p
     if (savedEnv === undefined) delete process.env.KUBECONFIG
     else process.env.KUBECONFIG = savedEnv
   }
-  const doc: KubeconfigDoc = {contexts: kc.getContexts().map((c) => ({name: c.name, context: {cluster: c.cluster, user: c.user, namespace: c.namespace}})), 'current-context': kc.getCurrentContext()}
-  const selection = selectContext(doc, files, target)
-  const currentContext = kc.getCurrentContext()
-  kc.setCurrentContext(selection.contextName)
-  const cluster = kc.getCurrentCluster()
-  if (cluster === null) throw new UsageError(`context "${selection.contextName}" names no cluster`, 'Fix the context in your kubeconfig.')
-  return makeClient(kc, selection, cluster.server, currentContext)
+  kc.setCurrentContext(context)
+  return kc
 }
 
-function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string): KubeClient {
+function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string, loadKubeConfig: () => Promise<unknown>): KubeClient {
   const base = new URL(server)
   let agent: Agent | undefined
   // One keep-alive agent, built from the TLS material of the first request (client certs do not change).
@@ -77,7 +87,7 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
     currentContext,
     server,
     requestCount: 0,
-    kubeConfig: kc,
+    loadKubeConfig,
     close: () => agent?.destroy(),
     async request<T>(spec: RequestSpec): Promise<T> {
       client.requestCount++
@@ -147,7 +157,7 @@ export async function sendWithRetry(base: URL, options: RequestOptions, payload:
       failure = error
     }
     if (failure !== undefined) unreachableAt.set(base.origin, Date.now())
-    if (answer !== undefined && !RETRY_STATUSES.has(answer.status) && !justRestarted(base, answer.status)) return answer
+    if (answer !== undefined && ((!RETRY_STATUSES.has(answer.status) && !justRestarted(base, answer.status)) || isTypeError(answer))) return answer
     const wait = retryDelay(attempt, answer?.retryAfter)
     if (Date.now() + wait > deadline) {
       if (answer !== undefined) return answer
@@ -155,6 +165,11 @@ export async function sendWithRetry(base: URL, options: RequestOptions, payload:
     }
     await new Promise((r) => setTimeout(r, wait))
   }
+}
+
+/** Server-side apply answers a wrongly typed field with a 500 that no retry changes. */
+function isTypeError(answer: Answer): boolean {
+  return answer.status === 500 && answer.text.includes('failed to create typed patch object')
 }
 
 /** When each API server last failed to answer at all (connection refused or reset, timeout). */
@@ -264,6 +279,8 @@ export function apiError(status: number, text: string, spec: Pick<RequestSpec, '
   if (status === 403) return new ForbiddenError(message, 'Ask your cluster admin for the missing permission, or use another --namespace.')
   if (status === 401) return new ForbiddenError(`the host cluster at ${server} rejected the credentials: ${message}`, 'Refresh your kubeconfig credentials.')
   if (status === 409) return new ConflictError(message)
-  if (status === 422 || status === 400) return new UsageError(`the API server rejected ${spec.method ?? 'GET'} ${spec.path}: ${message}`)
+  if (status === 422 || status === 400 || (status === 500 && message.includes('failed to create typed patch object'))) {
+    return new UsageError(`the API server rejected ${spec.method ?? 'GET'} ${spec.path}: ${message}`)
+  }
   return new UnavailableError(`the API server answered ${status} for ${spec.method ?? 'GET'} ${spec.path}: ${message}`)
 }

@@ -61,7 +61,7 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
   // Deep imports, not the package index: the bundle then carries only what these need (scripts/bundle.ts).
   const {PortForward} = await import('@kubernetes/client-node/dist/portforward.js')
   const {WebSocketHandler} = await import('@kubernetes/client-node/dist/web-socket-handler.js')
-  const kc = options.client.kubeConfig as KubeConfig
+  const kc = (await options.client.loadKubeConfig()) as KubeConfig
   // Our own idle streams: client-node would otherwise end process.stdout when a stream-close frame arrives.
   const handler = new WebSocketHandler(kc, undefined, {stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough()})
   const forwarder = new PortForward(kc, true, handler)

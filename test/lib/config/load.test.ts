@@ -143,6 +143,13 @@ describe('merging and defaults', () => {
     expect(config.controlPlane?.proxy?.extraSANs).toEqual(['b.example.com'])
   })
 
+  it('node selectors take strings: --set keeps a number-like value a string, a file with a number is refused at its line', async () => {
+    const {values} = await load({}, {sets: ['controlPlane.statefulSet.scheduling.nodeSelector.zone=1']})
+    expect(values).toEqual({controlPlane: {statefulSet: {scheduling: {nodeSelector: {zone: '1'}}}}})
+    const problems = await problemsOf({'v.yaml': 'controlPlane:\n  statefulSet:\n    scheduling:\n      nodeSelector: {zone: 1}\n'})
+    expect(problems.join('\n')).toMatch(/^v\.yaml:4:\d+: controlPlane\.statefulSet\.scheduling\.nodeSelector\.zone: .*string/m)
+  })
+
   it('applies defaults to produce the resolved config', async () => {
     const {config} = await load({'v.yaml': 'controlPlane: {}\n'})
     expect(config.controlPlane?.proxy?.port).toBe(8443)

@@ -29,6 +29,18 @@ describe('sendWithRetry', () => {
     expect(count()).toBe(3)
   })
 
+  it("does not retry server-side apply's 500 for a wrongly typed field (no retry changes it)", async () => {
+    let n = 0
+    server = createServer((_req, res) => {
+      n++
+      res.writeHead(500).end(JSON.stringify({message: 'failed to create typed patch object (ns/x; apps/v1, Kind=StatefulSet): .spec.x: expected string'}))
+    })
+    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r))
+    const base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    expect((await sendWithRetry(base, options(base), undefined)).status).toBe(500)
+    expect(n).toBe(1)
+  })
+
   it('does not retry a 404 or 409', async () => {
     const {base, count} = await scripted([[404, {}], [200, {}]])
     expect((await sendWithRetry(base, options(base), undefined)).status).toBe(404)

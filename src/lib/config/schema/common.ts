@@ -180,7 +180,7 @@ export function scheduling(description: string, withDefaults: boolean) {
   return closed(
     withDefaults
       ? {
-          nodeSelector: openObject({}, 'Node selector for the pods.'),
+          nodeSelector: stringMap({}, 'Node selector for the pods.'),
           affinity: openObject({}, 'Affinity rules for the pods.'),
           tolerations: objList([], 'Tolerations for the pods.'),
           priorityClassName: str('', 'Priority class for the pods.'),
@@ -188,7 +188,7 @@ export function scheduling(description: string, withDefaults: boolean) {
           topologySpreadConstraints: objList([], 'Topology spread constraints for the pods.'),
         }
       : {
-          nodeSelector: openObject('Node selector for the pods.'),
+          nodeSelector: stringMap('Node selector for the pods.'),
           affinity: openObject('Affinity rules for the pods.'),
           tolerations: objList('Tolerations for the pods.'),
           priorityClassName: str('Priority class for the pods.'),
