@@ -1,7 +1,7 @@
 import {isDeepStrictEqual} from 'node:util'
 import {parse} from 'yaml'
 import {loadConfig, type LoadedConfig} from '../config/load.js'
-import {ConflictError, type ConfigProblem} from '../errors.js'
+import {ConflictError, VClusterError, type ConfigProblem} from '../errors.js'
 import {applyWavesInOrder} from '../kube/apply.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {ensureNamespace, lookupNamespace} from '../kube/namespace.js'
@@ -92,6 +92,11 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
   const applied = await applyWavesInOrder(client, applyWaves(objects), {
     dryRun,
     onApplied: (object) => options.onProgress?.({type: 'applied', count: ++count, total: objects.length, object}),
+  }).catch((error: unknown) => {
+    if (dryRun || (count === 0 && !namespaceCreated) || !(error instanceof VClusterError)) throw error
+    // Part of it is in the cluster: say so, and how to finish or remove it.
+    throw new VClusterError(error.kind, `${error.message}\n(${count} of ${objects.length} objects were applied${namespaceCreated ? `, and namespace ${namespace} was created` : ''})`,
+      [error.hint, `Fix it and run the same create again (it converges), or remove what was made:  vcluster delete ${name} -n ${namespace}`].filter(Boolean).join('\n'))
   })
   const base = {name, namespace, context: client.selection.contextName, namespaceCreated, action, dryRun, warnings: loaded.warnings}
   const list = objects.map((o) => ({kind: o.kind, name: o.metadata.name}))
