@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
-import {newNamespace, portForward, sleep, vcluster, waitFor, waitForStandIn, type TestNamespace} from '../cluster/index.js'
+import {newNamespace, sleep, useHostCluster, vcluster, waitFor, waitForStandIn, type TestNamespace} from '../cluster/index.js'
 
 const WRITERS = 50
 let ns: TestNamespace
@@ -16,8 +16,11 @@ beforeAll(async () => {
   const created = await vcluster(['create', 'race', '-n', ns.name, '--kubeconfig', ns.userKubeconfig])
   expect(created.exitCode, created.stderr).toBe(0)
   await waitForStandIn(ns.name, 'race')
-  // --server: every process writes its context without holding a forward of its own.
-  server = `localhost:${(await portForward(ns.name, 'pod/race-0', 8443, ns.userKubeconfig)).localPort}`
+  // --server: every process writes its context without holding a forward of its own. The address is the stand-in's
+  // own loopback listener (what kwok forwards the pod's port to): 50 TLS handshakes at once through one
+  // `kubectl port-forward` can end that kubectl ("lost connection to pod"), which is not what this test is about.
+  const forward = await useHostCluster().kubectlJson(['-n', ns.name, 'get', 'portforwards.kwok.x-k8s.io', 'race-0'])
+  server = `localhost:${forward.spec.forwards[0].target.port as number}`
 }, 300_000)
 
 describe(`${WRITERS} connect and ${WRITERS} disconnect processes on one kubeconfig`, () => {
