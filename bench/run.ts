@@ -145,8 +145,8 @@ const doc = `# Benchmark results
   kube-apiserver per running vCluster). \`list\` runs against bare StatefulSets with replicas 0, one namespace each;
   \`create\`, \`connect\`, \`upgrade\` and \`delete\` against real vClusters made by \`vcluster create\`.
 - API requests are counted by the host kube-apiserver's audit log (stage ResponseComplete), not by the CLI: the CLI
-  runs as a user of its own (\`${BENCH_USER}\`, cluster-admin through a ClusterRoleBinding) and sends no User-Agent, so
-  its requests are those of that user; kubectl, the rig and the controllers run as the admin.
+  runs as a user of its own (\`${BENCH_USER}\`, cluster-admin through a ClusterRoleBinding), so its requests are those of
+  that user (they also carry the User-Agent \`vcluster-cli (os/arch) node/x.y.z\`); kubectl, the rig and the controllers run as the admin.
 - Port-forward: a pod whose port 8080 a kwok PortForward sends to a loopback HTTP server streaming the payload; ours
   is src/lib/kube/port-forward.ts (what \`connect\` forwards with) run from source by bench/forward.ts; downloads with
   curl alternate between the two forwards.
