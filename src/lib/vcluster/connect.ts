@@ -54,7 +54,8 @@ export async function connectVCluster(options: ConnectOptions): Promise<ConnectR
     if (target.endpoint.kind === 'forward' && !printOnly) forward = await openForward(target, options.localPort, options.timeoutMs, emit)
     const server = target.endpoint.kind === 'server' ? target.endpoint.url : `https://127.0.0.1:${forward?.port ?? (await printPort(options.localPort, emit))}`
     const access: VClusterAccess = {...target.access, server, insecure: options.insecure}
-    if (forward !== undefined || options.mode.type !== 'print') emit({type: 'answering', server, afterMs: await waitUntilAnswers(access, options.timeoutMs)})
+    const onWaiting = (why: string) => emit({type: 'wait', event: {type: 'waiting', what: `${server} to answer (${why}; up to --timeout)`}})
+    if (forward !== undefined || options.mode.type !== 'print') emit({type: 'answering', server, afterMs: await waitUntilAnswers(access, options.timeoutMs, onWaiting)})
     if (serviceAccount !== undefined) access.user = {token: await serviceAccountToken(access, serviceAccount.namespace, serviceAccount.name, TOKEN_SECONDS, target.found.name)}
     const context = vclusterContext(target, target.contextName, access)
     if (options.mode.type === 'print') return {type: 'print', kubeconfig: stringify(standaloneKubeconfig(context), {lineWidth: 0, indentSeq: false})}

@@ -57,9 +57,11 @@ const TLS_CODES = /CERT|SELF_SIGNED|ERR_TLS|UNABLE_TO|HOSTNAME/
  * Waits until the vCluster answers through `access` with TLS verified (connection errors are retried: a forward or
  * LoadBalancer may need a moment). Certificate and credential problems fail at once, with what to do.
  */
-export async function waitUntilAnswers(access: VClusterAccess, timeoutMs: number): Promise<number> {
+export async function waitUntilAnswers(access: VClusterAccess, timeoutMs: number, onWaiting?: (why: string) => void): Promise<number> {
   const started = Date.now()
   let last = ''
+  // Said once when it takes a while, so a wrong --server is not mistaken for a hang.
+  let told = false
   for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
     try {
       const reply = await call(access, 'GET', '/version')
@@ -75,6 +77,10 @@ export async function waitUntilAnswers(access: VClusterAccess, timeoutMs: number
       }
       if (error instanceof ForbiddenError) throw error
       last = (error as Error).message
+    }
+    if (!told && Date.now() - started > 2000) {
+      told = true
+      onWaiting?.(last)
     }
     if (Date.now() - started + delay > timeoutMs) {
       throw new TimeoutError(`the vCluster at ${access.server} did not answer within ${Math.round(timeoutMs / 1000)}s (${last})`, 'Check the vCluster pod with kubectl describe pod, or connect again.')
