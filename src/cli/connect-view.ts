@@ -2,7 +2,7 @@ import type {ChalkInstance} from 'chalk'
 import type {ForwardEvent} from '../lib/kube/port-forward.js'
 import type {ConnectEvent} from '../lib/vcluster/connect.js'
 import type {SignalHook} from '../lib/vcluster/run-command.js'
-import type {Progress} from './progress.js'
+import {showReadiness, type Progress} from './progress.js'
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
@@ -72,20 +72,8 @@ export class ConnectView {
 
   private showWait(event: Extract<ConnectEvent, {type: 'wait'}>['event']): void {
     const p = this.progress
-    switch (event.type) {
-      case 'waiting':
-        return p.step(`waiting for ${event.what}`)
-      case 'pod-scheduled':
-        return p.done(`pod ${event.pod} scheduled on ${event.node}`)
-      case 'volume-bound':
-        return p.done(`volume ${event.claim} bound`)
-      case 'container-waiting':
-        return p.warn(`pod ${event.pod}: ${event.reason}`)
-      case 'rewatch':
-        return p.warn(`lost the host cluster's API (${event.reason.split('\n')[0]}); still waiting`)
-      case 'ready':
-        return p.done(`vCluster ready after ${(event.afterMs / 1000).toFixed(1)}s`)
-    }
+    if (event.type === 'waiting') return p.step(`waiting for ${event.what}`)
+    showReadiness(p, event)
   }
 
   private showForward(event: ForwardEvent): void {

@@ -1,4 +1,5 @@
 import type {ChalkInstance} from 'chalk'
+import type {ProgressEvent} from '../lib/kube/wait.js'
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
@@ -57,5 +58,24 @@ export class Progress {
 
   private clear(): void {
     if (this.tty) this.stream.write('\r\u001B[2K')
+  }
+}
+
+/**
+ * The readiness wait's events as progress lines, shared by create and connect. `name` goes into the
+ * ready line when the command has not named the vCluster already.
+ */
+export function showReadiness(progress: Progress, event: ProgressEvent, name?: string): void {
+  switch (event.type) {
+    case 'pod-scheduled':
+      return progress.done(`pod ${event.pod} scheduled on ${event.node}`)
+    case 'volume-bound':
+      return progress.done(`volume ${event.claim} bound`)
+    case 'container-waiting':
+      return progress.warn(`pod ${event.pod}: ${event.reason}`)
+    case 'rewatch':
+      return progress.warn(`lost the host cluster's API (${event.reason.split('\n')[0]}); still waiting`)
+    case 'ready':
+      return progress.done(`vCluster ${name === undefined ? '' : `${name} `}ready after ${(event.afterMs / 1000).toFixed(1)}s`)
   }
 }

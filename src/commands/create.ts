@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
-import {Progress} from '../cli/progress.js'
+import {Progress, showReadiness} from '../cli/progress.js'
 import {ConnectView, isInteractive, untilStopSignal} from '../cli/connect-view.js'
 import {connectVCluster} from '../lib/vcluster/connect.js'
 import {UsageError} from '../lib/errors.js'
@@ -115,16 +115,10 @@ export default class Create extends BaseCommand {
         else progress.step(`applying objects (${event.count}/${event.total})`)
         return
       case 'pod-scheduled':
-        progress.done(`pod ${event.pod} scheduled on ${event.node}`)
+        showReadiness(progress, event)
         return progress.step(`waiting for vCluster ${name} to be ready`)
-      case 'volume-bound':
-        return progress.done(`volume ${event.claim} bound`)
-      case 'container-waiting':
-        return progress.warn(`pod ${event.pod}: ${event.reason}`)
-      case 'rewatch':
-        return progress.warn(`lost the host cluster's API (${event.reason.split('\n')[0]}); still waiting`)
-      case 'ready':
-        return progress.done(`vCluster ${name} ready after ${(event.afterMs / 1000).toFixed(1)}s`)
+      default:
+        return showReadiness(progress, event, name)
     }
   }
 

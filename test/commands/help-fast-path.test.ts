@@ -145,7 +145,7 @@ describe('help fast path: everything else goes to oclif', () => {
     fellThrough(await run(other, ['--help']))
   })
 
-  it.runIf(process.platform === 'linux')('on a terminal (util-linux script), where oclif wraps to its width and uses bold', async () => {
+  it('on a terminal (util-linux script), where oclif wraps to its width and uses bold', async () => {
     const r = await promisify(execFile)('script', ['-qec', `stty cols 80; '${process.execPath}' '${join(bare, 'bin/run.js')}' --help`, '/dev/null'], {env: env(), encoding: 'utf8'}).catch((e: {stdout: string}) => e)
     expect(r.stdout).toMatch(/ERR_MODULE_NOT_FOUND/)
   })
