@@ -1,5 +1,6 @@
 import {isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar} from 'yaml'
 import type {ConfigProblem} from '../errors.js'
+import {parseSimpleYaml} from './fast-yaml.js'
 
 /** Where a key (and its value) stand in a YAML source: 1-based line and column. */
 export interface Position {
@@ -29,6 +30,11 @@ export function joinPath(parent: string, key: string | number): string {
  * vCluster binary parse values with a YAML 1.1 parser.
  */
 export function parseYamlSource(source: string, text: string): ParsedSource {
+  return parseSimpleYaml(source, text) ?? parseYamlDocument(source, text)
+}
+
+/** The full parser: any YAML, every problem positioned. parseYamlSource takes it whenever the fast path declines. */
+export function parseYamlDocument(source: string, text: string): ParsedSource {
   const lineCounter = new LineCounter()
   const result: ParsedSource = {source, values: {}, keyPositions: new Map(), valuePositions: new Map(), problems: []}
   const at = (offset: number | undefined): Position => {
