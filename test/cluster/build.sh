@@ -10,6 +10,8 @@ KWOK_VERSION=0.8.0       # sigs.k8s.io/kwok (kwok + kwokctl)
 ETCD_PACKAGE=etcd-server # Debian package, 3.4.23 on bookworm
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# A CI runner may start us without HOME; go (its caches) and the cache path below need one.
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/vcluster-ts/rig"
 KEY="k8s-v${K8S_VERSION}_kwok-v${KWOK_VERSION}"
 BIN="$CACHE/$KEY/bin"

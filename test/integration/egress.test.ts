@@ -6,7 +6,7 @@
 // sees nothing is a test that could have seen something.
 import {execFileSync} from 'node:child_process'
 import {cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
-import {homedir, tmpdir} from 'node:os'
+import {homedir, tmpdir, userInfo} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {execa} from 'execa'
 import {beforeAll, describe, expect, it} from 'vitest'
@@ -59,10 +59,10 @@ interface Traced {
  * register tsx from the project's devDependencies, whose IPC client connects to /tmp/tsx-<uid>/<ppid>.pipe.
  */
 function userEnv(extra: Record<string, string>): Record<string, string> {
-  // A login shell always sets HOME. Where a CI runner leaves it unset, Node (and oclif) ask glibc for the user's
-  // home, and glibc first tries nscd's socket: local name-service IPC for /etc/passwd, not a network destination.
-  // With HOME set nothing may touch that socket, so a hosts lookup through nscd would still be caught below.
-  const env = Object.entries({HOME: homedir(), ...cluster.env, ...extra}).filter(([k, v]) => v !== undefined && k !== 'NODE_ENV' && !k.startsWith('VITEST'))
+  // A login shell sets HOME and SHELL. A CI runner may leave them unset, and then Node (HOME) and oclif (SHELL, through
+  // os.userInfo) ask glibc for the user's passwd entry, which first tries nscd's socket: local name-service IPC, not
+  // a network destination. With both set nothing may touch that socket, so a hosts lookup through nscd is still caught.
+  const env = Object.entries({HOME: homedir(), SHELL: userInfo().shell ?? '/bin/sh', ...cluster.env, ...extra}).filter(([k, v]) => v !== undefined && k !== 'NODE_ENV' && !k.startsWith('VITEST'))
   return Object.fromEntries(env) as Record<string, string>
 }
 
