@@ -1,4 +1,6 @@
 import {Flags} from '@oclif/core'
+import type {KubeTarget} from '../lib/kube/client.js'
+import {parseDuration} from '../lib/ui/duration.js'
 
 /** Flags of every command that talks to a host cluster; resolved as kubectl resolves them. */
 export const kubeFlags = {
@@ -33,6 +35,6 @@ export function outputFlag(options: string[], description: string) {
 }
 
 /** The host-cluster target from the kube flags, as lib functions take it. */
-export function kubeTarget(flags: {kubeconfig?: string; context?: string; namespace?: string}): {kubeconfig?: string; context?: string; namespace?: string} {
-  return {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace}
+export function kubeTarget(flags: {kubeconfig?: string; context?: string; namespace?: string; timeout?: string}): KubeTarget {
+  return {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout)}
 }

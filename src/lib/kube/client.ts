@@ -1,6 +1,6 @@
 import {Agent, request as httpsRequest, type RequestOptions} from 'node:https'
-import {request as httpRequest} from 'node:http'
 import {existsSync} from 'node:fs'
+import type {ClientRequest, IncomingMessage} from 'node:http'
 import {ConflictError, ForbiddenError, NotFoundError, UnavailableError, UsageError, VClusterError} from '../errors.js'
 import {kubeconfigFiles, selectContext, type KubeSelection} from '../kubeconfig/resolve.js'
 import {loadCredentials} from './credentials.js'
@@ -9,6 +9,8 @@ export interface KubeTarget {
   kubeconfig?: string
   context?: string
   namespace?: string
+  /** The command's --timeout: also how long a kubeconfig credential plugin may take. */
+  timeoutMs?: number
 }
 
 export interface RequestSpec {
@@ -31,8 +33,8 @@ export interface KubeClient {
   request<T>(spec: RequestSpec): Promise<T>
   /** Opens a watch; calls onEvent per event until the signal aborts or the server closes the stream. */
   watch(path: string, query: Record<string, string | undefined>, onEvent: (type: string, object: unknown) => void, signal: AbortSignal): Promise<void>
-  /** client-node's KubeConfig for the same files and context, for port-forward (loaded on first use). */
-  loadKubeConfig(): Promise<unknown>
+  /** Puts the kubeconfig's TLS material and auth headers on options (for port-forward's WebSocket upgrades). */
+  applyCredentials(options: RequestOptions): Promise<void>
   close(): void
 }
 
@@ -45,19 +47,18 @@ export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = p
   if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
     throw new UsageError(`kubeconfig ${target.kubeconfig} does not exist`, 'Check the path given to --kubeconfig.')
   }
-  const credentials = await loadCredentials(files)
+  const credentials = await loadCredentials(files, {execTimeoutMs: target.timeoutMs})
   const selection = selectContext(credentials.doc, files, target)
   const currentContext = credentials.doc['current-context'] ?? ''
   const server = credentials.server(selection.cluster)
   if (server === undefined) throw new UsageError(`context "${selection.contextName}" names no cluster`, 'Fix the context in your kubeconfig.')
   const apply = credentials.applier(selection.cluster, selection.user)
-  // Exec and auth-provider plugins (cloud logins) and proxies: client-node's implementation, loaded only for them.
+  // Auth-provider plugins, impersonation and proxies: client-node's implementation, loaded only for them.
   const kc = apply === undefined ? await clientNodeConfig(files, selection.contextName) : undefined
-  return makeClient(kc ?? {applyToHTTPSOptions: apply as (o: RequestOptions) => Promise<void>}, selection, server, currentContext,
-    () => kc !== undefined ? Promise.resolve(kc) : clientNodeConfig(files, selection.contextName))
+  return makeClient(kc ?? {applyToHTTPSOptions: apply as (o: RequestOptions) => Promise<void>}, selection, server, currentContext)
 }
 
-/** client-node's KubeConfig for these files and this context (port-forward needs one; so do auth plugins). */
+/** client-node's KubeConfig for these files and this context (auth plugins, impersonation, proxies). */
 async function clientNodeConfig(files: readonly string[], context: string): Promise<{applyToHTTPSOptions(o: RequestOptions): Promise<void>}> {
   // The module, not the package index (~900 files, 0.7-0.9 s unbundled): the bundle carries only what it needs.
   const {KubeConfig} = await import('@kubernetes/client-node/dist/config.js')
@@ -76,7 +77,7 @@ async function clientNodeConfig(files: readonly string[], context: string): Prom
   return kc
 }
 
-function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string, loadKubeConfig: () => Promise<unknown>): KubeClient {
+function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string): KubeClient {
   const base = new URL(server)
   let agent: Agent | undefined
   // One keep-alive agent, built from the TLS material of the first request (client certs do not change).
@@ -87,7 +88,10 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
     currentContext,
     server,
     requestCount: 0,
-    loadKubeConfig,
+    applyCredentials: async (options) => {
+      await kc.applyToHTTPSOptions(options)
+      options.headers = {'user-agent': USER_AGENT, ...options.headers}
+    },
     close: () => agent?.destroy(),
     async request<T>(spec: RequestSpec): Promise<T> {
       client.requestCount++
@@ -128,6 +132,13 @@ async function requestOptions(kc: {applyToHTTPSOptions(o: RequestOptions): Promi
   if (base.protocol === 'https:') options.agent = agentFor(options)
   return options
 }
+
+/**
+ * Plain-http servers only. Not an ESM import: importing node:http as ESM builds its namespace, whose lazy getters
+ * (WebSocket, MessageEvent) compile Node's bundled undici, ~25 ms on every command.
+ */
+const httpRequest = (options: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest =>
+  process.getBuiltinModule('node:http').request(options, onResponse)
 
 /** Names us in API server audit logs, as kubectl does (`kubectl/v1.33.1 (linux/amd64) ...`). */
 const USER_AGENT = `vcluster-cli (${process.platform}/${process.arch}) node/${process.versions.node}`

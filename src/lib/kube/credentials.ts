@@ -4,6 +4,7 @@ import {dirname, isAbsolute, join} from 'node:path'
 import {parse} from 'yaml'
 import {UsageError} from '../errors.js'
 import {mergeKubeconfigs, type KubeconfigDoc, type NamedEntry} from '../kubeconfig/resolve.js'
+import {execCredentialSource, type ExecConfig} from './exec-credential.js'
 
 /** What a request needs from the kubeconfig: the server and a way to put credentials on the options. */
 export interface Credentials {
@@ -11,9 +12,9 @@ export interface Credentials {
   /** The server of the named cluster, or undefined when the cluster is missing. */
   server(cluster: string): string | undefined
   /**
-   * Sets CA, client certificate and key, token or basic auth, TLS verification and server name, as client-node's
-   * applyToHTTPSOptions does; undefined when the user needs what only client-node does (exec and auth-provider
-   * plugins, proxies): the caller then loads client-node.
+   * Sets CA, client certificate and key, token or basic auth (or what an exec credential plugin gives), TLS
+   * verification and server name, as client-node's applyToHTTPSOptions does; undefined when the user needs what only
+   * client-node does (auth-provider plugins, impersonation, proxies): the caller then loads client-node.
    */
   applier(cluster: string, user: string): ((options: RequestOptions) => Promise<void>) | undefined
 }
@@ -42,11 +43,19 @@ interface UserFields {
   impersonate?: unknown
 }
 
+/** How long a credential plugin may take when the command has no --timeout of its own. */
+const DEFAULT_EXEC_TIMEOUT_MS = 60_000
+
+/** Most of the command's --timeout, so the plugin's own message (which plugin, how to check it) comes first. */
+function execBound(commandTimeoutMs: number | undefined): number {
+  return commandTimeoutMs === undefined ? DEFAULT_EXEC_TIMEOUT_MS : Math.max(500, Math.floor(commandTimeoutMs * 0.9))
+}
+
 /**
  * Reads and merges the kubeconfig files as kubectl does, without client-node (importing it costs ~85 ms on every
  * command). Relative paths resolve against the file that names them, as in kubectl.
  */
-export async function loadCredentials(files: readonly string[]): Promise<Credentials> {
+export async function loadCredentials(files: readonly string[], settings: {execTimeoutMs?: number} = {}): Promise<Credentials> {
   const docs: KubeconfigDoc[] = []
   const origin = new Map<NamedEntry, string>()
   for (const file of files) {
@@ -72,7 +81,9 @@ export async function loadCredentials(files: readonly string[]): Promise<Credent
     applier(clusterName, userName) {
       const [cluster = {}, clusterDir] = find<ClusterFields>('clusters', clusterName, 'cluster')
       const [user = {}, userDir] = find<UserFields>('users', userName, 'user')
-      if (user.exec !== undefined || user['auth-provider'] !== undefined || user.as !== undefined || user.impersonate !== undefined || cluster['proxy-url'] !== undefined) return undefined
+      if (user['auth-provider'] !== undefined || user.as !== undefined || user.impersonate !== undefined || cluster['proxy-url'] !== undefined) return undefined
+      const exec = user.exec === undefined || user.exec === null ? undefined
+        : execCredentialSource(user.exec as ExecConfig, {user: userName, dir: userDir, cluster, timeoutMs: execBound(settings.execTimeoutMs)})
       return async (options) => {
         const pem = async (data: string | undefined, path: string | undefined, dir: string) =>
           data !== undefined ? Buffer.from(data, 'base64') : path !== undefined ? readFile(isAbsolute(path) ? path : join(dir, path)) : undefined
@@ -84,7 +95,9 @@ export async function loadCredentials(files: readonly string[]): Promise<Credent
         Object.assign(options, {ca, cert, key})
         if (cluster['insecure-skip-tls-verify'] === true) options.rejectUnauthorized = false
         if (cluster['tls-server-name'] !== undefined) options.servername = cluster['tls-server-name']
-        const token = user.token ?? (user.tokenFile !== undefined ? (await readFile(isAbsolute(user.tokenFile) ? user.tokenFile : join(userDir, user.tokenFile), 'utf8')).trim() : undefined)
+        const fromExec = exec === undefined ? undefined : await exec()
+        if (fromExec?.cert !== undefined) Object.assign(options, {cert: fromExec.cert, key: fromExec.key})
+        const token = fromExec?.token ?? user.token ?? (user.tokenFile !== undefined ? (await readFile(isAbsolute(user.tokenFile) ? user.tokenFile : join(userDir, user.tokenFile), 'utf8')).trim() : undefined)
         const auth = token !== undefined ? `Bearer ${token}` : user.username !== undefined ? `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}` : undefined
         if (auth !== undefined) options.headers = {...options.headers, authorization: auth}
       }

@@ -52,7 +52,7 @@ users:
     expect((await applied([file], 'c', 't')).rejectUnauthorized).toBe(false)
   })
 
-  it('leaves exec and auth-provider users, impersonation and proxies to client-node', async () => {
+  it('leaves auth-provider users, impersonation and proxies to client-node; runs exec plugins itself', async () => {
     const dir = tempFiles({config: `clusters: [{name: c, cluster: {server: "https://h"}}, {name: p, cluster: {server: "https://h", proxy-url: "http://127.0.0.1:3128"}}]
 users:
 - {name: e, user: {exec: {command: gke-gcloud-auth-plugin, apiVersion: client.authentication.k8s.io/v1beta1}}}
@@ -61,7 +61,8 @@ users:
 - {name: ok, user: {token: x}}
 `})
     const credentials = await loadCredentials([join(dir, 'config')])
-    for (const user of ['e', 'a', 'i']) expect(credentials.applier('c', user)).toBeUndefined()
+    for (const user of ['a', 'i']) expect(credentials.applier('c', user)).toBeUndefined()
+    expect(credentials.applier('c', 'e')).toBeTypeOf('function')
     expect(credentials.applier('p', 'ok')).toBeUndefined()
     expect(credentials.applier('c', 'ok')).toBeTypeOf('function')
   })
