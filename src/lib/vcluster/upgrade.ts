@@ -5,6 +5,7 @@ import {loadConfig} from '../config/load.js'
 import {ConflictError, NotFoundError} from '../errors.js'
 import {applyObject, applyWavesInOrder} from '../kube/apply.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
+import {reviewRules} from '../kube/preflight.js'
 import {collectionPath, objectPath, resourceInfo} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
 import {applyWaves, clusterRoleName, kubernetesImage, renderManifests, syncerImage, workloadKind, type KubeObject} from '../manifests/index.js'
@@ -45,12 +46,17 @@ export interface UpgradePlan {
 /** Builds the upgrade: stored values + new values, every safety check, and a server-side dry-run diff. */
 export async function planUpgrade(client: KubeClient, found: FoundVCluster, options: UpgradeOptions): Promise<UpgradePlan> {
   const {name, namespace} = found
+  // Independent reads go out together: the user's rights, the host version, what we own there now.
+  const review = reviewRules(client, namespace)
+  const version = client.request<{gitVersion?: string}>({path: '/version'})
+  const owned = ownedObjects(client, name, namespace)
+  for (const p of [version, owned]) p.catch(() => undefined) // awaited below, or not at all when a check refuses
   const stored = await readStoredConfig(client, name, namespace)
   if (stored === undefined) throw new NotFoundError(`vCluster ${name} has no stored config (Secret vc-config-${name})`, 'Recreate it with vcluster create, or pass the whole config with --reset-values -f <file>.')
   if (options.resetValues !== true) checkStoredValues(name, stored)
   const sets = [...(options.sets ?? []), ...(options.vclusterVersion === undefined ? [] : [`controlPlane.statefulSet.image.tag=${options.vclusterVersion}`])]
   const loaded = await loadConfig({base: options.resetValues === true ? {} : stored.values, files: options.files, sets, readStdin: options.readStdin})
-  const hostVersion = (await client.request<{gitVersion?: string}>({path: '/version'})).gitVersion
+  const hostVersion = (await version).gitVersion
   const input = {name, namespace, config: loaded.config, values: loaded.values, hostVersion}
   const objects = keepPaused(renderManifests(input), found)
   const refusals = checkUpgrade(
@@ -60,16 +66,19 @@ export async function planUpgrade(client: KubeClient, found: FoundVCluster, opti
   )
   refusals.push(...persistenceRefusals(found, objects))
   if (refusals.length > 0) throw refusalError(name, namespace, refusals)
-  await checkOperation(client, 'upgrade', {name, namespace, objects, workloadKind: workloadKind(loaded.config)})
-  const changes = await Promise.all(objects.map((o) => changeOf(client, o)))
-  const removals = await staleObjects(client, name, namespace, objects)
+  await checkOperation(client, 'upgrade', {name, namespace, objects, workloadKind: workloadKind(loaded.config)}, review)
+  const live = await owned
+  const changes = await Promise.all(objects.map((o) => changeOf(client, o, live)))
+  const removals = staleObjects(live, namespace, name, objects)
   for (const r of removals) changes.push({kind: r.kind, name: r.metadata.name, action: 'delete', diff: lineDiff(normalizedYaml(r), '')})
   return {name, namespace, changes, objects, removals, values: loaded.values, kind: workloadKind(loaded.config)}
 }
 
 /** Applies a plan, removes what the new config no longer renders, and waits for the rollout. */
 export async function applyUpgrade(client: KubeClient, plan: UpgradePlan, options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void}): Promise<{readyAfterMs?: number}> {
-  await applyWavesInOrder(client, applyWaves(plan.objects))
+  // What the server's dry run showed unchanged would be a no-op: only the rest is applied.
+  const changed = new Set(plan.changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.kind}/${c.name}`))
+  await applyWavesInOrder(client, applyWaves(plan.objects.filter((o) => changed.has(`${o.kind}/${o.metadata.name}`))))
   await Promise.all(plan.removals.map((o) => client.request({method: 'DELETE', path: objectPath(o), query: {propagationPolicy: 'Background'}, allow: [404]})))
   if (options.wait === false) return {}
   const {afterMs} = await waitForReady(client, {namespace: plan.namespace, name: plan.name, kind: plan.kind, timeoutMs: options.timeoutMs ?? 300_000, onProgress: options.onProgress})
@@ -129,9 +138,13 @@ function refusalError(name: string, namespace: string, refusals: UpgradeRefusal[
   )
 }
 
-async function changeOf(client: KubeClient, object: KubeObject): Promise<ObjectChange> {
-  const live = await client.request<KubeObject | undefined>({path: objectPath(object), allow: [404, 403]})
-  const dry = await applyObject(client, object, {dryRun: true})
+/** The change to one object: its live state (from the lists, else read), against the server's dry run of the apply. */
+async function changeOf(client: KubeClient, object: KubeObject, owned: KubeObject[]): Promise<ObjectChange> {
+  const listed = owned.find((o) => o.kind === object.kind && o.metadata.name === object.metadata.name && o.metadata.namespace === object.metadata.namespace)
+  const [live, dry] = await Promise.all([
+    listed ?? client.request<KubeObject | undefined>({path: objectPath(object), allow: [404, 403]}),
+    applyObject(client, object, {dryRun: true}),
+  ])
   const before = live === undefined ? '' : normalizedYaml(live)
   const after = normalizedYaml(dry)
   const action = live === undefined ? 'create' : before === after ? 'unchanged' : 'update'
@@ -152,17 +165,23 @@ export function normalizedYaml(object: KubeObject): string {
 
 const OWNED_KINDS = ['Service', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'PodDisruptionBudget', 'Ingress', 'StatefulSet', 'Deployment']
 
-/** Objects we made earlier (our labels) that the new config no longer renders, e.g. a ClusterRole no longer needed. */
-async function staleObjects(client: KubeClient, name: string, namespace: string, objects: KubeObject[]): Promise<KubeObject[]> {
-  const wanted = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`))
+/** Everything carrying our labels for this vCluster: the live state for the diff, and what may have to go. */
+async function ownedObjects(client: KubeClient, name: string, namespace: string): Promise<KubeObject[]> {
+  const selector = `release=${name},app.kubernetes.io/managed-by=vcluster-cli`
   const lists = await Promise.all([
-    ...OWNED_KINDS.map((kind) => list(client, kind, namespace, `release=${name},app.kubernetes.io/managed-by=vcluster-cli`)),
-    list(client, 'ClusterRole', undefined, `release=${name},app.kubernetes.io/managed-by=vcluster-cli`),
-    list(client, 'ClusterRoleBinding', undefined, `release=${name},app.kubernetes.io/managed-by=vcluster-cli`),
+    ...OWNED_KINDS.map((kind) => list(client, kind, namespace, selector)),
+    list(client, 'ClusterRole', undefined, selector),
+    list(client, 'ClusterRoleBinding', undefined, selector),
   ])
+  return lists.flat()
+}
+
+/** Objects we made earlier that the new config no longer renders, e.g. a ClusterRole no longer needed. */
+function staleObjects(owned: KubeObject[], namespace: string, name: string, objects: KubeObject[]): KubeObject[] {
+  const wanted = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`))
   // A ClusterRole is ours only under this vCluster's name-and-namespace name (same-named vClusters elsewhere).
   const ours = (o: KubeObject) => o.metadata.namespace === namespace || o.metadata.name === clusterRoleName(name, namespace)
-  return lists.flat().filter((o) => !wanted.has(`${o.kind}/${o.metadata.name}`) && ours(o))
+  return owned.filter((o) => !wanted.has(`${o.kind}/${o.metadata.name}`) && ours(o))
 }
 
 async function list(client: KubeClient, kind: string, namespace: string | undefined, labelSelector: string): Promise<KubeObject[]> {
