@@ -71,11 +71,9 @@ async function deleteFound(client: KubeClient, found: FoundVCluster, options: De
   const say = options.onProgress ?? (() => {})
   // Before anything is deleted: one message with every missing right, not a half-deleted vCluster.
   await checkOperation(client, 'delete', {name, namespace, workloadKind: found.workload.kind, keepClaims: options.keepPvc === true})
-  const own = `app=vcluster,release=${name}`
-  await Promise.all(OWN_KINDS.map((kind) => deleteCollection(client, kind, namespace, own)))
+  // The control plane's objects and those of its external etcd (app=vcluster-etcd), in one request per kind.
+  await Promise.all(OWN_KINDS.map((kind) => deleteCollection(client, kind, namespace, ownSelector(name))))
   await Promise.all([
-    deleteCollection(client, 'StatefulSet', namespace, `app=vcluster-etcd,release=${name}`),
-    deleteCollection(client, 'Service', namespace, `app=vcluster-etcd,release=${name}`),
     ...[`vc-${name}`, `${name}-certs`, `vc-config-${name}`, `vc-workload-${name}`].map((secret) => deleteNamed(client, 'Secret', namespace, secret)),
     ...SYNCED_KINDS.map((kind) => deleteCollection(client, kind, namespace, `vcluster.loft.sh/managed-by=${name}`)),
     deleteCollection(client, 'Pod', namespace, 'k8s-app=vcluster-kube-dns'),
@@ -124,7 +122,7 @@ async function deleteNamed(client: KubeClient, kind: string, namespace: string, 
 /** ClusterRole/Binding `vc-<name>-v-<namespace>` exist only for some configs; a namespace-scoped user may not see them. */
 async function deleteClusterScoped(client: KubeClient, name: string, namespace: string): Promise<void> {
   const selector = `app=vcluster,release=${name}`
-  for (const kind of ['ClusterRoleBinding', 'ClusterRole']) {
+  await Promise.all(['ClusterRoleBinding', 'ClusterRole'].map(async (kind) => {
     const list = await client.request<{items: {metadata: {name: string; namespace?: string; labels?: Record<string, string>}}[]} | undefined>({
       path: collectionPath(kind),
       query: {labelSelector: selector},
@@ -132,16 +130,20 @@ async function deleteClusterScoped(client: KubeClient, name: string, namespace: 
     })
     const mine = (list?.items ?? []).filter((o) => o.metadata.name.endsWith(`-v-${namespace}`) || o.metadata.name.includes(`-${namespace}`))
     await Promise.all(mine.map((o) => client.request({method: 'DELETE', path: `${collectionPath(kind)}/${o.metadata.name}`, allow: [404]})))
-  }
+  }))
+}
+
+function ownSelector(name: string): string {
+  return `app in (vcluster,vcluster-etcd),release=${name}`
 }
 
 async function handleClaims(client: KubeClient, name: string, namespace: string, keep: boolean): Promise<string[]> {
-  const selectors = [`app=vcluster,release=${name}`, `app=vcluster-etcd,release=${name}`]
-  const lists = await Promise.all(selectors.map((labelSelector) => client.request<{items: {metadata: {name: string}}[]}>({path: collectionPath('PersistentVolumeClaim', namespace), query: {labelSelector}})))
-  const claims = lists.flatMap((l) => l.items.map((c) => c.metadata.name))
-  if (keep) return claims
-  await Promise.all(selectors.map((s) => deleteCollection(client, 'PersistentVolumeClaim', namespace, s)))
-  return []
+  if (!keep) {
+    await deleteCollection(client, 'PersistentVolumeClaim', namespace, ownSelector(name))
+    return []
+  }
+  const list = await client.request<{items: {metadata: {name: string}}[]}>({path: collectionPath('PersistentVolumeClaim', namespace), query: {labelSelector: ownSelector(name)}})
+  return list.items.map((c) => c.metadata.name)
 }
 
 async function maybeDeleteNamespace(client: KubeClient, namespace: string, asked: boolean): Promise<boolean> {
