@@ -7,7 +7,7 @@ export interface PodRef {
   uid: string
 }
 
-interface PodItem {
+export interface PodItem {
   metadata: {name: string; uid?: string; creationTimestamp?: string; deletionTimestamp?: string}
   status?: {phase?: string; conditions?: {type: string; status: string}[]}
 }
@@ -53,6 +53,13 @@ export class PodTracker {
   succeeded(): void {
     if (this.degraded) this.onEvent?.({type: 'recovered', pod: this.current.name})
     this.degraded = false
+  }
+
+  /** Adopts the newest Ready pod of a list read elsewhere; false when none is Ready. */
+  seed(items: readonly PodItem[]): boolean {
+    const pod = pickReadyPod(items)
+    if (pod !== undefined) this.adopt(pod)
+    return pod !== undefined
   }
 
   /** Looks the pod up again, waiting with backoff until the deadline for one to be Ready. */

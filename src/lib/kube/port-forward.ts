@@ -1,9 +1,8 @@
 import {createServer, type Server, type Socket} from 'node:net'
-import {PassThrough, Writable} from 'node:stream'
-import type {KubeConfig} from '@kubernetes/client-node'
 import {UnavailableError, UsageError} from '../errors.js'
 import type {KubeClient} from './client.js'
-import {PodTracker} from './pod-tracker.js'
+import {openForwardStream, type ForwardStream, type StreamHandlers} from './forward-stream.js'
+import {PodTracker, type PodItem} from './pod-tracker.js'
 
 export type ForwardEvent =
   | {type: 'pod-changed'; pod: string; replaced: string}
@@ -20,10 +19,14 @@ export interface ForwardOptions {
   remotePort: number
   /** 0 or undefined: a free port. */
   localPort?: number
+  /** Without localPort: the port to try first; a free one when it is taken. */
+  preferredPort?: number
   /** How long one accepted connection waits for a pod to answer before it is closed. */
   retryWindowMs?: number
   /** How long to wait for a Ready pod before listening (the workload may be ready a moment before its pod is). */
   podWaitMs?: number
+  /** The pods as the caller already listed them (connect reads them with the Secrets): saves a lookup. */
+  knownPods?: readonly PodItem[]
   onEvent?: (event: ForwardEvent) => void
 }
 
@@ -35,43 +38,36 @@ export interface PortForwarder {
   close(): Promise<void>
 }
 
-/** Minimal view of the `ws` socket client-node returns. */
-interface StreamSocket {
-  on(event: 'close', listener: () => void): void
-  close(): void
-}
-
 const ADDRESS = '127.0.0.1'
 /** What a connection may send before its first answer and still be replayed (a TLS ClientHello is a few KiB). */
 const MAX_REPLAY_BYTES = 1 << 20
+/** How much pod data may wait for a slow local client before the stream stops reading from the API server. */
+const MAX_PENDING_BYTES = 4 << 20
 /** How long opening one stream (the upgrade through the API server) may take. */
 const OPEN_TIMEOUT_MS = 10_000
 
 /**
- * Listens on 127.0.0.1 and opens one port-forward stream (client-node's PortForward, through the host API server)
- * per accepted connection. Until the first byte comes back, what the client sent is kept: if the pod is gone or
- * the API server drops the stream, the connection is retried (new pod, backoff) and replayed, so a restarted
- * vCluster pod costs a short wait instead of a failed request.
+ * Listens on 127.0.0.1 and opens one port-forward stream (forward-stream.ts, through the host API server) per
+ * accepted connection. Until the first byte comes back, what the client sent is kept: if the pod is gone or the API
+ * server drops the stream, the connection is retried (new pod, backoff) and replayed, so a restarted vCluster pod
+ * costs a short wait instead of a failed request.
  */
 export async function startPortForward(options: ForwardOptions): Promise<PortForwarder> {
   const pods = new PodTracker(options.client, options.namespace, options.labelSelector, options.onEvent)
-  await pods.refresh(Date.now() + (options.podWaitMs ?? 0)).catch(() => {
-    throw new UnavailableError(`no ready vCluster pod (${options.labelSelector}) in namespace ${options.namespace}`, `Check it: kubectl -n ${options.namespace} get pods -l ${options.labelSelector}`)
-  })
-  // Deep imports, not the package index: the bundle then carries only what these need (scripts/bundle.ts).
-  const {PortForward} = await import('@kubernetes/client-node/dist/portforward.js')
-  const {WebSocketHandler} = await import('@kubernetes/client-node/dist/web-socket-handler.js')
-  const kc = (await options.client.loadKubeConfig()) as KubeConfig
-  // Our own idle streams: client-node would otherwise end process.stdout when a stream-close frame arrives.
-  const handler = new WebSocketHandler(kc, undefined, {stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough()})
-  const forwarder = new PortForward(kc, true, handler)
+  if (options.knownPods === undefined || !pods.seed(options.knownPods)) {
+    await pods.refresh(Date.now() + (options.podWaitMs ?? 0)).catch(() => {
+      throw new UnavailableError(`no ready vCluster pod (${options.labelSelector}) in namespace ${options.namespace}`, `Check it: kubectl -n ${options.namespace} get pods -l ${options.labelSelector}`)
+    })
+  }
+  const open: OpenStream = (handlers) => openForwardStream({client: options.client, namespace: options.namespace, pod: pods.name, port: options.remotePort}, handlers)
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
-    void forwardConnection(socket, pods, options, (input, output, err) => forwarder.portForward(options.namespace, pods.name, [options.remotePort], output, err, input) as Promise<unknown> as Promise<StreamSocket>)
+    void forwardConnection(socket, pods, options, open)
   })
-  const port = await listen(server, options.localPort ?? 0)
+  const preferred = options.localPort === undefined && options.preferredPort !== undefined ? await listen(server, options.preferredPort).catch(() => undefined) : undefined
+  const port = preferred ?? (await listen(server, options.localPort ?? 0))
   pods.follow()
   return {
     address: ADDRESS,
@@ -79,6 +75,7 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
     pod: () => pods.name,
     close: async () => {
       pods.stop()
+      // Each connection's stream is dropped when its socket closes.
       for (const s of sockets) s.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
@@ -98,41 +95,46 @@ function listen(server: Server, port: number): Promise<number> {
   })
 }
 
-export type OpenStream = (input: PassThrough, output: Writable, err: Writable) => Promise<StreamSocket>
+export type OpenStream = (handlers: StreamHandlers) => Promise<ForwardStream>
+
+/** One accepted connection as the attempts share it. */
+interface Link {
+  /** What the client sent before the pod first answered: replayed to the next attempt's stream. */
+  sent: Buffer[]
+  sentBytes: number
+  clientEnded: boolean
+  established: boolean
+  /** The attempt's stream once open; client data goes there. */
+  stream?: ForwardStream
+}
 
 /** One accepted connection: stream attempts until one answers, the window ends, or the client goes away. */
 export async function forwardConnection(socket: Socket, pods: PodTracker, options: ForwardOptions, open: OpenStream): Promise<void> {
-  const sent: Buffer[] = []
-  let sentBytes = 0
-  let input: PassThrough | undefined
-  let clientEnded = false
-  let established = false
+  const link: Link = {sent: [], sentBytes: 0, clientEnded: false, established: false}
+  const resume = () => socket.resume()
   socket.setNoDelay(true)
   socket.on('data', (chunk: Buffer) => {
-    if (!established) {
-      sent.push(chunk)
-      sentBytes += chunk.length
+    if (!link.established) {
+      link.sent.push(chunk)
+      link.sentBytes += chunk.length
     }
-    input?.write(chunk)
+    if (link.stream !== undefined && !link.stream.send(chunk, resume)) socket.pause()
   })
   socket.on('end', () => {
-    clientEnded = true
-    input?.end()
+    link.clientEnded = true
+    link.stream?.end()
   })
   socket.on('error', () => socket.destroy())
   const deadline = Date.now() + (options.retryWindowMs ?? 30_000)
   for (let attempt = 0; !socket.destroyed; attempt++) {
-    input = new PassThrough()
-    for (const chunk of sent) input.write(chunk)
-    if (clientEnded) input.end()
-    const outcome = await attemptStream(socket, input, open, () => (established = true))
+    const outcome = await attemptStream(socket, link, open)
     if (outcome === 'established' || socket.destroyed) {
       if (outcome === 'established') pods.succeeded()
       return
     }
     pods.failed(outcome)
     const backoff = Math.min(200 * 2 ** attempt, 2000)
-    if (Date.now() + backoff > deadline || sentBytes > MAX_REPLAY_BYTES) break
+    if (Date.now() + backoff > deadline || link.sentBytes > MAX_REPLAY_BYTES) break
     await sleep(backoff)
     await pods.refresh(deadline).catch(() => undefined)
   }
@@ -141,67 +143,68 @@ export async function forwardConnection(socket: Socket, pods: PodTracker, option
 }
 
 /** Resolves 'established' once the pod sent data, or a reason when the stream failed before that. */
-function attemptStream(socket: Socket, input: PassThrough, open: OpenStream, onEstablished: () => void): Promise<string> {
+function attemptStream(socket: Socket, link: Link, open: OpenStream): Promise<string> {
   return new Promise((resolve) => {
     let outcome: string | undefined
     let errorText = ''
-    let stream: StreamSocket | undefined
-    let timer: NodeJS.Timeout | undefined
+    let stream: ForwardStream | undefined
+    let waitingForDrain = false
     const settle = (result: string) => {
       clearTimeout(timer)
       socket.off('close', onClientClose)
       if (outcome !== undefined) return
       outcome = result
       if (result === 'established') socket.once('close', () => stream?.close())
-      else stream?.close()
+      else {
+        link.stream = undefined
+        stream?.close()
+      }
       resolve(result)
     }
-    const output = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        // The first frame of each stream is only the port number, which client-node strips to an empty chunk.
-        if (chunk.length === 0) return done()
+    const handlers: StreamHandlers = {
+      onData(chunk) {
         if (outcome === undefined) {
-          onEstablished()
+          link.established = true
           settle('established')
         }
-        // Straight into the socket's buffer, waiting only while it is full: waiting for every chunk to be flushed
-        // keeps one chunk in flight and loses throughput when the machine is busy.
-        if (!socket.writable || socket.write(chunk)) return done()
-        const resume = () => {
-          socket.off('drain', resume).off('close', resume)
-          done()
+        if (!socket.writable) return true
+        // Into the socket's buffer; the stream pauses only past MAX_PENDING_BYTES, not at the socket's 16 KiB
+        // high-water mark: pausing at every frame stalls the stream between reads and costs a third of throughput.
+        socket.write(chunk)
+        if (socket.writableLength < MAX_PENDING_BYTES) return true
+        if (!waitingForDrain) {
+          waitingForDrain = true
+          socket.once('drain', () => {
+            waitingForDrain = false
+            stream?.resume()
+          })
         }
-        socket.on('drain', resume).on('close', resume)
+        return false
       },
-    })
-    const err = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        errorText += chunk.toString('utf8')
+      onError(text) {
+        errorText += text
         if (errorText.trim() !== '') settle(errorText.trim())
-        done()
       },
-    })
+      onClose() {
+        if (outcome === 'established') socket.end()
+        else settle(errorText.trim() || 'the API server closed the stream')
+      },
+    }
     // A function declaration: settle (above) removes it, so retries do not pile up listeners.
     function onClientClose(): void {
-      stream?.close()
       settle('client closed')
     }
     socket.once('close', onClientClose)
-    timer = setTimeout(() => settle('the API server did not open the stream within 10s'), OPEN_TIMEOUT_MS)
-    open(input, output, err).then(
-      (ws) => {
-        clearTimeout(timer)
-        stream = ws
-        if (outcome !== undefined && outcome !== 'established') return ws.close()
-        ws.on('close', () => {
-          if (outcome === 'established') output.end(() => socket.end())
-          else settle(errorText.trim() || 'the API server closed the stream')
-        })
+    const timer = setTimeout(() => settle('the API server did not open the stream within 10s'), OPEN_TIMEOUT_MS)
+    open(handlers).then(
+      (opened) => {
+        stream = opened
+        if (outcome !== undefined && outcome !== 'established') return opened.close()
+        link.stream = opened
+        for (const chunk of link.sent) if (!opened.send(chunk, () => socket.resume())) socket.pause()
+        if (link.clientEnded) opened.end()
       },
-      (error: Error) => {
-        clearTimeout(timer)
-        settle(error.message)
-      },
+      (error: Error) => settle(error.message),
     )
   })
 }

@@ -2,6 +2,7 @@ import {connect, createServer, type Server} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {KubeClient} from '../../../src/lib/kube/client.js'
 import {PodTracker, pickReadyPod} from '../../../src/lib/kube/pod-tracker.js'
+import type {ForwardStream} from '../../../src/lib/kube/forward-stream.js'
 import {forwardConnection, type ForwardEvent, type OpenStream} from '../../../src/lib/kube/port-forward.js'
 
 const readyPod = (name: string, uid: string, created = '2026-01-01T00:00:00Z') => ({
@@ -44,25 +45,31 @@ describe('forwardConnection', () => {
     const tracker = new PodTracker(fakeClient(() => pods), 'ns', 'app=vcluster', (e) => events.push(e))
     await tracker.refresh(Date.now())
     const attempts: string[] = []
-    const open: OpenStream = async (input, output, err) => {
+    const open: OpenStream = async (handlers) => {
       const attempt = attempts.push(tracker.name)
-      const closers: (() => void)[] = []
-      const socket = {on: (_e: 'close', fn: () => void) => void closers.push(fn), close: () => closers.splice(0).forEach((fn) => fn())}
       if (attempt === 1) {
-        // The pod went away: the kubelet reports it on the error stream and the stream closes.
+        // The pod went away: the kubelet reports it on the error channel and the stream closes.
         pods = [readyPod('demo-0', 'new')]
         setImmediate(() => {
-          // client-node strips each stream's port-number frame to an empty chunk: that is no answer yet.
-          output.write(Buffer.alloc(0))
-          err.write(Buffer.alloc(0))
-          err.write(Buffer.from('error forwarding port 8443: no such pod'))
-          socket.close()
+          handlers.onError('error forwarding port 8443: no such pod')
+          handlers.onClose()
         })
-      } else {
-        input.on('data', (chunk: Buffer) => output.write(Buffer.concat([Buffer.from('pong:'), chunk])))
-        input.on('end', () => socket.close())
+        return {send: () => true, resume() {}, end() {}, close() {}}
       }
-      return socket
+      let open = true
+      const stream: ForwardStream = {
+        send(chunk) {
+          setImmediate(() => open && handlers.onData(Buffer.concat([Buffer.from('pong:'), chunk])))
+          return true
+        },
+        resume() {},
+        end() {
+          if (open) handlers.onClose()
+          open = false
+        },
+        close: () => void (open = false),
+      }
+      return stream
     }
     const port = await listenWith((socket) => void forwardConnection(socket, tracker, {client: fakeClient(() => pods), namespace: 'ns', labelSelector: 'app=vcluster', remotePort: 8443}, open))
     expect(await roundTrip(port, 'hello')).toBe('pong:hello')
