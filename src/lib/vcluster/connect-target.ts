@@ -1,6 +1,8 @@
 import {parse} from 'yaml'
 import {NotFoundError, TimeoutError, UnavailableError, UsageError} from '../errors.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
+import type {PodItem} from '../kube/pod-tracker.js'
+import {collectionPath} from '../kube/resources.js'
 import {isWorkloadReady, waitForReady, type ProgressEvent} from '../kube/wait.js'
 import {readConnectInfo} from '../kubeconfig/contexts.js'
 import {readKubeconfigSet} from '../kubeconfig/edit.js'
@@ -33,9 +35,12 @@ export interface ConnectTarget {
   contextName: string
   /** The admin access from Secret vc-<name>; its server is replaced by whatever connect reaches the vCluster at. */
   access: Omit<VClusterAccess, 'server'>
-  certificateNames: string[]
-  extraSans: string[]
+  /** Computed on first use (they need the stored config parsed). */
+  readonly certificateNames: string[]
+  readonly extraSans: string[]
   endpoint: Endpoint
+  /** The vCluster's pods as read with the Secrets (for the forward's first pod); undefined when not read. */
+  pods?: PodItem[]
 }
 
 interface SecretObj {
@@ -55,15 +60,24 @@ const decode = (secret: SecretObj | undefined, key: string): string | undefined 
 /** Finds the vCluster, waits until it is ready and has written its kubeconfig, and decides where to connect. */
 export async function prepareConnect(options: TargetOptions): Promise<ConnectTarget> {
   const deadline = Date.now() + options.timeoutMs
-  const {client, found} = await discover(options)
+  const {client, found, early} = await discover(options)
   try {
-    await ensureReady(client, found, options)
-    const [secret, config, service] = await Promise.all([
-      waitForKubeconfigSecret(client, found, deadline, options),
-      readSecret(client, found.namespace, configSecretName(found.name)).then((s) => parseYaml(decode(s, 'config.yaml'))),
-      client.request<ServiceObj | undefined>({path: `/api/v1/namespaces/${found.namespace}/services/${found.name}`, allow: [403, 404]}),
+    const waited = await ensureReady(client, found, options)
+    // Read before the wait, the early answers may be stale after it (no kubeconfig Secret yet, a new pod).
+    const reads = early !== undefined && !waited && early.namespace === found.namespace ? early : startReads(client, found.namespace, found.name, options)
+    const [secret, configText, service, pods] = await Promise.all([
+      waitForKubeconfigSecret(client, found, deadline, options, reads.secret),
+      reads.config.then((s) => decode(s, 'config.yaml')),
+      reads.service,
+      reads.pods.catch(() => undefined),
     ])
-    const names = certificateNames({name: found.name, namespace: found.namespace, config, serviceAddresses: serviceAddresses(service)})
+    // The stored config is the full resolved vcluster.yaml (~12 KB, ~40 ms to parse): parsed only when --server or
+    // the per-SAN contexts need it, which `connect -- CMD` through the forward does not.
+    let config: {value: unknown} | undefined
+    const names = () => {
+      config ??= {value: parseYaml(configText)}
+      return {names: certificateNames({name: found.name, namespace: found.namespace, config: config.value, serviceAddresses: serviceAddresses(service)}), sans: extraSans(config.value)}
+    }
     const hostContext = client.selection.contextName
     return {
       client,
@@ -71,9 +85,14 @@ export async function prepareConnect(options: TargetOptions): Promise<ConnectTar
       hostContext,
       contextName: options.contextName ?? contextNameFor(found.name, found.namespace, hostContext),
       access: accessFromKubeconfig(decode(secret, 'config') ?? '', found),
-      certificateNames: names,
-      extraSans: extraSans(config),
-      endpoint: chooseEndpoint(options, found, names, extraSans(config), service),
+      get certificateNames() {
+        return names().names
+      },
+      get extraSans() {
+        return names().sans
+      },
+      endpoint: chooseEndpoint(options, found, names, service),
+      pods,
     }
   } catch (error) {
     client.close()
@@ -81,14 +100,42 @@ export async function prepareConnect(options: TargetOptions): Promise<ConnectTar
   }
 }
 
+/** The reads connect needs once it knows the namespace, sent together (one round trip). */
+interface Reads {
+  namespace: string
+  secret: Promise<SecretObj | undefined>
+  config: Promise<SecretObj | undefined>
+  service: Promise<ServiceObj | undefined>
+  pods: Promise<PodItem[] | undefined>
+}
+
+function startReads(client: KubeClient, namespace: string, name: string, options: TargetOptions): Reads {
+  const reads: Reads = {
+    namespace,
+    secret: client.request<SecretObj | undefined>({path: `/api/v1/namespaces/${namespace}/secrets/${kubeconfigSecretName(name)}`, allow: [404]}),
+    config: readSecret(client, namespace, configSecretName(name)),
+    service: client.request<ServiceObj | undefined>({path: `/api/v1/namespaces/${namespace}/services/${name}`, allow: [403, 404]}),
+    // For the forward's first pod (it looks again itself when this fails); --server needs no pod.
+    pods: options.server === undefined || options.server === ''
+      ? client.request<{items: PodItem[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: `app=vcluster,release=${name}`}}).then((l) => l.items)
+      : Promise.resolve(undefined),
+  }
+  // Sent before the vCluster is found, they may go unused; their failures are seen where they are awaited.
+  for (const read of [reads.secret, reads.config, reads.service, reads.pods]) read.catch(() => undefined)
+  return reads
+}
+
 /**
  * Finds the vCluster through the selected context; when that is itself a vCluster context (say, after connect
  * switched to it) and the vCluster is not there, looks again through its host context, as upstream's list does.
+ * With -n the reads that follow are sent with the lookup.
  */
-async function discover(options: TargetOptions): Promise<{client: KubeClient; found: FoundVCluster}> {
+async function discover(options: TargetOptions): Promise<{client: KubeClient; found: FoundVCluster; early?: Reads}> {
   let client = await connectKube(options.kube)
+  const namespace = options.kube.namespace
   try {
-    return {client, found: await findVCluster(client, options.name, options.kube.namespace)}
+    const early = namespace === undefined ? undefined : startReads(client, namespace, options.name, options)
+    return {client, found: await findVCluster(client, options.name, namespace), early}
   } catch (error) {
     const retry = options.kube.context === undefined && (error instanceof NotFoundError || error instanceof UnavailableError)
     const parent = retry ? await hostContextOf(client) : undefined
@@ -112,7 +159,8 @@ async function hostContextOf(client: KubeClient): Promise<string | undefined> {
   return host !== undefined && host !== contextName && set.names('contexts').includes(host) ? host : undefined
 }
 
-async function ensureReady(client: KubeClient, found: FoundVCluster, options: TargetOptions): Promise<void> {
+/** Resolves true when it had to wait (or resume), false when the vCluster was ready already. */
+async function ensureReady(client: KubeClient, found: FoundVCluster, options: TargetOptions): Promise<boolean> {
   const {workload, name, namespace} = found
   const paused = (workload.spec?.replicas ?? 1) === 0
   if (paused && options.noResume === true) {
@@ -122,7 +170,7 @@ async function ensureReady(client: KubeClient, found: FoundVCluster, options: Ta
     options.onWait?.({type: 'waiting', what: `vCluster ${name} to resume (it was paused)`})
     await resumeFound(client, found, {wait: false})
   } else if (isWorkloadReady(workload.kind, workload as Parameters<typeof isWorkloadReady>[1])) {
-    return
+    return false
   }
   options.onWait?.({type: 'waiting', what: `vCluster ${name} to be ready`})
   try {
@@ -131,6 +179,7 @@ async function ensureReady(client: KubeClient, found: FoundVCluster, options: Ta
     if (!(error instanceof TimeoutError)) throw error
     throw new TimeoutError(error.message, `Wait longer: vcluster connect ${name} -n ${namespace} --timeout 10m`)
   }
+  return true
 }
 
 async function readSecret(client: KubeClient, namespace: string, name: string): Promise<SecretObj | undefined> {
@@ -138,10 +187,10 @@ async function readSecret(client: KubeClient, namespace: string, name: string): 
 }
 
 /** The vCluster writes Secret vc-<name> once its API server is up, which can trail the pod's readiness. */
-async function waitForKubeconfigSecret(client: KubeClient, found: FoundVCluster, deadline: number, options: TargetOptions): Promise<SecretObj> {
+async function waitForKubeconfigSecret(client: KubeClient, found: FoundVCluster, deadline: number, options: TargetOptions, first: Promise<SecretObj | undefined>): Promise<SecretObj> {
   const secretName = kubeconfigSecretName(found.name)
   for (let said = false; ; said = true) {
-    const secret = await client.request<SecretObj | undefined>({path: `/api/v1/namespaces/${found.namespace}/secrets/${secretName}`, allow: [404]})
+    const secret = await (said ? client.request<SecretObj | undefined>({path: `/api/v1/namespaces/${found.namespace}/secrets/${secretName}`, allow: [404]}) : first)
     if (decode(secret, 'config') !== undefined) return secret as SecretObj
     if (!said) options.onWait?.({type: 'waiting', what: `the vCluster to write its kubeconfig (Secret ${secretName})`})
     if (Date.now() > deadline) {
@@ -184,10 +233,10 @@ function serviceAddresses(service: ServiceObj | undefined): string[] {
 }
 
 /** `--server` (checked against the certificate), else a LoadBalancer address, else a port-forward. */
-function chooseEndpoint(options: TargetOptions, found: FoundVCluster, names: string[], sans: string[], service: ServiceObj | undefined): Endpoint {
+function chooseEndpoint(options: TargetOptions, found: FoundVCluster, names: () => {names: string[]; sans: string[]}, service: ServiceObj | undefined): Endpoint {
   if (options.server !== undefined && options.server !== '') {
     const url = normaliseServer(options.server)
-    if (options.insecure !== true) checkCovered(hostOf(url), names, sans, found)
+    if (options.insecure !== true) checkCovered(hostOf(url), names().names, names().sans, found)
     return {kind: 'server', url, source: 'flag'}
   }
   const lb = service?.spec?.type === 'LoadBalancer' ? service.status?.loadBalancer?.ingress?.[0] : undefined

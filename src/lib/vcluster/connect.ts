@@ -94,6 +94,7 @@ async function openForward(target: ConnectTarget, localPort: number | undefined,
     remotePort: VCLUSTER_PORT,
     localPort,
     podWaitMs: timeoutMs,
+    knownPods: target.pods,
     onEvent: (event) => emit({type: 'forward', event}),
   })
   emit({type: 'forwarding', address: forward.address, port: forward.port, pod: forward.pod()})
