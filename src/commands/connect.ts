@@ -32,7 +32,7 @@ export default class Connect extends BaseCommand {
     ...kubeFlags,
     server: Flags.string({description: 'Use this URL instead of a port-forward (a LoadBalancer, ingress or any extraSAN); https:// is added if missing.'}),
     insecure: Flags.boolean({description: "Do not verify the vCluster's certificate (writes insecure-skip-tls-verify; skips the --server name check)."}),
-    'local-port': Flags.integer({description: 'Local port of the forward on 127.0.0.1 (default: a free one).', min: 1, max: 65_535}),
+    'local-port': Flags.integer({description: 'Local port of the forward on 127.0.0.1 (default: one in 20000-29999 that is the same for this vCluster each time, else a free one).', min: 1, max: 65_535}),
     print: Flags.boolean({description: 'Print the kubeconfig to stdout and change no file.'}),
     'kube-config-context-name': Flags.string({description: 'Context name to write (default: vcluster_<name>_<namespace>_<host context>).'}),
     'update-current': Flags.boolean({description: 'Switch to the written context (--no-update-current only writes it).', default: true, allowNo: true}),

@@ -72,6 +72,19 @@ describe('vcluster connect -- COMMAND (the CI path)', () => {
     expect(custom.stdout.trim()).toBe(context)
     expect(readFileSync(file, 'utf8')).toBe(before)
   })
+
+  it('forwards from the same local port each time (kubectl reuses its discovery cache), and --print names it', async () => {
+    const file = kubeconfigCopy()
+    const server = ['--', 'kubectl', 'config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}']
+    const first = await vcluster(['connect', 'demo', '-n', ns.name, ...server], {kubeconfig: file})
+    const second = await vcluster(['connect', 'demo', '-n', ns.name, ...server], {kubeconfig: file})
+    expect(first.exitCode, first.stderr).toBe(0)
+    expect(first.stdout).toMatch(/^https:\/\/127\.0\.0\.1:2\d{4}$/)
+    expect(second.stdout).toBe(first.stdout)
+    const printed = await vcluster(['connect', 'demo', '-n', ns.name, '--print'], {kubeconfig: file})
+    expect(printed.exitCode, printed.stderr).toBe(0)
+    expect(parse(printed.stdout).clusters[0].cluster.server).toBe(first.stdout)
+  })
 })
 
 describe('vcluster connect --service-account', () => {

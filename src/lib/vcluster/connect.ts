@@ -52,7 +52,7 @@ export async function connectVCluster(options: ConnectOptions): Promise<ConnectR
     if (target.endpoint.kind === 'server') emit({type: 'endpoint', url: target.endpoint.url, source: target.endpoint.source})
     const printOnly = options.mode.type === 'print' && serviceAccount === undefined
     if (target.endpoint.kind === 'forward' && !printOnly) forward = await openForward(target, options.localPort, options.timeoutMs, emit)
-    const server = target.endpoint.kind === 'server' ? target.endpoint.url : `https://127.0.0.1:${forward?.port ?? (await printPort(options.localPort, emit))}`
+    const server = target.endpoint.kind === 'server' ? target.endpoint.url : `https://127.0.0.1:${forward?.port ?? (await printPort(options.localPort ?? (await freePort(stablePort(target))), emit))}`
     const access: VClusterAccess = {...target.access, server, insecure: options.insecure}
     const onWaiting = (why: string) => emit({type: 'wait', event: {type: 'waiting', what: `${server} to answer (${why}; up to --timeout)`}})
     if (forward !== undefined || options.mode.type !== 'print') emit({type: 'answering', server, afterMs: await waitUntilAnswers(access, options.timeoutMs, onWaiting)})
@@ -93,6 +93,7 @@ async function openForward(target: ConnectTarget, localPort: number | undefined,
     labelSelector: `app=vcluster,release=${found.name}`,
     remotePort: VCLUSTER_PORT,
     localPort,
+    preferredPort: stablePort(target),
     podWaitMs: timeoutMs,
     knownPods: target.pods,
     onEvent: (event) => emit({type: 'forward', event}),
@@ -102,21 +103,34 @@ async function openForward(target: ConnectTarget, localPort: number | undefined,
 }
 
 /** --print with a forward: the kubeconfig names a port that answers only while a forward runs there. */
-async function printPort(localPort: number | undefined, emit: (e: ConnectEvent) => void): Promise<number> {
-  const port = localPort ?? (await freePort())
+function printPort(port: number, emit: (e: ConnectEvent) => void): number {
   emit({type: 'print-needs-forward', port})
   return port
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The local port a forward to this vCluster tries first: the same on every connect, so kubectl's discovery cache
+ * (kept per server address, ~/.kube/cache/discovery/127.0.0.1_PORT) is reused instead of refetched on each
+ * `connect -- kubectl ...` (~100 ms), and no new cache directory is left behind each time. 20000-29999: below
+ * Linux's ephemeral range; a port in use means a free one instead.
+ */
+export function stablePort(target: Pick<ConnectTarget, 'client' | 'found'>): number {
+  let hash = 0x811c9dc5
+  for (const c of Buffer.from(`${target.client.server}|${target.found.namespace}|${target.found.name}`)) hash = Math.imul(hash ^ c, 0x01000193) >>> 0
+  return 20_000 + (hash % 10_000)
+}
+
+/** The preferred port when it is free, else any free one. */
+function freePort(preferred: number): Promise<number> {
+  const attempt = (port: number) => new Promise<number>((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address()
       server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
     })
   })
+  return attempt(preferred).catch(() => attempt(0))
 }
 
 function vclusterContext(target: ConnectTarget, contextName: string, access: VClusterAccess): VClusterContext {

@@ -139,6 +139,24 @@ describe('startPortForward (own WebSocket streams)', () => {
     expect(digest(received)).toBe(digest(payload))
   }, 30_000)
 
+  it('listens on the preferred port, or on a free one when that is taken', async () => {
+    const server = await fakeKubelet(echo)
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())))
+    const takenPort = (taken.address() as {port: number}).port
+    const open = (preferredPort: number) => startPortForward({client: fakeClient(server, [ready]), namespace: 'ns', labelSelector: 'x', remotePort: 8443, knownPods: [ready], preferredPort})
+    const fallback = await open(takenPort)
+    cleanups.push(() => fallback.close())
+    expect(fallback.port).not.toBe(takenPort)
+    expect(fallback.port).toBeGreaterThan(0)
+    const free = fallback.port
+    await fallback.close()
+    const preferred = await open(free)
+    cleanups.push(() => preferred.close())
+    expect(preferred.port).toBe(free)
+  })
+
   it('ends the local connection when the pod side closes, and the client may connect again', async () => {
     const server = await fakeKubelet((ws) => ws.on('message', (m: Buffer) => {
       ws.send(frame(0, Buffer.concat([Buffer.from('bye:'), m.subarray(1)])))

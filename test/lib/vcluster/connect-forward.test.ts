@@ -4,6 +4,7 @@ import type {KubeClient} from '../../../src/lib/kube/client.js'
 import {PodTracker, pickReadyPod} from '../../../src/lib/kube/pod-tracker.js'
 import type {ForwardStream} from '../../../src/lib/kube/forward-stream.js'
 import {forwardConnection, type ForwardEvent, type OpenStream} from '../../../src/lib/kube/port-forward.js'
+import {stablePort} from '../../../src/lib/vcluster/connect.js'
 
 const readyPod = (name: string, uid: string, created = '2026-01-01T00:00:00Z') => ({
   metadata: {name, uid, creationTimestamp: created},
@@ -86,6 +87,18 @@ describe('forwardConnection', () => {
     expect(await roundTrip(port, 'hello')).toBe('')
     expect(events.map((e) => e.type)).toEqual(['retrying', 'connection-failed'])
     expect(events[0]).toMatchObject({reason: 'Unexpected server response: 404'})
+  })
+})
+
+describe('stablePort', () => {
+  const target = (server: string, namespace: string, name: string) => ({client: {server} as KubeClient, found: {name, namespace, workload: {} as never}})
+  it('is the same for the same vCluster on the same host cluster, in 20000-29999, and differs between vClusters', () => {
+    const a = stablePort(target('https://127.0.0.1:6443', 'team-a', 'demo'))
+    expect(stablePort(target('https://127.0.0.1:6443', 'team-a', 'demo'))).toBe(a)
+    expect(a).toBeGreaterThanOrEqual(20_000)
+    expect(a).toBeLessThan(30_000)
+    const others = [target('https://127.0.0.1:6443', 'team-b', 'demo'), target('https://127.0.0.1:6443', 'team-a', 'demo2'), target('https://10.0.0.1:6443', 'team-a', 'demo')]
+    expect(new Set([a, ...others.map(stablePort)]).size).toBe(4)
   })
 })
 
