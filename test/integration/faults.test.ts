@@ -62,7 +62,9 @@ describe('kube-apiserver killed and restarted', () => {
     const cluster = useHostCluster()
     const run = startVcluster(['create', 'fx', '-n', ns.name, '--kubeconfig', ns.userKubeconfig, '--timeout', '3m',
       '--set', `controlPlane.statefulSet.scheduling.nodeSelector.fault-test=${ns.name}`])
-    await waitFor(() => run.stderr().includes('applied'), {timeoutMs: 60_000, what: `create to apply:\n${run.stderr()}`})
+    // Once the claim is bound, create is only waiting for the pod: the outage hits the wait, not the rig's own
+    // volume provisioning (which, cut off mid-way, can leave the cluster's scheduler stuck for minutes).
+    await waitFor(() => /volume \S+ bound/.test(run.stderr()), {timeoutMs: 60_000, what: `create to wait for its pod:\n${run.stderr()}`})
     const downMs = await outage(2000)
     await cluster.kubectl(['label', 'node', 'node-000000', `fault-test=${ns.name}`])
     deferCleanup(() => cluster.kubectl(['label', 'node', 'node-000000', 'fault-test-']))
@@ -101,14 +103,21 @@ describe('kube-apiserver killed and restarted', () => {
 
   it('during delete: delete finishes (retrying with backoff) and nothing is left', async () => {
     const ns = await newNamespace('fault-delete')
-    const created = await vcluster(['create', 'fd', '-n', ns.name, '--kubeconfig', ns.userKubeconfig], {timeoutMs: 200_000})
+    // Not waiting for ready: delete needs the objects, not a running pod (the rig may still be slow to schedule
+    // after the previous test's outage).
+    const created = await vcluster(['create', 'fd', '-n', ns.name, '--kubeconfig', ns.userKubeconfig, '--no-wait'], {timeoutMs: 200_000})
     expect(created.exitCode, created.stderr).toBe(0)
-    const before = (await leftovers(ns.name, 'fd')).length
+    // A finalizer of the test's own holds the Service, so delete is still waiting for it to go when the API server
+    // dies: a fast delete must not finish before the outage it is meant to ride out.
+    const cluster = useHostCluster()
+    const hold = ['-n', ns.name, 'patch', 'service', 'fd', '--type=merge']
+    expect((await cluster.kubectl([...hold, '-p', '{"metadata":{"finalizers":["vcluster-ts.test/hold"]}}'])).exitCode).toBe(0)
     const run = startVcluster(['delete', 'fd', '-n', ns.name, '--kubeconfig', ns.userKubeconfig])
-    // As soon as delete has discovered the vCluster and started removing it.
-    await waitFor(async () => (await leftovers(ns.name, 'fd')).length < before || run.child.exitCode !== null, {intervalMs: 20, timeoutMs: 60_000, what: 'delete to start'})
-    expect(run.child.exitCode).toBeNull()
+    const deleting = async () => (await cluster.kubectl(['-n', ns.name, 'get', 'service', 'fd', '-o', 'jsonpath={.metadata.deletionTimestamp}'])).stdout !== ''
+    await waitFor(async () => (await deleting()) || run.child.exitCode !== null, {intervalMs: 20, timeoutMs: 60_000, what: 'delete to start'})
+    expect(run.child.exitCode, run.stderr()).toBeNull()
     const downMs = await outage(2000)
+    expect((await cluster.kubectl([...hold, '-p', '{"metadata":{"finalizers":null}}'])).exitCode).toBe(0)
     const code = await run.exited
     noStackTrace(run.stderr())
     if (code !== 0) {

@@ -4,6 +4,7 @@ import type {ClientRequest, IncomingMessage} from 'node:http'
 import {ConflictError, ForbiddenError, NotFoundError, UnavailableError, UsageError, VClusterError} from '../errors.js'
 import {kubeconfigFiles, selectContext, type KubeSelection} from '../kubeconfig/resolve.js'
 import {loadCredentials} from './credentials.js'
+import {H2Connection, h2Lines, h2Request} from './h2.js'
 
 export interface KubeTarget {
   kubeconfig?: string
@@ -55,7 +56,8 @@ export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = p
   const apply = credentials.applier(selection.cluster, selection.user)
   // Auth-provider plugins, impersonation and proxies: client-node's implementation, loaded only for them.
   const kc = apply === undefined ? await clientNodeConfig(files, selection.contextName) : undefined
-  return makeClient(kc ?? {applyToHTTPSOptions: apply as (o: RequestOptions) => Promise<void>}, selection, server, currentContext)
+  // HTTP/2 on our own credentials; client-node's (proxies among them) keep HTTP/1.1 and their agent.
+  return makeClient(kc ?? {applyToHTTPSOptions: apply as (o: RequestOptions) => Promise<void>}, selection, server, currentContext, kc === undefined)
 }
 
 /** client-node's KubeConfig for these files and this context (auth plugins, impersonation, proxies). */
@@ -77,8 +79,9 @@ async function clientNodeConfig(files: readonly string[], context: string): Prom
   return kc
 }
 
-function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string): KubeClient {
+function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string, http2: boolean): KubeClient {
   const base = new URL(server)
+  const h2 = http2 && base.protocol === 'https:' ? new H2Connection(base.origin) : undefined
   let agent: Agent | undefined
   // One keep-alive agent, built from the TLS material of the first request (client certs do not change).
   const agentFor = (o: RequestOptions): Agent =>
@@ -92,12 +95,15 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
       await kc.applyToHTTPSOptions(options)
       options.headers = {'user-agent': USER_AGENT, ...options.headers}
     },
-    close: () => agent?.destroy(),
+    close: () => {
+      agent?.destroy()
+      h2?.close()
+    },
     async request<T>(spec: RequestSpec): Promise<T> {
       client.requestCount++
       const options = await requestOptions(kc, base, agentFor, spec)
       const payload = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body)
-      const {status, text} = await sendWithRetry(base, options, payload)
+      const {status, text} = await sendWithRetry(base, options, payload, RETRY_BUDGET_MS, h2 === undefined ? send : h2Sender(h2))
       if (status >= 200 && status < 300) return (text === '' ? undefined : JSON.parse(text)) as T
       if (spec.allow?.includes(status)) return undefined as T
       throw apiError(status, text, spec, server)
@@ -105,7 +111,7 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
     async watch(path, query, onEvent, signal) {
       client.requestCount++
       const options = await requestOptions(kc, base, agentFor, {path, query: {...query, watch: 'true', allowWatchBookmarks: 'true'}})
-      await streamLines(base, {...options, signal}, (line) => {
+      await (h2 === undefined ? streamLines : h2StreamLines(h2))(base, {...options, signal}, (line) => {
         const event = JSON.parse(line) as {type: string; object: unknown}
         if (event.type === 'ERROR') throw apiError(Number((event.object as {code?: number}).code ?? 500), JSON.stringify(event.object), {path}, server)
         // Bookmarks carry only a resourceVersion in an otherwise empty object; never treat one as state.
@@ -157,13 +163,15 @@ interface Answer {
  * Sends once, and again with backoff while the API server is restarting or shedding load (connection errors,
  * 429 and 5xx, honouring Retry-After), within a bounded budget; then the last answer or error stands.
  */
-export async function sendWithRetry(base: URL, options: RequestOptions, payload: string | undefined, budgetMs = RETRY_BUDGET_MS): Promise<Answer> {
+type Sender = (base: URL, options: RequestOptions, payload: string | undefined) => Promise<Answer>
+
+export async function sendWithRetry(base: URL, options: RequestOptions, payload: string | undefined, budgetMs = RETRY_BUDGET_MS, transport: Sender = send): Promise<Answer> {
   const deadline = Date.now() + budgetMs
   for (let attempt = 0; ; attempt++) {
     let answer: Answer | undefined
     let failure: unknown
     try {
-      answer = await send(base, options, payload)
+      answer = await transport(base, options, payload)
     } catch (error) {
       failure = error
     }
@@ -218,6 +226,36 @@ function send(base: URL, options: RequestOptions, payload: string | undefined): 
     if (payload !== undefined) req.write(payload)
     req.end()
   })
+}
+
+/** Requests as streams of one HTTP/2 connection; HTTP/1.1 when the server does not offer HTTP/2. */
+function h2Sender(h2: H2Connection): Sender {
+  return async (base, options, payload) => {
+    try {
+      const session = await h2.get(options)
+      if (session === undefined) return await send(base, options, payload)
+      return await h2Request(session, options, payload, REQUEST_TIMEOUT_MS, () => h2.reset(session))
+    } catch (error) {
+      throw error instanceof VClusterError ? error : networkError(error as NodeJS.ErrnoException, base)
+    }
+  }
+}
+
+function h2StreamLines(h2: H2Connection): typeof streamLines {
+  return async (base, options, onLine) => {
+    const failed = (status: number, text: string) =>
+      justRestarted(base, status) ? new UnavailableError(`the API server is starting (answered ${status})`) : apiError(status, text, {path: options.path ?? ''}, base.href)
+    try {
+      const session = await h2.get(options)
+      if (session === undefined) return await streamLines(base, options, onLine)
+      await h2Lines(session, options, options.signal, failed, onLine)
+      if ((options.signal.reason as {code?: string} | undefined)?.code === 'ESTALLED') h2.reset(session)
+    } catch (error) {
+      if (error instanceof VClusterError || !(error instanceof Error) || !('code' in error)) throw error
+      unreachableAt.set(base.origin, Date.now())
+      throw networkError(error as NodeJS.ErrnoException, base)
+    }
+  }
 }
 
 function headerOf(value: string | string[] | undefined): string | undefined {

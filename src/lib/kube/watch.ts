@@ -31,7 +31,8 @@ export async function keepWatching(client: KubeClient, path: string, query: Reco
     signal.addEventListener('abort', abortAttempt, {once: true})
     const stall = setTimeout(() => {
       reason = 'the watch went silent'
-      attempt.abort()
+      // The code tells the transport its connection may be dead (half-open), not just this watch: start afresh.
+      attempt.abort(Object.assign(new Error(reason), {code: 'ESTALLED'}))
     }, (seconds + Math.min(15, seconds)) * 1000)
     try {
       await client.watch(path, {...query, timeoutSeconds: String(seconds)}, onEvent, attempt.signal)
