@@ -1,5 +1,6 @@
 import type {ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http2'
 import type {RequestOptions} from 'node:https'
+import {LineBuffer} from './lines.js'
 
 /**
  * One HTTP/2 connection to an API server, as kubectl keeps: every request and watch of a command is a stream on it,
@@ -147,29 +148,22 @@ export function h2Lines(session: ClientHttp2Session, options: RequestOptions, si
   return new Promise((resolve, reject) => {
     const stream = openStream(session, h2Headers(options), signal)
     let status = 0
-    let buffer = ''
+    let errorText = ''
+    const lines = new LineBuffer(onLine)
     stream.setEncoding('utf8')
     stream.on('response', (headers) => (status = statusOf(headers)))
     stream.on('data', (chunk: string) => {
-      buffer += chunk
-      if (status >= 300) return
-      let nl: number
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).trim()
-        buffer = buffer.slice(nl + 1)
-        if (line === '') continue
-        try {
-          onLine(line)
-        } catch (error) {
-          stream.destroy()
-          reject(error)
-          return
-        }
+      if (status >= 300) return void (errorText += chunk)
+      try {
+        lines.push(chunk)
+      } catch (error) {
+        stream.destroy()
+        reject(error)
       }
     })
     stream.on('end', () => {
       if (status === 0 && !signal.aborted) reject(Object.assign(new Error('the watch connection closed'), {code: 'ECONNRESET'}))
-      else if (status >= 300) reject(failed(status, buffer))
+      else if (status >= 300) reject(failed(status, errorText))
       else resolve()
     })
     stream.on('error', (error) => (signal.aborted ? resolve() : reject(error)))
