@@ -137,6 +137,9 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
     const holder = await lockHolder(lock)
     if (holder === undefined) continue // released meanwhile
     const stale = staleReason(holder)
+    // The holder may have released the lock and exited between our read and the liveness check: only a lock file
+    // still there, unchanged, after its owner is known dead is abandoned (a dead process removes nothing later).
+    if (stale !== undefined && !sameLock(holder, await lockHolder(lock))) continue
     if (stale !== undefined) throw new ConflictError(`kubeconfig lock ${lock} ${stale}`, `Nothing will remove it by itself. Remove it, then run the command again:  rm ${shellQuote(lock)}`)
     const holderKey = `${holder.pid ?? ''}@${holder.host ?? ''}/${holder.mtimeMs}`
     if (holderKey !== lastHolder) {
@@ -158,6 +161,7 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
 
 interface LockHolder {
   ageMs: number
+  ino: number
   /** Tells two holders with the same (or no) pid apart. */
   mtimeMs: number
   pid?: number
@@ -170,7 +174,12 @@ async function lockHolder(lock: string): Promise<LockHolder | undefined> {
   const text = await readFile(lock, 'utf8').catch(() => '')
   const match = /^(\d+)@(\S+)\s*$/.exec(text)
   const ageMs = Date.now() - info.mtimeMs
-  return match === null ? {ageMs, mtimeMs: info.mtimeMs} : {ageMs, mtimeMs: info.mtimeMs, pid: Number(match[1]), host: match[2]}
+  const base = {ageMs, mtimeMs: info.mtimeMs, ino: info.ino}
+  return match === null ? base : {...base, pid: Number(match[1]), host: match[2]}
+}
+
+function sameLock(a: LockHolder, b: LockHolder | undefined): boolean {
+  return b !== undefined && a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.pid === b.pid
 }
 
 /** Why a lock is certainly or almost certainly abandoned, or undefined while it may be in use. */
