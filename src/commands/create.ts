@@ -9,6 +9,8 @@ import {UsageError} from '../lib/errors.js'
 import {renderDeployerRole, renderDryRun, type DeployerRole} from '../lib/vcluster/dry-run.js'
 import {createVCluster, type CreateProgress, type CreateResult} from '../lib/vcluster/create.js'
 import {parseDuration} from '../lib/ui/duration.js'
+import {withDeadline} from '../lib/kube/deadline.js'
+import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
 
 export default class Create extends BaseCommand {
   static override summary = 'Create a virtual cluster in a host namespace (or converge an interrupted create).'
@@ -62,9 +64,15 @@ export default class Create extends BaseCommand {
       return
     }
     const progress = new Progress(this.color)
+    const timeoutMs = parseDuration(flags.timeout)
     let result: CreateResult
     try {
-      result = await createVCluster({
+      // The readiness wait times out at --timeout with a diagnosis; this bounds the requests around it too.
+      result = await withDeadline(timeoutMs, {
+        what: `create of vCluster ${args.name}`,
+        graceMs: DIAGNOSE_LIMIT_MS + 5000,
+        hint: `Run the same create again to finish (it converges), or remove what was made: vcluster delete ${args.name} (with the same --namespace/--context).`,
+      }, () => createVCluster({
         name: args.name,
         kube: kubeTarget(flags),
         files: flags.values,
@@ -73,10 +81,10 @@ export default class Create extends BaseCommand {
         expose: flags.expose,
         upgrade: flags.upgrade,
         wait: flags.wait,
-        timeoutMs: parseDuration(flags.timeout),
+        timeoutMs,
         dryRun: flags['dry-run'] === 'server' ? 'server' : undefined,
         onProgress: (event) => this.showProgress(progress, event, args.name),
-      })
+      }))
     } finally {
       progress.stop()
     }

@@ -31,6 +31,8 @@ describe('--timeout ends a command whose API server never answers', () => {
     [['pause', 'demo'], 'pause of vCluster demo did not finish within 1s', 1],
     // delete leaves its own wait room (5 s) to report what is still going away.
     [['delete', 'demo'], 'delete of vCluster demo did not finish within 1s', 6],
+    // create leaves its readiness wait room (15 s) for the diagnosis; the requests before it are bounded too.
+    [['create', 'demo'], 'create of vCluster demo did not finish within 1s', 16],
   ])('%j', async (args, message, boundS) => {
     const started = Date.now()
     const r = await runCli([...args, '--kubeconfig', kubeconfig, '--timeout', '1s'])
@@ -38,5 +40,5 @@ describe('--timeout ends a command whose API server never answers', () => {
     expect(r.exitCode, r.stderr).toBe(6)
     expect(r.stderr).toContain(`error: ${message}`)
     expect(took).toBeLessThan(boundS * 1000 + 4000)
-  }, 20_000)
+  }, 30_000)
 })
