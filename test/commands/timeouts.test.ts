@@ -33,6 +33,8 @@ describe('--timeout ends a command whose API server never answers', () => {
     [['delete', 'demo'], 'delete of vCluster demo did not finish within 1s', 6],
     // create leaves its readiness wait room (15 s) for the diagnosis; the requests before it are bounded too.
     [['create', 'demo'], 'create of vCluster demo did not finish within 1s', 16],
+    // connect: the same, up to a working context (forwarding until Ctrl-C, or the command, is not timed).
+    [['connect', 'demo', '--print'], 'connect to vCluster demo did not finish within 1s', 16],
   ])('%j', async (args, message, boundS) => {
     const started = Date.now()
     const r = await runCli([...args, '--kubeconfig', kubeconfig, '--timeout', '1s'])

@@ -1,6 +1,8 @@
 import {createServer} from 'node:net'
 import {stringify} from 'yaml'
 import {UsageError} from '../errors.js'
+import {withDeadline} from '../kube/deadline.js'
+import {DIAGNOSE_LIMIT_MS} from '../kube/diagnose.js'
 import {startPortForward, type ForwardEvent, type PortForwarder} from '../kube/port-forward.js'
 import type {ProgressEvent} from '../kube/wait.js'
 import {restoreContext, standaloneKubeconfig, writeVClusterContexts, type VClusterContext} from '../kubeconfig/contexts.js'
@@ -46,26 +48,33 @@ export type ConnectResult =
 export async function connectVCluster(options: ConnectOptions): Promise<ConnectResult> {
   const emit = options.onEvent ?? (() => {})
   const serviceAccount = options.serviceAccount === undefined ? undefined : parseServiceAccount(options.serviceAccount)
-  const target = await prepareConnect({...options, onWait: (event) => emit({type: 'wait', event})})
+  let target: ConnectTarget | undefined
   let forward: PortForwarder | undefined
   try {
-    if (target.endpoint.kind === 'server') emit({type: 'endpoint', url: target.endpoint.url, source: target.endpoint.source})
-    const printOnly = options.mode.type === 'print' && serviceAccount === undefined
-    if (target.endpoint.kind === 'forward' && !printOnly) forward = await openForward(target, options.localPort, options.timeoutMs, emit)
-    const server = target.endpoint.kind === 'server' ? target.endpoint.url : `https://127.0.0.1:${forward?.port ?? (await printPort(options.localPort ?? (await freePort(stablePort(target))), emit))}`
-    const access: VClusterAccess = {...target.access, server, insecure: options.insecure}
-    const onWaiting = (why: string) => emit({type: 'wait', event: {type: 'waiting', what: `${server} to answer (${why}; up to --timeout)`}})
-    if (forward !== undefined || options.mode.type !== 'print') emit({type: 'answering', server, afterMs: await waitUntilAnswers(access, options.timeoutMs, onWaiting)})
-    if (serviceAccount !== undefined) access.user = {token: await serviceAccountToken(access, serviceAccount.namespace, serviceAccount.name, TOKEN_SECONDS, target.found.name)}
-    const context = vclusterContext(target, target.contextName, access)
+    // Everything up to a working context is bounded by --timeout (with room for the readiness diagnosis); what
+    // follows, the command or forwarding until Ctrl-C, is the job and is not.
+    const deadline = {what: `connect to vCluster ${options.name}`, graceMs: DIAGNOSE_LIMIT_MS + 5000}
+    const ready = await withDeadline(options.timeoutMs, deadline, async () => {
+      target = await prepareConnect({...options, onWait: (event) => emit({type: 'wait', event})})
+      if (target.endpoint.kind === 'server') emit({type: 'endpoint', url: target.endpoint.url, source: target.endpoint.source})
+      const printOnly = options.mode.type === 'print' && serviceAccount === undefined
+      if (target.endpoint.kind === 'forward' && !printOnly) forward = await openForward(target, options.localPort, options.timeoutMs, emit)
+      const server = target.endpoint.kind === 'server' ? target.endpoint.url : `https://127.0.0.1:${forward?.port ?? (await printPort(options.localPort ?? (await freePort(stablePort(target))), emit))}`
+      const access: VClusterAccess = {...target.access, server, insecure: options.insecure}
+      const onWaiting = (why: string) => emit({type: 'wait', event: {type: 'waiting', what: `${server} to answer (${why}; up to --timeout)`}})
+      if (forward !== undefined || options.mode.type !== 'print') emit({type: 'answering', server, afterMs: await waitUntilAnswers(access, options.timeoutMs, onWaiting)})
+      if (serviceAccount !== undefined) access.user = {token: await serviceAccountToken(access, serviceAccount.namespace, serviceAccount.name, TOKEN_SECONDS, target.found.name)}
+      return {target, context: vclusterContext(target, target.contextName, access)}
+    })
+    const {context} = ready
     if (options.mode.type === 'print') return {type: 'print', kubeconfig: stringify(standaloneKubeconfig(context), {lineWidth: 0, indentSeq: false})}
     if (options.mode.type === 'command') {
       return {type: 'command', ...(await runWithKubeconfig(options.mode.argv, standaloneKubeconfig(context), options.mode.signals))}
     }
-    return await foreground(target, context, forward, options.mode, emit)
+    return await foreground(ready.target, context, forward, options.mode, emit)
   } finally {
     await forward?.close()
-    target.client.close()
+    target?.client.close()
   }
 }
 
