@@ -4,7 +4,7 @@ import {UsageError} from '../errors.js'
 import {kubeconfigFiles, selectContext, type KubeSelection} from '../kubeconfig/resolve.js'
 import {apiError} from './api-error.js'
 import {loadCredentials} from './credentials.js'
-import {H2Connection} from './h2.js'
+import {H2Connection, sameCert} from './h2.js'
 import {h2Sender, h2StreamLines, RETRY_BUDGET_MS, send, sendWithRetry, streamLines} from './transport.js'
 
 export {apiError} from './api-error.js'
@@ -87,9 +87,14 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
   const base = new URL(server)
   const h2 = http2 && base.protocol === 'https:' ? new H2Connection(base.origin) : undefined
   let agent: Agent | undefined
-  // One keep-alive agent, built from the TLS material of the first request (client certs do not change).
-  const agentFor = (o: RequestOptions): Agent =>
-    (agent ??= new Agent({keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername}))
+  // One keep-alive agent (HTTP/1.1 only), built from the TLS material of the requests.
+  const agentFor = (o: RequestOptions): Agent => {
+    // A new client certificate (from a credential plugin, mid-command) needs new connections.
+    if (agent !== undefined && !sameCert(agent.options.cert, o.cert)) agent.destroy()
+    else if (agent !== undefined) return agent
+    agent = new Agent({keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername})
+    return agent
+  }
   const client: KubeClient = {
     selection,
     currentContext,

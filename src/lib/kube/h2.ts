@@ -14,6 +14,8 @@ export class H2Connection {
   private session: ClientHttp2Session | undefined
   private opening: Promise<ClientHttp2Session | undefined> | undefined
   private h1Only = false
+  /** The client certificate the session was opened with. */
+  private cert: RequestOptions['cert']
 
   constructor(private readonly origin: string) {}
 
@@ -21,7 +23,14 @@ export class H2Connection {
   async get(tls: RequestOptions): Promise<ClientHttp2Session | undefined> {
     if (this.h1Only) return undefined
     const s = this.session
-    if (s !== undefined && !s.closed && !s.destroyed) return s
+    // A credential plugin may hand out a new client certificate mid-command: that needs a new TLS connection.
+    if (s !== undefined && !sameCert(this.cert, tls.cert)) {
+      s.close()
+      this.session = undefined
+    } else if (s !== undefined && !s.closed && !s.destroyed) {
+      return s
+    }
+    this.cert = tls.cert
     this.opening ??= this.open(tls).finally(() => (this.opening = undefined))
     return this.opening
   }
@@ -70,6 +79,12 @@ export class H2Connection {
       })
     })
   }
+}
+
+/** Whether two client certificates (as TLS options hold them: a Buffer, a string, a list) are the same. */
+export function sameCert(a: RequestOptions['cert'], b: RequestOptions['cert']): boolean {
+  const text = (c: RequestOptions['cert']): string => (c === undefined ? '' : Array.isArray(c) ? c.map((x) => x.toString()).join('\n') : c.toString())
+  return text(a) === text(b)
 }
 
 /** HTTP/2 request headers from the options the credentials were put on (authorization, user agent, accept). */

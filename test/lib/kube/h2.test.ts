@@ -8,12 +8,14 @@ import {join} from 'node:path'
 import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {UnavailableError} from '../../../src/lib/errors.js'
 import {connectKube, type KubeClient} from '../../../src/lib/kube/client.js'
+import {H2Connection} from '../../../src/lib/kube/h2.js'
 import {keepWatching} from '../../../src/lib/kube/watch.js'
 import {ensureCa, issue} from '../../cluster/certs.js'
 import {tempFiles} from '../../helpers/run-cli.js'
 
 let dir: string
 let tls: {key: Buffer; cert: Buffer; ca: Buffer}
+let client2: {key: Buffer; cert: Buffer}
 const cleanup: (() => void)[] = []
 afterEach(() => cleanup.splice(0).forEach((f) => f()))
 
@@ -22,6 +24,8 @@ beforeAll(async () => {
   const ca = await ensureCa(join(dir, 'ca'), 'h2-test-ca')
   const server = await issue(ca, dir, 'server', {cn: '127.0.0.1', sans: ['127.0.0.1']})
   tls = {key: readFileSync(server.key), cert: readFileSync(server.cert), ca: readFileSync(ca.cert)}
+  const other = await issue(ca, dir, 'client2', {cn: 'client2'})
+  client2 = {key: readFileSync(other.key), cert: readFileSync(other.cert)}
 })
 
 async function clientFor(port: number): Promise<KubeClient> {
@@ -92,6 +96,23 @@ describe('the HTTP/2 transport', () => {
     const outcome = await watching.then(() => 'ended', (e: unknown) => (e instanceof UnavailableError ? 'unreachable' : String(e)))
     expect(['ended', 'unreachable']).toContain(outcome)
     await client.request({path: '/again'})
+    expect(connections).toBe(2)
+  })
+
+  it('opens a new connection when the client certificate changes (a plugin renewed it), not for an equal copy', async () => {
+    const server = createSecureServer({key: tls.key, cert: tls.cert})
+    let connections = 0
+    server.on('secureConnection', () => connections++)
+    const conn = new H2Connection(`https://127.0.0.1:${await listen(server)}`)
+    cleanup.push(() => conn.close())
+    const first = {ca: tls.ca, cert: Buffer.from(tls.cert), key: tls.key}
+    const s1 = await conn.get(first)
+    // Compared by identity: vitest's formatter cannot walk a session (its socket is a proxy).
+    expect((await conn.get({...first, cert: Buffer.from(tls.cert)})) === s1).toBe(true)
+    const s3 = await conn.get({ca: tls.ca, ...client2})
+    expect(s3 === s1).toBe(false)
+    await waitUntil(() => connections === 2) // the server sees the handshake end a moment after the client
+    await new Promise((r) => setTimeout(r, 50))
     expect(connections).toBe(2)
   })
 
