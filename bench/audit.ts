@@ -3,11 +3,9 @@
  * (`cluster:up -- --audit`), and the CLI runs as a user of its own, so its requests are told apart from kubectl's,
  * the rig's watcher's and the controllers' (all of which run as the cluster's admin).
  */
-import {closeSync, openSync, readFileSync, readSync, statSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {stringify} from 'yaml'
-import {issue} from '../test/cluster/certs.js'
+import {closeSync, openSync, readSync, statSync} from 'node:fs'
 import type {ClusterFacts} from '../test/cluster/rig.js'
+import {writeUserKubeconfig} from '../test/cluster/users.js'
 
 export const BENCH_USER = 'vcluster-bench'
 
@@ -22,18 +20,7 @@ interface AuditEvent {
 
 /** A kubeconfig for BENCH_USER (client certificate, cluster-admin through a binding the caller applies). */
 export async function benchUserKubeconfig(facts: ClusterFacts): Promise<{kubeconfig: string; binding: string}> {
-  const dir = join(facts.dir, 'users', BENCH_USER)
-  const pair = await issue({cert: facts.caCert, key: facts.caKey}, dir, 'user', {cn: BENCH_USER})
-  const b64 = (file: string) => readFileSync(file).toString('base64')
-  const kubeconfig = join(dir, 'kubeconfig.yaml')
-  writeFileSync(kubeconfig, stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{name: 'bench', cluster: {server: facts.server, 'certificate-authority-data': b64(facts.caCert)}}],
-    users: [{name: BENCH_USER, user: {'client-certificate-data': b64(pair.cert), 'client-key-data': b64(pair.key)}}],
-    contexts: [{name: 'bench', context: {cluster: 'bench', user: BENCH_USER}}],
-    'current-context': 'bench',
-  }), {mode: 0o600})
+  const kubeconfig = await writeUserKubeconfig(facts, undefined, BENCH_USER)
   const binding = JSON.stringify({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
     metadata: {name: BENCH_USER}, roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
     subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: BENCH_USER}]})

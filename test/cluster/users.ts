@@ -53,9 +53,12 @@ export function bareNamespaceManifest(namespace: string): string {
   return stringify({apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace, labels: {'vcluster-ts.test/namespace': 'true'}}})
 }
 
-/** Issues the user's certificate and writes a self-contained kubeconfig whose context namespace is `namespace`. */
-export async function writeUserKubeconfig(facts: ClusterFacts, namespace: string, user: string): Promise<string> {
-  const dir = join(facts.dir, 'users', namespace)
+/**
+ * Issues the user's certificate and writes a self-contained kubeconfig (in users/<namespace, else user>) whose
+ * context namespace is `namespace`, when given.
+ */
+export async function writeUserKubeconfig(facts: ClusterFacts, namespace: string | undefined, user: string): Promise<string> {
+  const dir = join(facts.dir, 'users', namespace ?? user)
   const pair = await issue({cert: facts.caCert, key: facts.caKey}, dir, 'user', {cn: user})
   const b64 = (file: string) => readFileSync(file).toString('base64')
   const file = join(dir, 'kubeconfig.yaml')
@@ -64,7 +67,7 @@ export async function writeUserKubeconfig(facts: ClusterFacts, namespace: string
     kind: 'Config',
     clusters: [{name: 'host', cluster: {server: facts.server, 'certificate-authority-data': b64(facts.caCert)}}],
     users: [{name: user, user: {'client-certificate-data': b64(pair.cert), 'client-key-data': b64(pair.key)}}],
-    contexts: [{name: user, context: {cluster: 'host', user, namespace}}],
+    contexts: [{name: user, context: {cluster: 'host', user, ...(namespace === undefined ? {} : {namespace})}}],
     'current-context': user,
   }), {mode: 0o600})
   return file
