@@ -84,14 +84,17 @@ export async function loadCredentials(files: readonly string[], settings: {execT
       if (user['auth-provider'] !== undefined || user.as !== undefined || user.impersonate !== undefined || cluster['proxy-url'] !== undefined) return undefined
       const exec = user.exec === undefined || user.exec === null ? undefined
         : execCredentialSource(user.exec as ExecConfig, {user: userName, dir: userDir, cluster, timeoutMs: execBound(settings.execTimeoutMs)})
+      const pem = async (data: string | undefined, path: string | undefined, dir: string) =>
+        data !== undefined ? Buffer.from(data, 'base64') : path !== undefined ? readFile(isAbsolute(path) ? path : join(dir, path)) : undefined
+      // Read once per command, not per request (the same Buffers also let the connection see nothing changed).
+      let material: Promise<(Buffer | undefined)[]> | undefined
       return async (options) => {
-        const pem = async (data: string | undefined, path: string | undefined, dir: string) =>
-          data !== undefined ? Buffer.from(data, 'base64') : path !== undefined ? readFile(isAbsolute(path) ? path : join(dir, path)) : undefined
-        const [ca, cert, key] = await Promise.all([
+        material ??= Promise.all([
           pem(cluster['certificate-authority-data'], cluster['certificate-authority'], clusterDir),
           pem(user['client-certificate-data'], user['client-certificate'], userDir),
           pem(user['client-key-data'], user['client-key'], userDir),
         ])
+        const [ca, cert, key] = await material
         Object.assign(options, {ca, cert, key})
         if (cluster['insecure-skip-tls-verify'] === true) options.rejectUnauthorized = false
         if (cluster['tls-server-name'] !== undefined) options.servername = cluster['tls-server-name']

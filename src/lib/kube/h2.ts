@@ -83,6 +83,7 @@ export class H2Connection {
 
 /** Whether two client certificates (as TLS options hold them: a Buffer, a string, a list) are the same. */
 export function sameCert(a: RequestOptions['cert'], b: RequestOptions['cert']): boolean {
+  if (a === b) return true
   const text = (c: RequestOptions['cert']): string => (c === undefined ? '' : Array.isArray(c) ? c.map((x) => x.toString()).join('\n') : c.toString())
   return text(a) === text(b)
 }
