@@ -33,14 +33,19 @@ export interface Oracle {
   /** What a user of upstream meets: helm's install dry run, then the start-up parse. */
   install(request: InstallRequest): Promise<OracleAnswer>
   close(): Promise<void>
+  /** The oracle's process id (for checks on its namespaces). */
+  pid: number | undefined
 }
 
+/**
+ * Starts the oracle in a network namespace of its own (only `lo`, down): it runs upstream's code, and nothing that
+ * code might try (update checks, registries, telemetry) may leave the machine. As root `unshare -n`; otherwise a
+ * user namespace makes that possible (`-r`).
+ */
 export function startOracle(upstreamDir: string): Oracle {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    join(upstreamDir, 'oracle'),
-    ['-chart', join(upstreamDir, 'chart'), '-chart-version', VCLUSTER_VERSION],
-    {stdio: ['pipe', 'pipe', 'pipe']},
-  )
+  const oracle = [join(upstreamDir, 'oracle'), '-chart', join(upstreamDir, 'chart'), '-chart-version', VCLUSTER_VERSION]
+  const isolate = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n']
+  const child: ChildProcessWithoutNullStreams = spawn('unshare', [...isolate, '--', ...oracle], {stdio: ['pipe', 'pipe', 'pipe']})
   const waiting = new Map<string, (answer: OracleAnswer) => void>()
   let stderr = ''
   let next = 0
@@ -65,6 +70,7 @@ export function startOracle(upstreamDir: string): Oracle {
     })
   }
   return {
+    pid: child.pid,
     parse: (name, config) => ask({op: 'parse', name, config}),
     install: (request) => ask({op: 'install', ...request}),
     close: async () => {
