@@ -1,6 +1,13 @@
 import {isIP} from 'node:net'
 import type {ConfigProblem} from '../errors.js'
 import {getPath} from './merge.js'
+import {checkCustomResources} from './rules-custom-resources.js'
+import {checkGateways} from './rules-gateways.js'
+import {checkNamespaceSync} from './rules-namespaces.js'
+import {checkPolicies, checkResolveDNS} from './rules-policies.js'
+import {checkPrivateNodes} from './rules-private-nodes.js'
+import {checkSync} from './rules-sync.js'
+import {items, str, type Report, type RuleContext, type Values} from './rules-util.js'
 import type {Locate} from './schema-errors.js'
 
 /** What a rule reports: problems plus the key paths it explained, whose generic schema errors are then dropped. */
@@ -9,8 +16,13 @@ export interface RuleResult {
   handledPaths: string[]
 }
 
-type Values = Record<string, unknown>
+export interface RuleOptions {
+  /** The vCluster's name, for \`${name}\` placeholders in namespace mappings; a stand-in when unknown (validate). */
+  name?: string
+}
 
+/** The name checked in place of \`${name}\` when the vCluster's name is not known. */
+export const STAND_IN_NAME = 'vcluster'
 const BACKING_STORES = [
   'controlPlane.backingStore.database.embedded',
   'controlPlane.backingStore.database.external',
@@ -19,24 +31,34 @@ const BACKING_STORES = [
   'controlPlane.backingStore.etcd.external',
 ] as const
 
-/** Rules the schema cannot express, checked on the user's merged values (before defaults). */
-export function checkRules(values: Values, locate: Locate): RuleResult {
+/**
+ * Rules the schema cannot express, checked on the user's merged values (before defaults): every rule of the pinned
+ * release's start-up validation (pkg/config ValidateConfigAndSetDefaults and what it calls) and of its chart's
+ * templates that needs no cluster, plus the few where we are stricter (docs/decisions.md). The chart's defaults
+ * never trigger a rule on their own (they are off or empty where a rule looks), so the user's values decide.
+ */
+export function checkRules(values: Values, locate: Locate, options: RuleOptions = {}): RuleResult {
   const result: RuleResult = {problems: [], handledPaths: []}
-  const report = (path: string, message: string, severity: 'error' | 'warning' = 'error', part: 'key' | 'value' = 'key') => {
+  const report: Report = (path, message, severity = 'error', part = 'key') => {
     const pos = locate(path, part)
     result.problems.push({source: pos?.source ?? '<config>', line: pos?.line, col: pos?.col, path, message, severity})
   }
+  const ctx: RuleContext = {values, report, name: options.name ?? STAND_IN_NAME}
   checkRemovedDistros(values, report, result)
   checkRemovedKeys(values, report, result)
   checkBackingStores(values, report)
   checkExtraSANs(values, report)
   checkExportKubeConfig(values, report)
-  checkSyncDirections(values, report)
   checkDeprecations(values, report)
+  checkPolicies(ctx)
+  checkCustomResources(ctx)
+  checkGateways(ctx)
+  checkSync(ctx)
+  checkResolveDNS(ctx)
+  checkNamespaceSync(ctx)
+  checkPrivateNodes(ctx)
   return result
 }
-
-type Report = (path: string, message: string, severity?: 'error' | 'warning', part?: 'key' | 'value') => void
 
 function checkRemovedDistros(values: Values, report: Report, result: RuleResult): void {
   const removed: Record<string, string> = {k3s: 'v0.33', k0s: 'v0.26', eks: 'v0.20'}
@@ -101,6 +123,7 @@ function checkExtraSANs(values: Values, report: Report): void {
   })
 }
 
+/** validateExportKubeConfig and the chart's exportKubeConfig.validate (which trims names). */
 function checkExportKubeConfig(values: Values, report: Report): void {
   const checkServer = (path: string) => {
     const server = getPath(values, path)
@@ -110,35 +133,25 @@ function checkExportKubeConfig(values: Values, report: Report): void {
     }
   }
   checkServer('exportKubeConfig.server')
-  const additional = getPath(values, 'exportKubeConfig.additionalSecrets')
-  if (Array.isArray(additional)) {
-    additional.forEach((_, i) => checkServer(`exportKubeConfig.additionalSecrets[${i}].server`))
-    const secret = getPath(values, 'exportKubeConfig.secret.name')
-    if (additional.length > 0 && typeof secret === 'string' && secret !== '') {
-      report('exportKubeConfig.secret', 'exportKubeConfig.secret cannot be combined with additionalSecrets; move it into additionalSecrets')
+  const additional = items(values, 'exportKubeConfig.additionalSecrets')
+  for (const {item, path} of additional) {
+    checkServer(`${path}.server`)
+    if (str(item, 'name').trim() === '' && str(item, 'namespace').trim() === '') {
+      report(path, 'an additional kubeconfig Secret needs a name and/or a namespace')
     }
+  }
+  if (additional.length > 0 && (str(values, 'exportKubeConfig.secret.name') !== '' || str(values, 'exportKubeConfig.secret.namespace') !== '')) {
+    report('exportKubeConfig.secret', 'exportKubeConfig.secret cannot be combined with additionalSecrets; move it into additionalSecrets')
   }
 }
 
+/** Upstream wants the literal prefix http:// or https:// (lower case); we also want a host (stricter). */
 function isHttpUrl(value: string): boolean {
+  if (!value.startsWith('http://') && !value.startsWith('https://')) return false
   try {
-    const url = new URL(value)
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== ''
+    return new URL(value).hostname !== ''
   } catch {
     return false
-  }
-}
-
-function checkSyncDirections(values: Values, report: Report): void {
-  for (const kind of ['storageClasses', 'priorityClasses']) {
-    const toHost = getPath(values, `sync.toHost.${kind}.enabled`)
-    const fromHost = getPath(values, `sync.fromHost.${kind}.enabled`)
-    if (toHost === true && fromHost === true) {
-      report(`sync.fromHost.${kind}.enabled`, `${kind} cannot be synced both toHost and fromHost; enable one direction only`, 'error', 'value')
-    }
-  }
-  if (isOn(values, 'controlPlane.advanced.virtualScheduler') && getPath(values, 'sync.fromHost.nodes.enabled') !== true) {
-    report('controlPlane.advanced.virtualScheduler.enabled', 'the virtual scheduler needs real nodes: also set sync.fromHost.nodes.enabled: true', 'error', 'value')
   }
 }
 
