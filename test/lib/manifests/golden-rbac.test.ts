@@ -119,7 +119,7 @@ describe('golden manifests: RBAC', () => {
     },
     {
       name: 'multi-namespace',
-      values: 'sync:\n  toHost:\n    namespaces:\n      enabled: true\n',
+      values: 'sync:\n  toHost:\n    namespaces:\n      enabled: true\n      mappings:\n        byName:\n          "team-*": "vc-team-*"\n',
       check: (objects) => {
         const mn = `vc-mn-${NAME}-v-${NAMESPACE}`
         expect(ids(objects)).not.toContain(`Role/vc-${NAME}`)

@@ -97,7 +97,7 @@ describe('needsClusterRole', () => {
     ['sync: {toHost: {priorityClasses: {enabled: true}}}', true],
     ['sync: {toHost: {ingresses: {enabled: true}}}', false],
     ['sync: {toHost: {gatewayApi: {httpRoutes: {enabled: true}}}}', true],
-    ['controlPlane: {distro: {k8s: {scheduler: {enabled: true}}}}', true],
+    ['controlPlane: {distro: {k8s: {scheduler: {enabled: true}}}}\nsync: {fromHost: {nodes: {enabled: true}}}', true],
     ['networking: {replicateServices: {fromHost: [{from: a/b, to: c}]}}', true],
     ['integrations: {metricsServer: {enabled: true}}', true],
     ['integrations: {metricsServer: {enabled: true, nodes: false}}', false],
