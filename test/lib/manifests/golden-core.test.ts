@@ -3,6 +3,7 @@ import {describe, expect} from 'vitest'
 import {applyWaves, type KubeObject} from '../../../src/lib/manifests/index.js'
 import {VCLUSTER_VERSION} from '../../../src/lib/versions.js'
 import {NAME, NAMESPACE, find, goldenCases, ids, initContainer, mounts, names, podSpec, ruleKey, syncer, workload, type Obj} from './helpers.js'
+import {golden} from './golden-values.js'
 
 const ROLE_DEFAULT_RULES = [
   '|configmaps,secrets,services,pods,pods/attach,pods/portforward,pods/exec,persistentvolumeclaims|create,delete,patch,update,get,list,watch',
@@ -94,10 +95,9 @@ function checkDeployment(objects: KubeObject[], replicas: number): void {
 
 describe('golden manifests: stores, persistence, services', () => {
   goldenCases([
-    {name: 'defaults', values: '', check: checkDefaults},
+    {...golden('defaults'), check: checkDefaults},
     {
-      name: 'ha-embedded-etcd',
-      values: 'controlPlane:\n  backingStore:\n    etcd:\n      embedded:\n        enabled: true\n  statefulSet:\n    highAvailability:\n      replicas: 3\n',
+      ...golden('ha-embedded-etcd'),
       check: (objects) => {
         const sts = workload(objects)
         expect(sts.kind).toBe('StatefulSet')
@@ -109,8 +109,7 @@ describe('golden manifests: stores, persistence, services', () => {
       },
     },
     {
-      name: 'etcd-deploy',
-      values: 'controlPlane:\n  backingStore:\n    etcd:\n      deploy:\n        enabled: true\n        statefulSet:\n          highAvailability:\n            replicas: 3\n',
+      ...golden('etcd-deploy'),
       check: (objects) => {
         expect(ids(objects)).toEqual([
           'ServiceAccount/vc-my-vc',
@@ -143,9 +142,7 @@ describe('golden manifests: stores, persistence, services', () => {
       },
     },
     {
-      name: 'external-database',
-      values:
-        'controlPlane:\n  backingStore:\n    database:\n      external:\n        enabled: true\n        dataSource: "postgres://vc:secret@db.example.com:5432/vc"\n  statefulSet:\n    highAvailability:\n      replicas: 2\n',
+      ...golden('external-database'),
       check: (objects) => {
         checkDeployment(objects, 2)
         expect(roleRules(objects)).toContain(LEASES)
@@ -153,36 +150,14 @@ describe('golden manifests: stores, persistence, services', () => {
       },
     },
     {
-      name: 'persistence-off',
-      values: 'controlPlane:\n  statefulSet:\n    persistence:\n      volumeClaim:\n        enabled: false\n',
+      ...golden('persistence-off'),
       check: (objects) => {
         checkDeployment(objects, 1)
         expect(roleRules(objects)).toEqual(ROLE_DEFAULT_RULES)
       },
     },
     {
-      name: 'persistence-custom',
-      values: [
-        'controlPlane:',
-        '  statefulSet:',
-        '    persistence:',
-        '      volumeClaim:',
-        '        size: 20Gi',
-        '        storageClass: fast-ssd',
-        '        accessModes: [ReadWriteOncePod]',
-        '        retentionPolicy: Delete',
-        '      binariesVolume:',
-        '        - name: binaries',
-        '          emptyDir: {medium: Memory}',
-        '      addVolumes:',
-        '        - name: extra-ca',
-        '          configMap: {name: corp-ca}',
-        '      addVolumeMounts:',
-        '        - name: extra-ca',
-        '          mountPath: /etc/corp-ca',
-        '          readOnly: true',
-        '',
-      ].join('\n'),
+      ...golden('persistence-custom'),
       check: (objects) => {
         const sts = workload(objects)
         expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({whenDeleted: 'Delete'})
@@ -194,17 +169,7 @@ describe('golden manifests: stores, persistence, services', () => {
       },
     },
     {
-      name: 'service-loadbalancer',
-      values: [
-        'controlPlane:',
-        '  service:',
-        '    annotations: {service.beta.kubernetes.io/aws-load-balancer-type: nlb}',
-        '    labels: {exposure: public}',
-        '    spec:',
-        '      type: LoadBalancer',
-        '      loadBalancerSourceRanges: [10.0.0.0/8]',
-        '',
-      ].join('\n'),
+      ...golden('service-loadbalancer'),
       check: (objects) => {
         const service = find(objects, 'Service', NAME)
         expect(service.spec.type).toBe('LoadBalancer')

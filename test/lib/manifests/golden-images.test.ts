@@ -3,18 +3,17 @@ import {describe, expect} from 'vitest'
 import type {KubeObject} from '../../../src/lib/manifests/index.js'
 import {VCLUSTER_VERSION} from '../../../src/lib/versions.js'
 import {NAME, configOf, find, goldenCases, initContainer, render, ruleKey, syncer, workload} from './helpers.js'
+import {golden} from './golden-values.js'
 
 const RESIZE = '|pods/resize|patch,update'
 const etcdImage = (objects: KubeObject[]): string => find(objects, 'StatefulSet', `${NAME}-etcd`).spec.template.spec.containers[0].image
 const roleRules = (objects: KubeObject[]): string[] => find(objects, 'Role', `vc-${NAME}`).rules.map(ruleKey)
 const DEFAULT_HASH = workload(render('')).spec.template.metadata.annotations.vClusterConfigHash as string
-const etcdDeploy = 'controlPlane:\n  backingStore:\n    etcd:\n      deploy:\n        enabled: true\n'
 
 describe('golden manifests: images and host versions', () => {
   goldenCases([
     {
-      name: 'extra-sans',
-      values: 'controlPlane:\n  proxy:\n    extraSANs: [vc.example.com, 203.0.113.10]\n',
+      ...golden('extra-sans'),
       check: (objects) => {
         // extraSANs only reach the syncer's certificates through config.yaml: no object field carries them.
         expect(configOf(objects).controlPlane.proxy.extraSANs).toEqual(['vc.example.com', '203.0.113.10'])
@@ -23,8 +22,7 @@ describe('golden manifests: images and host versions', () => {
       },
     },
     {
-      name: 'registry-default',
-      values: 'controlPlane:\n  advanced:\n    defaultImageRegistry: registry.corp.local/mirror\n  backingStore:\n    etcd:\n      deploy:\n        enabled: true\n',
+      ...golden('registry-default'),
       check: (objects) => {
         expect(syncer(objects).image).toBe(`registry.corp.local/mirror/loft-sh/vcluster-pro:${VCLUSTER_VERSION}`)
         expect(initContainer(objects).image).toBe('registry.corp.local/mirror/loft-sh/kubernetes:v1.36.0')
@@ -32,19 +30,7 @@ describe('golden manifests: images and host versions', () => {
       },
     },
     {
-      name: 'registry-explicit',
-      values: [
-        'controlPlane:',
-        '  statefulSet:',
-        '    image: {registry: quay.example.com, repository: team/vcluster-pro, tag: 0.36.1-patch1}',
-        '    imagePullPolicy: IfNotPresent',
-        '  distro:',
-        '    k8s:',
-        '      image: {registry: "", repository: k8s-api, tag: v1.34.2}',
-        '      imagePullPolicy: Always',
-        '',
-      ].join('\n'),
-      host: 'v1.33.1',
+      ...golden('registry-explicit'),
       check: (objects) => {
         expect(syncer(objects)).toMatchObject({image: 'quay.example.com/team/vcluster-pro:0.36.1-patch1', imagePullPolicy: 'IfNotPresent'})
         // An empty registry means Docker Hub: no prefix. The explicit tag wins over the host's minor.
@@ -52,9 +38,7 @@ describe('golden manifests: images and host versions', () => {
       },
     },
     {
-      name: 'host-1-33',
-      values: etcdDeploy,
-      host: 'v1.33.13',
+      ...golden('host-1-33'),
       check: (objects) => {
         expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.33.4')
         expect(etcdImage(objects)).toBe('registry.k8s.io/etcd:3.5.21-0')
@@ -65,9 +49,7 @@ describe('golden manifests: images and host versions', () => {
       },
     },
     {
-      name: 'host-1-35',
-      values: '',
-      host: 'v1.35.2',
+      ...golden('host-1-35'),
       check: (objects) => {
         expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.35.0')
         expect(roleRules(objects)).toContain(RESIZE)
@@ -75,9 +57,7 @@ describe('golden manifests: images and host versions', () => {
       },
     },
     {
-      name: 'host-unsupported',
-      values: '',
-      host: 'v1.26.15',
+      ...golden('host-unsupported'),
       check: (objects) => {
         expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.36.0')
         // The claim retention policy field exists from Kubernetes 1.27 only.
@@ -86,18 +66,14 @@ describe('golden manifests: images and host versions', () => {
       },
     },
     {
-      name: 'host-explicit-tag',
-      values: 'controlPlane:\n  distro:\n    k8s:\n      image:\n        tag: v1.34.1\n',
-      host: 'v1.33.2',
+      ...golden('host-explicit-tag'),
       check: (objects) => {
         expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.34.1')
         expect(configOf(objects).controlPlane.distro.k8s.image.tag).toBe('v1.34.1')
       },
     },
     {
-      name: 'deprecated-k8s-version',
-      values: 'controlPlane:\n  distro:\n    k8s:\n      version: v1.32.9\n      image:\n        tag: v1.34.1\n',
-      host: 'v1.35.0',
+      ...golden('deprecated-k8s-version'),
       check: (objects) => {
         // As in the chart, the deprecated version wins over image.tag.
         expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.32.9')

@@ -2,6 +2,7 @@
 import {describe, expect} from 'vitest'
 import type {KubeObject} from '../../../src/lib/manifests/index.js'
 import {NAME, NAMESPACE, find, goldenCases, ids, ruleKey} from './helpers.js'
+import {golden} from './golden-values.js'
 
 const CLUSTER_ROLE = `vc-${NAME}-v-${NAMESPACE}`
 const rulesOf = (objects: KubeObject[], kind: string, name: string): string[] => find(objects, kind, name).rules.map(ruleKey)
@@ -21,21 +22,7 @@ function expectClusterBinding(objects: KubeObject[], name: string): void {
 describe('golden manifests: RBAC', () => {
   goldenCases([
     {
-      name: 'rbac-extra-rules',
-      values: [
-        'rbac:',
-        '  role:',
-        '    extraRules:',
-        '      - apiGroups: [monitoring.coreos.com]',
-        '        resources: [servicemonitors]',
-        '        verbs: [get, list]',
-        '  clusterRole:',
-        '    extraRules:',
-        '      - apiGroups: [""]',
-        '        resources: [namespaces]',
-        '        verbs: [get]',
-        '',
-      ].join('\n'),
+      ...golden('rbac-extra-rules'),
       check: (objects) => {
         const role = rulesOf(objects, 'Role', `vc-${NAME}`)
         expect(role).toHaveLength(9)
@@ -46,34 +33,14 @@ describe('golden manifests: RBAC', () => {
       },
     },
     {
-      name: 'rbac-overwrite-and-disabled',
-      values: [
-        'rbac:',
-        '  role:',
-        '    overwriteRules:',
-        '      - apiGroups: [""]',
-        '        resources: [pods]',
-        '        verbs: ["*"]',
-        '  clusterRole:',
-        '    enabled: false',
-        '    extraRules:',
-        '      - apiGroups: [""]',
-        '        resources: [nodes]',
-        '        verbs: [get]',
-        'sync:',
-        '  fromHost:',
-        '    nodes:',
-        '      enabled: true',
-        '',
-      ].join('\n'),
+      ...golden('rbac-overwrite-and-disabled'),
       check: (objects) => {
         expect(rulesOf(objects, 'Role', `vc-${NAME}`)).toEqual(['|pods|*'])
         expect(ids(objects).filter((id) => id.startsWith('Cluster'))).toEqual([])
       },
     },
     {
-      name: 'sync-cluster-role',
-      values: 'sync:\n  fromHost:\n    nodes:\n      enabled: true\n      syncBackChanges: true\n  toHost:\n    storageClasses:\n      enabled: true\n    ingresses:\n      enabled: true\n',
+      ...golden('sync-cluster-role'),
       check: (objects) => {
         expect(rulesOf(objects, 'ClusterRole', CLUSTER_ROLE)).toEqual([
           '|pods,nodes,nodes/status|get,watch,list',
@@ -87,21 +54,7 @@ describe('golden manifests: RBAC', () => {
       },
     },
     {
-      name: 'from-host-classes',
-      values: [
-        'sync:',
-        '  fromHost:',
-        '    storageClasses: {enabled: true}',
-        '    ingressClasses: {enabled: true}',
-        '    priorityClasses: {enabled: true}',
-        '    configMaps:',
-        '      enabled: true',
-        '      mappings:',
-        '        byName:',
-        '          "shared/ca-bundle": "default/ca-bundle"',
-        '          "/settings": "default/settings"',
-        '',
-      ].join('\n'),
+      ...golden('from-host-classes'),
       check: (objects) => {
         const rules = find(objects, 'ClusterRole', CLUSTER_ROLE).rules
         expect(rules.map(ruleKey)).toEqual([
@@ -118,8 +71,7 @@ describe('golden manifests: RBAC', () => {
       },
     },
     {
-      name: 'multi-namespace',
-      values: 'sync:\n  toHost:\n    namespaces:\n      enabled: true\n      mappings:\n        byName:\n          "team-*": "vc-team-*"\n',
+      ...golden('multi-namespace'),
       check: (objects) => {
         const mn = `vc-mn-${NAME}-v-${NAMESPACE}`
         expect(ids(objects)).not.toContain(`Role/vc-${NAME}`)
@@ -129,8 +81,7 @@ describe('golden manifests: RBAC', () => {
       },
     },
     {
-      name: 'cluster-role-forced',
-      values: 'rbac:\n  clusterRole:\n    enabled: true\n',
+      ...golden('cluster-role-forced'),
       check: (objects) => {
         // enabled: true renders the ClusterRole even when no setting needs a rule in it.
         const role = objects.find((o) => o.kind === 'ClusterRole')
