@@ -13,7 +13,9 @@ export default class Delete extends BaseCommand {
 
   static override description =
     'Removes the objects create made, every volume claim of the vCluster (unless --keep-pvc), the objects it synced ' +
-    'into the namespace, its Secrets, and the namespace when the CLI created it (or with --delete-namespace). ' +
+    'into the namespace, its Secrets, and the namespace when the CLI created it (or with --delete-namespace); with ' +
+    'cluster-wide rights also what its syncer made outside the namespace (PriorityClasses, namespaces) and its ' +
+    'ClusterRole, else a warning names them for a cluster admin. ' +
     'It confirms nothing labelled as the vCluster remains. Running it again is safe.'
 
   static override examples = ['<%= config.bin %> delete demo', '<%= config.bin %> delete demo -n team-a --keep-pvc --ignore-not-found']
@@ -47,6 +49,9 @@ export default class Delete extends BaseCommand {
       onProgress: (message) => progress.done(message),
     })).finally(() => progress.stop())
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
+    for (const left of result.leftBehind) {
+      this.note(this.color.yellow(`warning: vCluster ${result.name} may have left ${left.what}, which you may not remove (cluster-wide rights). A cluster admin can run:\n  ${left.command}`))
+    }
     if (!result.deleted) this.note(`vCluster ${args.name} not found; nothing to delete.`)
     else this.note(`vCluster ${result.name} deleted from namespace ${result.namespace}${result.keptClaims.length > 0 ? `; kept claims: ${result.keptClaims.join(', ')}` : ''}.`)
   }

@@ -18,6 +18,7 @@ const RESOURCES: Record<string, ResourceInfo> = {
   Pod: {group: '', version: 'v1', plural: 'pods', namespaced: true},
   PersistentVolumeClaim: {group: '', version: 'v1', plural: 'persistentvolumeclaims', namespaced: true},
   Event: {group: '', version: 'v1', plural: 'events', namespaced: true},
+  PriorityClass: {group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', namespaced: false},
   Endpoints: {group: '', version: 'v1', plural: 'endpoints', namespaced: true},
   ResourceQuota: {group: '', version: 'v1', plural: 'resourcequotas', namespaced: true},
   LimitRange: {group: '', version: 'v1', plural: 'limitranges', namespaced: true},

@@ -5,6 +5,7 @@ import {collectionPath, objectPath} from '../kube/resources.js'
 import {existsSync} from 'node:fs'
 import {isVClusterContext, removeVClusterContexts, type VClusterRef} from '../kubeconfig/contexts.js'
 import {readKubeconfigSet} from '../kubeconfig/edit.js'
+import {clusterLeftovers, deleteClusterScoped, reachOf, surveyClusterScoped, type ClusterReach, type LeftBehind} from './delete-cluster.js'
 import {findVCluster, type FoundVCluster} from './find.js'
 import {checkOperation} from './permissions.js'
 
@@ -26,10 +27,13 @@ export interface DeleteResult {
   namespaceDeleted: boolean
   keptClaims: string[]
   removedContexts: string[]
+  /** Cluster-scoped objects the vCluster may have made that this user could not remove; each with an admin's command. */
+  leftBehind: LeftBehind[]
 }
 
 /** Namespaced kinds the CLI creates, or the vCluster syncs into the host namespace, that delete removes. */
 const OWN_KINDS = ['StatefulSet', 'Deployment', 'Service', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'PodDisruptionBudget', 'Ingress']
+const COREDNS_SELECTOR = 'k8s-app=vcluster-kube-dns'
 const SYNCED_KINDS = ['Pod', 'Service', 'ConfigMap', 'Secret', 'Endpoints', 'EndpointSlice', 'PersistentVolumeClaim', 'ServiceAccount', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget']
 
 /**
@@ -45,7 +49,7 @@ export async function deleteVCluster(options: DeleteOptions): Promise<DeleteResu
     } catch (error) {
       const rest = error instanceof NotFoundError ? await leftoversOf(client, options.name, options.kube.namespace ?? client.selection.namespace) : undefined
       if (rest !== undefined) found = rest
-      else if (error instanceof NotFoundError && options.ignoreNotFound === true) return {name: options.name, deleted: false, namespaceDeleted: false, keptClaims: [], removedContexts: []}
+      else if (error instanceof NotFoundError && options.ignoreNotFound === true) return {name: options.name, deleted: false, namespaceDeleted: false, keptClaims: [], removedContexts: [], leftBehind: []}
       else throw error
     }
     return await deleteFound(client, found, options)
@@ -69,15 +73,22 @@ async function leftoversOf(client: KubeClient, name: string, namespace: string):
 async function deleteFound(client: KubeClient, found: FoundVCluster, options: DeleteOptions): Promise<DeleteResult> {
   const {name, namespace} = found
   const say = options.onProgress ?? (() => {})
-  // Before anything is deleted: one message with every missing right, not a half-deleted vCluster.
-  await checkOperation(client, 'delete', {name, namespace, workloadKind: found.workload.kind, keepClaims: options.keepPvc === true})
+  // Before anything is deleted: one message with every missing right, not a half-deleted vCluster. Cluster-wide
+  // rights are not among them: what they would remove is listed now and, where refused, named in a warning.
+  const [, survey] = await Promise.all([
+    checkOperation(client, 'delete', {name, namespace, workloadKind: found.workload.kind, keepClaims: options.keepPvc === true}),
+    surveyClusterScoped(client, name, namespace),
+  ])
+  const refused = survey.clusterRoles === undefined || survey.priorityClasses === undefined || survey.namespaces === undefined
+  const reach: ClusterReach = refused ? await reachOf(client, name, namespace) : {clusterRole: false, priorityClasses: false, namespaces: false}
   // The control plane's objects and those of its external etcd (app=vcluster-etcd), in one request per kind.
   await Promise.all(OWN_KINDS.map((kind) => deleteCollection(client, kind, namespace, ownSelector(name))))
-  await Promise.all([
+  const [leftBehind] = await Promise.all([
+    deleteClusterScoped(client, {name, namespace}, survey, reach),
     ...[`vc-${name}`, `${name}-certs`, `vc-config-${name}`, `vc-workload-${name}`].map((secret) => deleteNamed(client, 'Secret', namespace, secret)),
     ...SYNCED_KINDS.map((kind) => deleteCollection(client, kind, namespace, `vcluster.loft.sh/managed-by=${name}`)),
-    deleteCollection(client, 'Pod', namespace, 'k8s-app=vcluster-kube-dns'),
-    deleteClusterScoped(client, name, namespace),
+    // CoreDNS is deployed apart from the chart (upstream's coredns.DeleteCoreDNSComponents removes these three).
+    ...['Deployment', 'Pod', 'Service'].map((kind) => deleteCollection(client, kind, namespace, COREDNS_SELECTOR)),
   ])
   say(`deleted the objects of vCluster ${name}`)
   const keptClaims = await handleClaims(client, name, namespace, options.keepPvc === true)
@@ -87,7 +98,7 @@ async function deleteFound(client: KubeClient, found: FoundVCluster, options: De
   if (options.wait !== false) await confirmGone(client, name, namespace, options.timeoutMs ?? 120_000, options.keepPvc === true)
   const removedContexts = await removeContexts(client.selection.files, {name, namespace, hostContext: client.selection.contextName})
   if (removedContexts.length > 0) say(`removed kubeconfig context ${removedContexts.join(', ')}`)
-  return {name, namespace, deleted: true, namespaceDeleted, keptClaims, removedContexts}
+  return {name, namespace, deleted: true, namespaceDeleted, keptClaims, removedContexts, leftBehind}
 }
 
 /** Removes the vCluster's contexts (reached through this host context); files without one are not rewritten. */
@@ -119,20 +130,6 @@ async function deleteNamed(client: KubeClient, kind: string, namespace: string, 
   await client.request({method: 'DELETE', path: objectPath({kind, apiVersion: 'v1', metadata: {name, namespace}}), allow: [404]})
 }
 
-/** ClusterRole/Binding `vc-<name>-v-<namespace>` exist only for some configs; a namespace-scoped user may not see them. */
-async function deleteClusterScoped(client: KubeClient, name: string, namespace: string): Promise<void> {
-  const selector = `app=vcluster,release=${name}`
-  await Promise.all(['ClusterRoleBinding', 'ClusterRole'].map(async (kind) => {
-    const list = await client.request<{items: {metadata: {name: string; namespace?: string; labels?: Record<string, string>}}[]} | undefined>({
-      path: collectionPath(kind),
-      query: {labelSelector: selector},
-      allow: [403],
-    })
-    const mine = (list?.items ?? []).filter((o) => o.metadata.name.endsWith(`-v-${namespace}`) || o.metadata.name.includes(`-${namespace}`))
-    await Promise.all(mine.map((o) => client.request({method: 'DELETE', path: `${collectionPath(kind)}/${o.metadata.name}`, allow: [404]})))
-  }))
-}
-
 function ownSelector(name: string): string {
   return `app in (vcluster,vcluster-etcd),release=${name}`
 }
@@ -155,15 +152,19 @@ async function maybeDeleteNamespace(client: KubeClient, namespace: string, asked
   return true
 }
 
-/** Polls (briefly) until nothing labelled as the vCluster's remains; deletion is asynchronous (finalizers, GC). */
+/**
+ * Polls (briefly) until nothing labelled as the vCluster's remains, in its namespace and cluster-wide (what its
+ * syncer made); deletion is asynchronous (finalizers, GC, a syncer still stopping).
+ */
 async function confirmGone(client: KubeClient, name: string, namespace: string, timeoutMs: number, keptClaims: boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs
   const kinds = ['StatefulSet', 'Deployment', 'Pod', 'Service', 'Secret', ...(keptClaims ? [] : ['PersistentVolumeClaim'])]
   for (;;) {
-    const lists = await Promise.all(
-      kinds.map((kind) => client.request<{items: {metadata: {name: string}}[]} | undefined>({path: collectionPath(kind, namespace), query: {labelSelector: `release=${name}`}, allow: [404]})),
-    )
-    const left = lists.flatMap((l, i) => (l?.items ?? []).map((o) => `${kinds[i]}/${o.metadata.name}`))
+    const [lists, outside] = await Promise.all([
+      Promise.all(kinds.map((kind) => client.request<{items: {metadata: {name: string}}[]} | undefined>({path: collectionPath(kind, namespace), query: {labelSelector: `release=${name}`}, allow: [404]}))),
+      clusterLeftovers(client, name, namespace),
+    ])
+    const left = [...lists.flatMap((l, i) => (l?.items ?? []).map((o) => `${kinds[i]}/${o.metadata.name}`)), ...outside]
     if (left.length === 0) return
     if (Date.now() > deadline) {
       throw new TimeoutError(`vCluster ${name} is deleted, but these are still going away: ${left.join(', ')}`, `Check them with kubectl -n ${namespace} get ${left[0]}, or run the delete again.`)

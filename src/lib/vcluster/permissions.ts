@@ -63,6 +63,17 @@ function deleteNeeds(target: OperationTarget): Permission[] {
   return [...perms(fixed, ['list', 'delete']), ...claims, ...deleteOfRendered(target)]
 }
 
+/**
+ * Cluster-wide rights delete uses when the user holds them, for what the vCluster made outside its namespace: its
+ * ClusterRole and binding, the PriorityClasses and namespaces its syncer made (a namespace it imported is patched,
+ * not deleted). Deliberately not in delete's preflight: without them a namespace-scoped user's delete succeeds and
+ * names what a cluster admin should remove (docs/decisions.md, "Cluster-scoped leftovers").
+ */
+export const DELETE_CLUSTER_WIDE: readonly Permission[] = [
+  ...perms(['ClusterRole', 'ClusterRoleBinding', 'PriorityClass'], ['list', 'delete']),
+  ...perms(['Namespace'], ['list', 'delete', 'patch']),
+].map((p) => ({...p, clusterScoped: true}))
+
 /** list and delete on every namespaced kind create applies (upgrade removes what a new config no longer renders). */
 function deleteOfRendered(target: OperationTarget): Permission[] {
   const namespaced = (target.objects ?? []).map((o) => resourceInfo(o.kind, o.apiVersion)).filter((info) => info.namespaced)
