@@ -107,4 +107,32 @@ describe('delete and the cluster-scoped objects the vCluster synced', () => {
     expect(deleted.exitCode, deleted.stderr).toBe(0)
     expect(deleted.stderr).not.toContain('warning')
   })
+
+  it('keeps a namespace it created while another vCluster lives there (as upstream)', async () => {
+    const cluster = useHostCluster()
+    const ns = `delkeep-${Date.now().toString(36)}`
+    deferCleanup(() => cluster.kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']))
+    const admin = ['--kubeconfig', cluster.adminKubeconfig, '-n', ns]
+    const created = await vcluster(['create', 'demo', ...admin, '--no-connect', '--no-wait'])
+    expect(created.exitCode, created.stderr).toBe(0)
+    expect((await cluster.kubectlJson(['get', 'namespace', ns])).metadata.annotations).toMatchObject({'vcluster.loft.sh/created': 'true'})
+    // Another vCluster in the same namespace, e.g. one made by upstream's CLI (ours refuses a second one).
+    await cluster.kubectl(['-n', ns, 'create', '-f', '-'], {input: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: other, labels: {app: vcluster, release: other}}
+spec:
+  replicas: 0
+  serviceName: other
+  selector: {matchLabels: {app: vcluster, release: other}}
+  template:
+    metadata: {labels: {app: vcluster, release: other}}
+    spec: {containers: [{name: syncer, image: example.invalid/none}]}
+`})
+    const deleted = await vcluster(['delete', 'demo', ...admin])
+    expect(deleted.exitCode, deleted.stderr).toBe(0)
+    expect(deleted.stderr).toContain(`kept namespace ${ns}: vCluster other is still in it`)
+    const left = await cluster.kubectlJson(['get', 'namespace', ns])
+    expect(left.metadata.deletionTimestamp).toBeUndefined()
+    expect(await names(['-n', ns, 'get', 'statefulsets'])).toEqual(['statefulset.apps/other'])
+  })
 })

@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {isVClusterContext, removeVClusterContexts, type VClusterRef} from '../kubeconfig/contexts.js'
 import {readKubeconfigSet} from '../kubeconfig/edit.js'
 import {clusterLeftovers, deleteClusterScoped, reachOf, surveyClusterScoped, type ClusterReach, type LeftBehind} from './delete-cluster.js'
-import {findVCluster, type FoundVCluster} from './find.js'
+import {findVCluster, findVClusters, type FoundVCluster} from './find.js'
 import {checkOperation} from './permissions.js'
 
 export interface DeleteOptions {
@@ -93,7 +93,7 @@ async function deleteFound(client: KubeClient, found: FoundVCluster, options: De
   say(`deleted the objects of vCluster ${name}`)
   const keptClaims = await handleClaims(client, name, namespace, options.keepPvc === true)
   if (keptClaims.length === 0) say('deleted its volume claims')
-  const namespaceDeleted = await maybeDeleteNamespace(client, namespace, options.deleteNamespace === true)
+  const namespaceDeleted = await maybeDeleteNamespace(client, {name, namespace}, options.deleteNamespace === true, say)
   if (namespaceDeleted) say(`deleted namespace ${namespace}`)
   if (options.wait !== false) await confirmGone(client, name, namespace, options.timeoutMs ?? 120_000, options.keepPvc === true)
   const removedContexts = await removeContexts(client.selection.files, {name, namespace, hostContext: client.selection.contextName})
@@ -143,11 +143,17 @@ async function handleClaims(client: KubeClient, name: string, namespace: string,
   return list.items.map((c) => c.metadata.name)
 }
 
-async function maybeDeleteNamespace(client: KubeClient, namespace: string, asked: boolean): Promise<boolean> {
+/** Never while another vCluster lives there (one made by upstream's CLI, say): upstream's delete keeps it too. */
+async function maybeDeleteNamespace(client: KubeClient, {name, namespace}: {name: string; namespace: string}, asked: boolean, say: (m: string) => void): Promise<boolean> {
   const ns = await client.request<{metadata: {annotations?: Record<string, string>}} | undefined>({path: `/api/v1/namespaces/${namespace}`, allow: [403, 404]})
   const createdByUs = ns?.metadata.annotations?.[CREATED_ANNOTATION] === 'true'
   if (!asked && !createdByUs) return false
   if (ns === undefined && !asked) return false
+  const others = (await findVClusters(client, {namespace})).filter((v) => v.name !== name).map((v) => v.name)
+  if (others.length > 0) {
+    say(`kept namespace ${namespace}: vCluster ${others.join(', ')} is still in it`)
+    return false
+  }
   await client.request({method: 'DELETE', path: `/api/v1/namespaces/${namespace}`, allow: [404]})
   return true
 }
