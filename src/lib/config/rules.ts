@@ -1,6 +1,7 @@
 import {isIP} from 'node:net'
 import type {ConfigProblem} from '../errors.js'
 import {getPath} from './merge.js'
+import {checkChartRendering} from './rules-chart.js'
 import {checkCustomResources} from './rules-custom-resources.js'
 import {checkGateways} from './rules-gateways.js'
 import {checkNamespaceSync} from './rules-namespaces.js'
@@ -57,6 +58,7 @@ export function checkRules(values: Values, locate: Locate, options: RuleOptions 
   checkResolveDNS(ctx)
   checkNamespaceSync(ctx)
   checkPrivateNodes(ctx)
+  checkChartRendering(ctx)
   return result
 }
 

@@ -196,3 +196,14 @@ group('export kubeconfig', [
   ['additional secret with a blank name', y('exportKubeConfig:', '  additionalSecrets: [{name: " "}]'), 'exportKubeConfig.additionalSecrets[0]', /name and\/or a namespace/, y('exportKubeConfig:', '  additionalSecrets: [{name: kc}]')],
 ])
 
+
+const manifests = (text: string) => y('experimental:', '  deploy:', '    host:', `      manifests: ${JSON.stringify(text)}`)
+group('chart rendering', [
+  ['runtime class written plain', y('controlPlane:', '  statefulSet:', '    runtimeClassName: "a: b"'), 'controlPlane.statefulSet.runtimeClassName', /RuntimeClass name/, y('controlPlane:', '  statefulSet:', '    runtimeClassName: gvisor')],
+  ['size with a line break', y('controlPlane:', '  statefulSet:', '    persistence:', '      volumeClaim:', '        size: "5\\nGi"'), 'controlPlane.statefulSet.persistence.volumeClaim.size', /quantity/, y('controlPlane:', '  statefulSet:', '    persistence:', '      volumeClaim:', '        size: 5Gi')],
+  ['priority class .inf', y('controlPlane:', '  statefulSet:', '    scheduling:', '      priorityClassName: ".inf"'), 'controlPlane.statefulSet.scheduling.priorityClassName', /PriorityClass/, y('controlPlane:', '  statefulSet:', '    scheduling:', '      priorityClassName: high')],
+  ['TLSRoute apiVersion when the route is on', y('controlPlane:', '  tlsRoute:', '    enabled: true', '    apiVersion: "@v1"'), 'controlPlane.tlsRoute.apiVersion', /API version/, y('controlPlane:', '  tlsRoute:', '    enabled: false', '    apiVersion: "@v1"')],
+  ['manifests that are not objects', manifests('ON'), 'experimental.deploy.host.manifests', /not an object/, manifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x')],
+  ['manifests with .inf', manifests('a: .inf'), 'experimental.deploy.host.manifests', /JSON/, manifests('a: inf')],
+  ['manifests with a scalar metadata', manifests('metadata: 1'), 'experimental.deploy.host.manifests', /metadata/, manifests('metadata: {name: x}')],
+])
