@@ -12,6 +12,11 @@ import {StandIn, type StandInSpec} from './standin.js'
 import {ensureStorageClass, isApiStatus, provisionVolumes} from './volumes.js'
 
 const SELECTOR = 'app=vcluster'
+/**
+ * Namespaces labelled so get no stand-in: a test runs the real vCluster for their pods itself (test/cluster/real).
+ * Chosen explicitly per namespace, never guessed.
+ */
+export const REAL_NAMESPACE_LABEL = 'vcluster-ts.test/real'
 const MANAGER = 'vcluster-ts-standin'
 /** Stand-ins whose apiserver starts at once; the others start on their first connection (memory: ~215 MB each). */
 const EAGER_APISERVERS = 3
@@ -121,14 +126,16 @@ export class Watcher {
 
   /** vClusters present now, keyed namespace/name, with the extraSANs of their config Secret. */
   private async desired(): Promise<Map<string, StandInSpec>> {
-    const [sts, deps] = await Promise.all([
+    const [sts, deps, real] = await Promise.all([
       this.apps.listStatefulSetForAllNamespaces({labelSelector: SELECTOR}),
       this.apps.listDeploymentForAllNamespaces({labelSelector: SELECTOR}),
+      this.core.listNamespace({labelSelector: `${REAL_NAMESPACE_LABEL}=true`}),
     ])
+    const skip = new Set(real.items.map((n) => n.metadata?.name))
     const out = new Map<string, StandInSpec>()
     for (const w of [...sts.items, ...deps.items]) {
       const m = w.metadata
-      if (!m?.namespace || !m.uid || m.deletionTimestamp) continue
+      if (!m?.namespace || !m.uid || m.deletionTimestamp || skip.has(m.namespace)) continue
       const name = m.labels?.release ?? m.name ?? ''
       out.set(`${m.namespace}/${name}`, {namespace: m.namespace, name, uid: m.uid,
         extraSans: await this.extraSans(m.namespace, name)})

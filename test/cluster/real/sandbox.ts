@@ -1,0 +1,202 @@
+// Runs upstream's real vCluster for one vCluster pod, from the pod object alone: its environment and volumes as a
+// kubelet would make them, started in its own mount, network, PID and UTS namespaces with only `lo` (inner.ts),
+// bridged through unix sockets to the host API server and from a host-side 127.0.0.1 port to its port 8443.
+// Nothing outlives stop(), a crash of this process (the sandbox gets SIGKILL with it) or a sweep of the tracker's
+// pid files (control.ts): the namespaces die with their last process, taking every mount with them.
+import {spawn, type ChildProcess} from 'node:child_process'
+import {closeSync, mkdirSync, openSync, rmSync, writeFileSync} from 'node:fs'
+import {connect, createServer, type Server, type Socket} from 'node:net'
+import {join} from 'node:path'
+import {CoreV1Api, type KubeConfig, type V1Container, type V1Pod} from '@kubernetes/client-node'
+import type {Tracker} from '../etcd.js'
+import {RIG_DIR} from '../rig.js'
+import {sleep} from '../proc.js'
+import {containerEnv} from './env.js'
+import type {SandboxPlan} from './plan.js'
+import {nsInit} from './usage.js'
+import {containerMounts} from './volumes.js'
+
+/** The host cluster as the sandbox needs it (ClusterFacts plus the real-mode build). */
+export interface RealHost {
+  /** Admin access: reads the pod's Secrets, ConfigMaps, claim and PV, and requests its service-account token. */
+  kc: KubeConfig
+  /** https://127.0.0.1:<port> */
+  server: string
+  /** The rig's Kubernetes binaries (what the `kubernetes` init image holds). */
+  binDir: string
+  /** vcluster and kine (real/build.sh). */
+  realBinDir: string
+}
+
+export interface RunOptions {
+  /** Pid files for the sweep after a crash of the process that owns the sandbox. */
+  tracker?: Tracker
+  log?: (line: string) => void
+}
+
+/** The vCluster images' entrypoint (their Dockerfile's ENTRYPOINT); the container sets no command. */
+const VCLUSTER_IMAGE = /(^|\/)loft-sh\/vcluster(-pro|-oss)?(:|@|$)/
+const PROBE_PORT = 8443
+
+function syncer(pod: V1Pod): V1Container {
+  const c = pod.spec?.containers.find((x) => VCLUSTER_IMAGE.test(x.image ?? ''))
+  if (!c) throw new Error(`pod ${pod.metadata?.name} has no vCluster container (image loft-sh/vcluster*)`)
+  return c
+}
+
+/** Accepts TCP or unix connections and dials the other side: the host half of each bridge. */
+function bridge(dial: () => Socket): Server {
+  const sockets = new Set<Socket>()
+  const server = createServer({noDelay: true}, (inbound) => {
+    const outbound = dial()
+    outbound.setNoDelay?.(true)
+    for (const s of [inbound, outbound]) {
+      sockets.add(s)
+      s.on('error', () => s.destroy()).on('close', () => {
+        sockets.delete(s)
+        inbound.destroy()
+        outbound.destroy()
+      })
+    }
+    inbound.pipe(outbound).pipe(inbound)
+  })
+  server.on('close', () => sockets.forEach((s) => s.destroy()))
+  return server
+}
+
+function listen(server: Server, where: {path: string} | {port: number; host: string}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(where, () => resolve())
+  })
+}
+
+export class RealVcluster {
+  /** 127.0.0.1 port on the host that reaches the vCluster's 8443 (probes, kwok PortForward, clients). */
+  port = 0
+  readonly logFile: string
+  private child?: ChildProcess
+  private readonly servers: Server[] = []
+  private exit?: Promise<number | null>
+
+  private constructor(private readonly pod: V1Pod, private readonly dir: string, private readonly opts: RunOptions) {
+    this.logFile = join(dir, 'vcluster.log')
+  }
+
+  /** Materialises the pod's sandbox under dir (kept across restarts: emptyDirs, logs) and starts it. */
+  static async start(pod: V1Pod, host: RealHost, dir: string, opts: RunOptions = {}): Promise<RealVcluster> {
+    const vc = new RealVcluster(pod, dir, opts)
+    try {
+      await vc.launch(host)
+    } catch (error) {
+      await vc.stop(0)
+      throw error
+    }
+    return vc
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid
+  }
+
+  /** Resolves with the sandbox's exit code (null when killed by a signal) once everything of it is gone. */
+  get exited(): Promise<number | null> {
+    return this.exit ?? Promise.resolve(null)
+  }
+
+  private async plan(host: RealHost): Promise<SandboxPlan> {
+    const core = host.kc.makeApiClient(CoreV1Api)
+    const c = syncer(this.pod)
+    const apiPort = Number(new URL(host.server).port)
+    const init = Object.fromEntries(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']
+      .map((b) => [b, join(host.binDir, b)]))
+    const initBinaries = {...init, kine: join(host.realBinDir, 'kine')}
+    const sock = join(this.dir, 'sock')
+    return {
+      name: `${this.pod.metadata?.namespace}/${this.pod.metadata?.name}`,
+      hostname: this.pod.metadata?.name ?? 'vcluster',
+      rootfs: join(this.dir, 'rootfs'),
+      files: [{source: join(host.realBinDir, 'vcluster'), target: '/vcluster'}],
+      mounts: await containerMounts({core, dir: this.dir, initBinaries}, this.pod, c),
+      argv: [...(c.command ?? ['/vcluster', 'start']), ...(c.args ?? [])],
+      env: await containerEnv(core, this.pod, c, apiPort),
+      apiPort,
+      apiSocket: join(sock, 'api.sock'),
+      podPorts: [{port: PROBE_PORT, socket: join(sock, `${PROBE_PORT}.sock`)}],
+    }
+  }
+
+  private async launch(host: RealHost): Promise<void> {
+    const plan = await this.plan(host)
+    // A fresh root and socket dir per start; never holds mounts on the host side (they live in the namespace).
+    for (const d of [plan.rootfs, join(this.dir, 'sock')]) {
+      rmSync(d, {recursive: true, force: true})
+      mkdirSync(d, {recursive: true})
+    }
+    const api = new URL(host.server)
+    const toApi = bridge(() => connect({host: '127.0.0.1', port: Number(api.port)}))
+    this.servers.push(toApi)
+    await listen(toApi, {path: plan.apiSocket})
+    const fromHost = bridge(() => connect({path: plan.podPorts[0]?.socket ?? ''}))
+    this.servers.push(fromHost)
+    await listen(fromHost, {port: 0, host: '127.0.0.1'})
+    const addr = fromHost.address()
+    this.port = typeof addr === 'object' && addr ? addr.port : 0
+    const planFile = join(this.dir, 'plan.json')
+    writeFileSync(planFile, JSON.stringify(plan, null, 2), {mode: 0o600})
+    this.spawn(planFile)
+    this.opts.log?.(`real vCluster ${plan.name}: pid ${this.pid}, 8443 on 127.0.0.1:${this.port}, log ${this.logFile}`)
+  }
+
+  private spawn(planFile: string): void {
+    const fd = openSync(this.logFile, 'a')
+    // pdeathsig: the sandbox gets SIGKILL when this process dies (Node spawns from its main thread, which lives as
+    // long as the process); --kill-child: the namespace's init gets SIGKILL when unshare dies.
+    const args = ['--pdeathsig', 'SIGKILL', '--', 'unshare', '-m', '-n', '-p', '-u', '--fork', '--kill-child',
+      '--propagation', 'private', '--', process.execPath, '--disable-warning=ExperimentalWarning',
+      join(RIG_DIR, 'real', 'inner.ts'), planFile]
+    try {
+      this.child = spawn('setpriv', args, {stdio: ['ignore', fd, fd], env: {PATH: process.env.PATH}})
+    } finally {
+      closeSync(fd)
+    }
+    const pid = this.child.pid
+    if (pid === undefined) throw new Error('could not start setpriv/unshare for the real vCluster')
+    this.opts.tracker?.track(pid)
+    const child = this.child
+    this.exit = new Promise((resolve) => child.once('exit', (code) => {
+      this.opts.tracker?.untrack(pid)
+      this.closeBridges()
+      resolve(code)
+    }))
+  }
+
+  private closeBridges(): void {
+    for (const s of this.servers.splice(0)) s.close()
+    rmSync(join(this.dir, 'sock'), {recursive: true, force: true})
+  }
+
+  /** SIGTERM to the container (through the namespace's init), SIGKILL to the whole namespace after graceMs. */
+  async stop(graceMs = 1000 * (this.pod.spec?.terminationGracePeriodSeconds ?? 30)): Promise<void> {
+    const child = this.child
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) {
+      this.closeBridges()
+      return
+    }
+    // unshare itself ignores SIGTERM while it waits: signal the namespace's init (inner.ts) directly.
+    const init = nsInit(child.pid)
+    try {
+      if (init) process.kill(init, 'SIGTERM')
+    } catch {} // ended meanwhile
+    const done = await Promise.race([this.exited.then(() => true), sleep(init ? graceMs : 0).then(() => false)])
+    if (!done) {
+      this.opts.log?.(`real vCluster pid ${child.pid}: still running after ${graceMs} ms, SIGKILL`)
+      for (const pid of [init, child.pid]) {
+        try {
+          if (pid) process.kill(pid, 'SIGKILL')
+        } catch {}
+      }
+    }
+    await this.exited
+  }
+}
