@@ -50,10 +50,14 @@ export function schemaProblems(rawErrors: readonly ErrorObject[], locate: Locate
   const errors = rawErrors.map((e) => enrich(e, schema, values))
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
   const inUnion = (e: ErrorObject) => unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`))
+  // A refinement (an allOf entry, see schema/helpers.ts) repeats what the base schema already said about a value.
+  const refinement = (e: ErrorObject) => /\/allOf\/\d+\//.test(e.schemaPath)
+  const restates = (e: ErrorObject) =>
+    refinement(e) && errors.some((o) => o !== e && !refinement(o) && o.instancePath === e.instancePath)
   const seen = new Set<string>()
   const problems: ConfigProblem[] = []
   for (const error of errors) {
-    if (inUnion(error)) continue
+    if (inUnion(error) || restates(error)) continue
     const problem = toProblem(error, locate)
     const id = `${problem.path}\u0000${problem.message}`
     if (seen.has(id)) continue

@@ -6,6 +6,7 @@ interface SchemaNode {
   properties?: Record<string, SchemaNode>
   additionalProperties?: boolean | SchemaNode
   items?: SchemaNode
+  allOf?: SchemaNode[]
 }
 
 /** The schema node at a --set path, following properties, map values and list items. */
@@ -13,10 +14,16 @@ export function schemaAt(path: readonly (string | number)[], root: SchemaNode = 
   let node: SchemaNode | undefined = root
   for (const step of path) {
     if (node === undefined) return undefined
-    if (typeof step === 'number') node = node.items
-    else node = node.properties?.[step] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined)
+    node = childOf(node, step)
   }
   return node
+}
+
+// Our refinements (allOf entries) may narrow map values or items beyond upstream's shape, e.g. node selectors.
+function childOf(node: SchemaNode, step: string | number): SchemaNode | undefined {
+  if (typeof step === 'number') return node.allOf?.find((part) => part.items !== undefined)?.items ?? node.items
+  const additional = node.allOf?.find((part) => typeof part.additionalProperties === 'object')?.additionalProperties ?? node.additionalProperties
+  return node.properties?.[step] ?? (typeof additional === 'object' ? additional : undefined)
 }
 
 /**

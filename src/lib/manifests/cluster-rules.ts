@@ -36,14 +36,13 @@ function syncNeedsClusterRole(config: VClusterConfig): boolean {
 }
 
 function integrationsNeedClusterRole(config: VClusterConfig): boolean {
-  const {kubeVirt, externalSecrets, certManager, metricsServer, istio, kubeOvn} = config.integrations ?? {}
+  const {kubeVirt, externalSecrets, certManager, metricsServer, istio} = config.integrations ?? {}
   return (
     kubeVirt?.enabled === true ||
     externalSecrets?.enabled === true ||
     (certManager?.enabled === true && certManager.sync?.fromHost?.clusterIssuers?.enabled !== false) ||
     (metricsServer?.enabled === true && metricsServer.nodes !== false) ||
-    istio?.enabled === true ||
-    kubeOvn?.enabled === true
+    istio?.enabled === true
   )
 }
 

@@ -1,7 +1,7 @@
 /** The control-plane pod's containers: the init container with the Kubernetes binaries, and the syncer. */
 import type {VClusterConfig} from '../config/schema/index.js'
 import {kubernetesImage, syncerImage} from './images.js'
-import {fileLogging, volumeMounts} from './persistence.js'
+import {volumeMounts} from './persistence.js'
 import {pluginInitContainers} from './plugins.js'
 import {PROXY_PORT} from './services.js'
 import type {RenderInput} from './types.js'
@@ -36,7 +36,6 @@ function env(input: RenderInput): Obj[] {
   return [
     {name: 'VCLUSTER_NAME', value: input.name},
     {name: 'LOFT_LOG_ENCODING', value: config.logging?.encoding ?? 'console'},
-    ...(fileLogging(config) ? [{name: 'LOFT_LOG_FILE', value: '/var/log/vcluster/vcluster.log'}] : []),
     fieldEnv('POD_NAME', 'metadata.name'),
     fieldEnv('POD_IP', 'status.podIP'),
     fieldEnv('NODE_NAME', 'spec.nodeName'),

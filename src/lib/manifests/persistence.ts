@@ -8,10 +8,6 @@ import {copy, isSet} from './util.js'
 
 type Obj = Record<string, unknown>
 
-export function fileLogging(config: VClusterConfig): boolean {
-  return config.logging?.file?.enabled === true
-}
-
 /** `persistence.volumeClaimTemplates` replaces the generated `data` claim completely. */
 export function volumeClaimTemplates(config: VClusterConfig): Obj[] {
   const persistence = config.controlPlane?.statefulSet?.persistence
@@ -47,7 +43,6 @@ export function volumes(input: RenderInput): Obj[] {
     {name: 'tmp', emptyDir: {}},
     {name: 'certs', emptyDir: {}},
     {name: 'vcluster-config', secret: {secretName: configSecretName(input.name)}},
-    ...(fileLogging(config) ? [{name: 'vcluster-logs', emptyDir: {sizeLimit: '1Gi'}}] : []),
     ...dataVolumes(config),
     ...copy(persistence?.addVolumes ?? []),
   ]
@@ -63,7 +58,6 @@ export function volumeMounts(config: VClusterConfig): Obj[] {
     {name: 'helm-cache', mountPath: '/.cache/helm'},
     {name: 'vcluster-config', mountPath: '/var/lib/vcluster'},
     {name: 'tmp', mountPath: '/tmp'},
-    ...(fileLogging(config) ? [{name: 'vcluster-logs', mountPath: '/var/log/vcluster'}] : []),
     ...copy((config.controlPlane?.statefulSet?.persistence?.addVolumeMounts ?? []) as Obj[]),
   ]
 }

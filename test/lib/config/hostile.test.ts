@@ -81,6 +81,8 @@ interface SchemaNode {
   oneOf?: SchemaNode[]
   const?: unknown
   enum?: unknown[]
+  allOf?: SchemaNode[]
+  not?: unknown
 }
 
 interface Leaf {
@@ -105,12 +107,19 @@ function acceptedTypes(node: SchemaNode): Set<string> | undefined {
   }
   if (node.const !== undefined) return new Set([jsonType(node.const)])
   if (node.enum !== undefined) return new Set(node.enum.map(jsonType))
+  // Our refinements may type what upstream's schema leaves open (e.g. int-or-string ports).
+  for (const part of node.allOf ?? []) {
+    const types = acceptedTypes(part)
+    if (types !== undefined) return types
+  }
   return undefined
 }
 
 const leaves: Leaf[] = []
 const closedObjects: {path: string[]; keys: Set<string>}[] = []
 ;(function walk(node: SchemaNode, path: string[]) {
+  // A key removed upstream keeps its old shape but refuses any value: unknown keys inside it are not reported.
+  if (node.allOf?.some((part) => part.not !== undefined)) return
   if (node.properties !== undefined && node.anyOf === undefined && node.oneOf === undefined) {
     if (node.additionalProperties === false) closedObjects.push({path, keys: new Set(Object.keys(node.properties))})
     for (const [key, child] of Object.entries(node.properties)) walk(child, [...path, key])

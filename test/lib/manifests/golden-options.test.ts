@@ -166,8 +166,6 @@ describe('golden manifests: pod options, policies, metadata', () => {
         '    sidecarContainers: [{name: logger, image: busybox:1.36}]',
         'plugins:',
         '  hooks: {image: ghcr.io/example/hooks:1.0}',
-        'logging:',
-        '  file: {enabled: true}',
         'platform:',
         '  apiKey: {namespace: vcluster-platform}',
         'experimental:',
@@ -195,11 +193,9 @@ describe('golden manifests: pod options, policies, metadata', () => {
         expect(names(pod.initContainers)).toEqual(['hooks', 'kubernetes', 'wait'])
         expect(pod.initContainers[0]).toMatchObject({image: 'ghcr.io/example/hooks:1.0', command: ['sh'], args: ['-c', 'cp -r /plugin /plugins/hooks']})
         expect(names(pod.containers)).toEqual(['syncer', 'logger'])
-        expect(names(pod.volumes)).toEqual(['plugins', 'helm-cache', 'binaries', 'tmp', 'certs', 'vcluster-config', 'vcluster-logs'])
+        expect(names(pod.volumes)).toEqual(['plugins', 'helm-cache', 'binaries', 'tmp', 'certs', 'vcluster-config'])
         const c = syncer(objects)
         expect(c.volumeMounts[0]).toEqual({mountPath: '/plugins', name: 'plugins'})
-        expect(c.volumeMounts).toContainEqual({name: 'vcluster-logs', mountPath: '/var/log/vcluster'})
-        expect(c.env[2]).toEqual({name: 'LOFT_LOG_FILE', value: '/var/log/vcluster/vcluster.log'})
         expect(c.securityContext.capabilities).toEqual({add: ['NET_ADMIN', 'NET_RAW']})
         expect(workload(objects).spec.template.spec.volumes.some((v: Obj) => v.name === 'data')).toBe(false)
       },

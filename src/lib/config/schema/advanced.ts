@@ -81,7 +81,7 @@ export const advanced = closed(
         enabled: bool('Creates a PodDisruptionBudget for the control plane.'),
         minAvailable: intOrString('Minimum number or percentage of available pods.'),
         maxUnavailable: intOrString('Maximum number or percentage of unavailable pods.'),
-        unhealthyPodEvictionPolicy: oneOf(['IfHealthyBudget', 'AlwaysAllow'], 'When unhealthy pods may be evicted.'),
+        unhealthyPodEvictionPolicy: oneOf('kubernetes-values', ['IfHealthyBudget', 'AlwaysAllow'], 'When unhealthy pods may be evicted.'),
       },
       'PodDisruptionBudget of the control plane.',
     ),

@@ -49,7 +49,7 @@ const etcdStatefulSet = closed(
           {
             enabled: bool(true, 'Creates a PersistentVolumeClaim for etcd data.'),
             accessModes: accessModes('Access modes of the claim.', ['ReadWriteOnce']),
-            retentionPolicy: oneOf(['Retain', 'Delete'], 'Retain', 'What happens to the claim when the StatefulSet is deleted.'),
+            retentionPolicy: oneOf('kubernetes-values', ['Retain', 'Delete'], 'Retain', 'What happens to the claim when the StatefulSet is deleted.'),
             size: str('5Gi', 'Storage size of the claim.'),
             storageClass: str('', 'Storage class of the claim; empty uses the default class.'),
           },

@@ -5,6 +5,8 @@ import {
   closed,
   enumList,
   list,
+  looseObjList,
+  looseStringMap,
   object,
   objList,
   oneOf,
@@ -20,14 +22,16 @@ import {
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never', ''] as const
 
 export function pullPolicy(description: string, def?: '' | 'Always' | 'IfNotPresent' | 'Never') {
-  return def === undefined ? oneOf(PULL_POLICIES, description) : oneOf(PULL_POLICIES, def, description)
+  return def === undefined ? oneOf('kubernetes-values', PULL_POLICIES, description) : oneOf('kubernetes-values', PULL_POLICIES, def, description)
 }
 
 /** PersistentVolumeClaim access modes. */
 export const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] as const
 
 export function accessModes(description: string, def?: Array<(typeof ACCESS_MODES)[number]>) {
-  return def === undefined ? enumList(ACCESS_MODES, description) : enumList(ACCESS_MODES, def, description)
+  return def === undefined
+    ? enumList('kubernetes-values', ACCESS_MODES, description)
+    : enumList('kubernetes-values', ACCESS_MODES, def, description)
 }
 
 /** An image split into registry, repository and tag (upstream's `Image`). */
@@ -139,6 +143,11 @@ export function syncSwitchWithSelector(description: string, def?: boolean) {
   )
 }
 
+/** Upstream's shape of the volume snapshot switches removed in 0.36 (`EnableSwitchWithPatches`). */
+export function removedSwitch() {
+  return {enabled: bool('Had no effect since 0.36.'), patches: patches()}
+}
+
 /** `{enabled: auto-bool, patches}` (upstream's `EnableAutoSwitchWithPatches`). */
 export function autoSyncSwitch(description: string, def?: AutoBool) {
   return closed({enabled: autoBool(def, 'Turns syncing on, off, or "auto" (on when the virtual scheduler is used).'), patches: patches()}, description)
@@ -180,20 +189,20 @@ export function scheduling(description: string, withDefaults: boolean) {
   return closed(
     withDefaults
       ? {
-          nodeSelector: stringMap({}, 'Node selector for the pods.'),
+          nodeSelector: looseStringMap({}, 'Node selector for the pods.'),
           affinity: openObject({}, 'Affinity rules for the pods.'),
           tolerations: objList([], 'Tolerations for the pods.'),
           priorityClassName: str('', 'Priority class for the pods.'),
-          podManagementPolicy: oneOf(['OrderedReady', 'Parallel'], 'Parallel', 'StatefulSet pod management policy.'),
-          topologySpreadConstraints: objList([], 'Topology spread constraints for the pods.'),
+          podManagementPolicy: oneOf('kubernetes-values', ['OrderedReady', 'Parallel'], 'Parallel', 'StatefulSet pod management policy.'),
+          topologySpreadConstraints: looseObjList([], 'Topology spread constraints for the pods.'),
         }
       : {
-          nodeSelector: stringMap('Node selector for the pods.'),
+          nodeSelector: looseStringMap('Node selector for the pods.'),
           affinity: openObject('Affinity rules for the pods.'),
           tolerations: objList('Tolerations for the pods.'),
           priorityClassName: str('Priority class for the pods.'),
-          podManagementPolicy: oneOf(['OrderedReady', 'Parallel'], 'StatefulSet pod management policy.'),
-          topologySpreadConstraints: objList('Topology spread constraints for the pods.'),
+          podManagementPolicy: oneOf('kubernetes-values', ['OrderedReady', 'Parallel'], 'StatefulSet pod management policy.'),
+          topologySpreadConstraints: looseObjList('Topology spread constraints for the pods.'),
         },
     description,
   )

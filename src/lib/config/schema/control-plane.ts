@@ -3,7 +3,7 @@ import {advanced} from './advanced.js'
 import {backingStore} from './backing-store.js'
 import {labelsAndAnnotations, podMetadata, resources, security} from './common.js'
 import {distro} from './distro.js'
-import {bool, closed, int, objList, oneOf, openObject, str, stringMap, strList} from './helpers.js'
+import {bool, closed, int, looseObjList, objList, oneOf, openObject, str, stringMap, strList} from './helpers.js'
 import {standalone} from './private-nodes.js'
 import {statefulSet} from './stateful-set.js'
 
@@ -29,7 +29,7 @@ const coredns = closed(
         }),
         pods: podMetadata('Extra labels and annotations for the CoreDNS pods.', true),
         ...labelsAndAnnotations(true),
-        topologySpreadConstraints: objList(
+        topologySpreadConstraints: looseObjList(
           [
             {
               maxSkew: 1,
@@ -63,7 +63,7 @@ const ingress = closed(
   {
     enabled: bool(false, 'Creates an Ingress for the control plane (needs TLS passthrough).'),
     host: str('my-host.com', 'Host name the control plane is reachable at.'),
-    pathType: oneOf(['Exact', 'Prefix', 'ImplementationSpecific'], 'ImplementationSpecific', 'Path type of the Ingress rule.'),
+    pathType: oneOf('kubernetes-values', ['Exact', 'Prefix', 'ImplementationSpecific'], 'ImplementationSpecific', 'Path type of the Ingress rule.'),
     spec: openObject({tls: []}, 'Extra spec of the Ingress.'),
     annotations: stringMap(
       {
@@ -81,6 +81,7 @@ const ingress = closed(
 const tlsRoute = closed(
   {
     enabled: bool(false, 'Creates a Gateway API TLSRoute for the control plane.'),
+    apiVersion: str('API version of the TLSRoute, e.g. gateway.networking.k8s.io/v1.'),
     host: str('my-host.com', 'Host name the route matches.'),
     parentRefs: objList([], 'Gateways (and listeners) the route attaches to.'),
     spec: openObject({}, 'Extra spec of the TLSRoute; hostnames, rules and parentRefs here win.'),

@@ -1,6 +1,20 @@
 /** `deploy`: components vCluster deploys into the virtual cluster (mostly for private nodes). */
 import {pullPolicy} from './common.js'
-import {anyList, bool, closed, openObject, partlyKnown, removed, str, stringMap, strList} from './helpers.js'
+import {anyList, bool, closed, list, object, openObject, removed, str, stringMap, strList} from './helpers.js'
+
+const argoCDApplication = object(
+  {
+    name: str('Stable identifier of the application; generated resource names derive from it.'),
+    displayName: str('Display name of the application.'),
+    target: str('Where the application deploys: vCluster (default) or host.'),
+    inline: openObject('Inline Argo CD application definition (needs integrations.argoCD).'),
+    template: closed(
+      {name: str('Name of the application template.'), parameters: openObject('Parameters passed to the template.')},
+      'Argo CD application template to use (needs integrations.argoCD).',
+    ),
+  },
+  'An Argo CD application.',
+)
 
 export const deploy = closed(
   {
@@ -65,25 +79,11 @@ export const deploy = closed(
       {deprecated: true},
     ),
     metricsServer: closed({enabled: bool(false, 'Deploys metrics-server.')}, 'metrics-server.'),
-    volumeSnapshotController: removed('Removed in vCluster 0.36; the chart rejects the key. Remove it.'),
-    csi: partlyKnown(
-      {
-        kubeVirt: partlyKnown(
-          {
-            enabled: bool(false, 'Deploys the KubeVirt CSI driver (private nodes only).'),
-            storageClass: partlyKnown(
-              {
-                enabled: bool(true, 'Creates a storage class for the driver.'),
-                default: bool(true, 'Makes that storage class the default; conflicts with the local path provisioner.'),
-              },
-              'Storage class of the KubeVirt CSI driver.',
-            ),
-          },
-          'KubeVirt CSI driver that hot-plugs volumes into the VMs backing the nodes.',
-        ),
-      },
-      'CSI drivers.',
+    volumeSnapshotController: removed(
+      {enabled: bool('Had no effect since 0.36.')},
+      'Removed in vCluster 0.36; the chart rejects the key. Remove it.',
     ),
+    argoCD: closed({applications: list(argoCDApplication, 'Argo CD applications to deploy.')}, 'Argo CD applications deployed for the virtual cluster.'),
   },
   'Components deployed into the virtual cluster.',
 )

@@ -1,7 +1,7 @@
 /** `experimental`: features whose configuration may still change. */
 import {Type} from '@sinclair/typebox'
-import {enableSwitch} from './common.js'
-import {bool, closed, list, mapOf, object, oneOf, required, str, strList} from './helpers.js'
+import {enableSwitch, labelsAndAnnotations} from './common.js'
+import {bool, closed, list, mapOf, object, objList, openObject, required, str, stringMap, strList} from './helpers.js'
 
 const helmRelease = object(
   {
@@ -55,14 +55,38 @@ const resourceProxy = object(
       {
         name: required(Type.Optional(Type.Unsafe<string>({type: 'string', minLength: 1, pattern: dnsName, description: 'Name of the target virtual cluster.'}))),
         project: Type.Optional(
-          Type.Unsafe<string>({type: 'string', pattern: `^$|${dnsName}`, description: 'Platform project of the target; the same project when empty.'}),
+          Type.Unsafe<string>({type: 'string', pattern: dnsName, description: 'Platform project of the target; the same project when left out.'}),
         ),
       },
       'The virtual cluster that serves the resource.',
     ),
-    accessResources: oneOf(['owned', 'all'], 'Which objects are visible through the proxy.'),
+    accessResources: str('Which objects are visible through the proxy: owned (default) or all.'),
   },
   'Proxying of one custom resource.',
+)
+
+const nodeMonitor = object(
+  {
+    name: str('Name of the monitor; suffixed with the node name.'),
+    nodeSelector: stringMap('Nodes that get a monitor.'),
+    endpoints: list(
+      object(
+        {
+          path: str('Kubelet path of the endpoint; /api/v1/nodes/NODE_NAME/proxy is prepended.'),
+          params: mapOf(Type.Array(Type.String()), 'Extra query parameters of the endpoint.'),
+          extraRelabelings: objList('Extra relabelings of the endpoint.'),
+          metricsRelabelings: objList('Extra metric relabelings of the endpoint.'),
+          interval: str('Scrape interval.'),
+          scrapeTimeout: str('Scrape timeout.'),
+        },
+        'An endpoint of the ServiceMonitor.',
+      ),
+      'Endpoints of the ServiceMonitor; the kubelet metrics endpoints when empty.',
+    ),
+    spec: openObject('Extra ServiceMonitor spec merged into the generated one.'),
+    ...labelsAndAnnotations(false),
+  },
+  'A ServiceMonitor created for every node.',
 )
 
 function dockerContainer() {
@@ -111,6 +135,7 @@ export const experimental = closed(
         serverCAKey: str('Path of the server CA key.'),
         serverCACert: str('Path of the server CA certificate.'),
         clientCACert: str('Path of the client CA certificate.'),
+        clientCAKey: str('Path of the client CA key.'),
         requestHeaderCACert: str('Path of the request header CA certificate.'),
       },
       'Deprecated (no effect since 0.29): distro certificate and kubeconfig paths.',
@@ -121,6 +146,7 @@ export const experimental = closed(
       {customResources: mapOf(resourceProxy, 'Resources to proxy, keyed by "kind.apiGroup/version".')},
       'Proxying of resources to other virtual clusters.',
     ),
+    nodeMonitors: list(nodeMonitor, 'A ServiceMonitor per node (Prometheus Operator), for kubelet metrics.'),
     docker: closed(
       {
         ...dockerContainer(),

@@ -9,6 +9,9 @@
  *   resolved document from the schema alone.
  * - Closed objects (`additionalProperties: false`) mirror upstream's generated schema, where every Go struct is
  *   closed; free-form maps are open exactly where upstream uses `map[string]interface{}` or `interface{}`.
+ * - Property paths, JSON types and enums equal the pinned release's `values.schema.json` (a test diffs them).
+ *   Where we check more than upstream's schema, the check sits in a marked `allOf` entry (see `refine`), each
+ *   kind listed in docs/decisions.md ("Stricter than upstream").
  */
 import {
   Type,
@@ -20,6 +23,25 @@ import {
   type TSchema,
   type TUnsafe,
 } from '@sinclair/typebox'
+
+/** `$comment` prefix of an `allOf` entry holding one of our refinements; the id follows it. */
+export const REFINEMENT_MARK = 'refines upstream: '
+
+/** The kinds of checks we make beyond the release's schema; each is explained in docs/decisions.md. */
+export type RefinementId =
+  | 'kubernetes-values'
+  | 'auto-bool'
+  | 'log-encoding'
+  | 'int-or-string'
+  | 'string-values'
+  | 'object-items'
+  | 'go-duration'
+  | 'removed-in-0.36'
+
+/** Adds a check stricter than upstream's schema, kept apart so the schema's own shape stays upstream's. */
+export function refine(schema: Record<string, unknown>, id: RefinementId, check: Record<string, unknown>): Record<string, unknown> {
+  return {...schema, allOf: [{$comment: `${REFINEMENT_MARK}${id}`, ...check}]}
+}
 
 /** Extra annotations every builder accepts. */
 export interface Extra {
@@ -58,14 +80,6 @@ export function closed<T extends TProperties>(props: T, description: string, ext
   return Type.Optional(object(props, description, extra))
 }
 
-/**
- * An optional object whose known keys are typed but which also accepts other keys. Used only where the upstream
- * structure could not be confirmed for the targeted release, so that valid configs are never rejected.
- */
-export function partlyKnown<T extends TProperties>(props: T, description: string): Opt<TObject<T>> {
-  return Type.Optional(Type.Object(props, {additionalProperties: true, description}))
-}
-
 export function str(description: string, extra?: Extra): Opt<TUnsafe<string>>
 export function str(def: string, description: string, extra?: Extra): Opt<TUnsafe<string>>
 export function str(a: string, b?: string | Extra, c?: Extra): Opt<TUnsafe<string>> {
@@ -73,10 +87,9 @@ export function str(a: string, b?: string | Extra, c?: Extra): Opt<TUnsafe<strin
   return Type.Optional(Type.Unsafe<string>({type: 'string', ...annotate(description, def, extraOf(b, c))}))
 }
 
-/** A string that must match a pattern (the empty string is allowed when `allowEmpty`). */
-export function pattern(regex: string, description: string, allowEmpty = true): Opt<TUnsafe<string>> {
-  const source = allowEmpty ? `^$|${regex}` : regex
-  return Type.Optional(Type.Unsafe<string>({type: 'string', pattern: source, description}))
+/** A string that must match a pattern we check beyond upstream's schema. */
+export function pattern(id: RefinementId, regex: string, description: string): Opt<TUnsafe<string>> {
+  return Type.Optional(Type.Unsafe<string>(refine({type: 'string', description}, id, {pattern: regex})))
 }
 
 export function bool(description: string, extra?: Extra): Opt<TUnsafe<boolean>>
@@ -93,33 +106,30 @@ export function int(a: number | string, b?: string | Extra, c?: Extra): Opt<TUns
   return Type.Optional(Type.Unsafe<number>({type: 'integer', ...annotate(description, def, extraOf(b, c))}))
 }
 
-/** A string restricted to a fixed set of values. */
-export function oneOf<const V extends readonly string[]>(values: V, description: string): Opt<TUnsafe<V[number]>>
-export function oneOf<const V extends readonly string[]>(values: V, def: V[number], description: string): Opt<TUnsafe<V[number]>>
-export function oneOf<const V extends readonly string[]>(values: V, a: string, b?: string): Opt<TUnsafe<V[number]>> {
+/** A string that upstream's schema leaves free but we restrict to a fixed set of values (`id` says why). */
+export function oneOf<const V extends readonly string[]>(id: RefinementId, values: V, description: string): Opt<TUnsafe<V[number]>>
+export function oneOf<const V extends readonly string[]>(id: RefinementId, values: V, def: V[number], description: string): Opt<TUnsafe<V[number]>>
+export function oneOf<const V extends readonly string[]>(id: RefinementId, values: V, a: string, b?: string): Opt<TUnsafe<V[number]>> {
   const [def, description] = split<string>(a, b)
-  return Type.Optional(Type.Unsafe<V[number]>({type: 'string', enum: [...values], ...annotate(description, def, undefined)}))
+  return Type.Optional(Type.Unsafe<V[number]>(refine({type: 'string', ...annotate(description, def, undefined)}, id, {enum: [...values]})))
 }
 
 /** The values an "auto" boolean takes: a boolean, or one of the strings "auto", "true", "false". */
 export type AutoBool = boolean | 'auto' | 'true' | 'false'
 
 /**
- * An "auto" boolean (upstream's `StrBool`): `true`, `false`, or `"auto"` to let vCluster decide. Upstream also
- * parses the strings "true" and "false", and the chart compares `toString` of the value, so those are accepted.
+ * An "auto" boolean (upstream's `StrBool`): `true`, `false`, or `"auto"` to let vCluster decide. Upstream takes any
+ * string and reads all but "true" and "auto" as false; we take only the strings "auto", "true" and "false" (the
+ * chart compares `toString` of the value, so the last two mean the booleans).
  */
 export function autoBool(def: AutoBool | undefined, description: string): Opt<TUnsafe<AutoBool>> {
-  return Type.Optional(
-    Type.Unsafe<AutoBool>({
-      anyOf: [{type: 'boolean'}, {type: 'string', enum: ['auto', 'true', 'false']}],
-      ...annotate(description, def, undefined),
-    }),
-  )
+  const base = {anyOf: [{type: 'boolean'}, {type: 'string'}], ...annotate(description, def, undefined)}
+  return Type.Optional(Type.Unsafe<AutoBool>(refine(base, 'auto-bool', {enum: [true, false, 'auto', 'true', 'false']})))
 }
 
-/** A Kubernetes int-or-string value (ports, PDB budgets). */
+/** A Kubernetes int-or-string value (ports, PDB budgets); upstream's Go type and schema take any value. */
 export function intOrString(description: string): Opt<TUnsafe<number | string>> {
-  return Type.Optional(Type.Unsafe<number | string>({anyOf: [{type: 'integer'}, {type: 'string'}], description}))
+  return Type.Optional(Type.Unsafe<number | string>(refine({description}, 'int-or-string', {anyOf: [{type: 'integer'}, {type: 'string'}]})))
 }
 
 export function strList(description: string): Opt<TUnsafe<string[]>>
@@ -137,6 +147,24 @@ export function stringMap(a: Record<string, string> | string, b?: string): Opt<T
   return Type.Optional(
     Type.Unsafe<Record<string, string>>({type: 'object', additionalProperties: {type: 'string'}, ...annotate(description, def, undefined)}),
   )
+}
+
+/** A map of strings where upstream's Go type is `map[string]interface{}` (its schema: any object). */
+export function looseStringMap(def: Record<string, string>, description: string): Opt<TUnsafe<Record<string, string>>>
+export function looseStringMap(description: string): Opt<TUnsafe<Record<string, string>>>
+export function looseStringMap(a: Record<string, string> | string, b?: string): Opt<TUnsafe<Record<string, string>>> {
+  const [def, description] = split<Record<string, string>>(a, b)
+  const base = {type: 'object', ...annotate(description, def, undefined)}
+  return Type.Optional(Type.Unsafe<Record<string, string>>(refine(base, 'string-values', {additionalProperties: {type: 'string'}})))
+}
+
+/** A list of mappings where upstream's Go type is `[]interface{}` (its schema: items of any kind). */
+export function looseObjList(def: Record<string, unknown>[], description: string): Opt<TUnsafe<Record<string, unknown>[]>>
+export function looseObjList(description: string): Opt<TUnsafe<Record<string, unknown>[]>>
+export function looseObjList(a: Record<string, unknown>[] | string, b?: string): Opt<TUnsafe<Record<string, unknown>[]>> {
+  const [def, description] = split<Record<string, unknown>[]>(a, b)
+  const base = {type: 'array', items: {}, ...annotate(description, def, undefined)}
+  return Type.Optional(Type.Unsafe<Record<string, unknown>[]>(refine(base, 'object-items', {items: {type: 'object'}})))
 }
 
 /** A free-form mapping (a Kubernetes object fragment, plugin config, resource quantities). */
@@ -192,19 +220,19 @@ export function mapOf<T extends TSchema>(
 }
 
 /**
- * A key upstream removed but still parses, which the chart now rejects when present (any value). Listed so the
- * schema can explain it; every value fails validation.
+ * A key upstream removed but still parses, which the chart refuses when present (any value). It keeps upstream's
+ * shape, so the schema can explain it; every value fails validation.
  */
-export function removed(description: string): Opt<TUnsafe<never>> {
-  return Type.Optional(Type.Unsafe<never>({not: {}, deprecated: true, description}))
+export function removed<T extends TProperties>(props: T, description: string): Opt<TUnsafe<never>> {
+  const base = {...object(props, description), deprecated: true}
+  return Type.Optional(Type.Unsafe<never>(refine(base, 'removed-in-0.36', {not: {}})))
 }
 
-/** A list of strings restricted to a fixed set of values. */
-export function enumList<const V extends readonly string[]>(values: V, description: string): Opt<TUnsafe<V[number][]>>
-export function enumList<const V extends readonly string[]>(values: V, def: V[number][], description: string): Opt<TUnsafe<V[number][]>>
-export function enumList<const V extends readonly string[]>(values: V, a: V[number][] | string, b?: string): Opt<TUnsafe<V[number][]>> {
+/** A list of strings that upstream's schema leaves free but we restrict to a fixed set of values. */
+export function enumList<const V extends readonly string[]>(id: RefinementId, values: V, description: string): Opt<TUnsafe<V[number][]>>
+export function enumList<const V extends readonly string[]>(id: RefinementId, values: V, def: V[number][], description: string): Opt<TUnsafe<V[number][]>>
+export function enumList<const V extends readonly string[]>(id: RefinementId, values: V, a: V[number][] | string, b?: string): Opt<TUnsafe<V[number][]>> {
   const [def, description] = split<V[number][]>(a, b)
-  return Type.Optional(
-    Type.Unsafe<V[number][]>({type: 'array', items: {type: 'string', enum: [...values]}, ...annotate(description, def, undefined)}),
-  )
+  const base = {type: 'array', items: {type: 'string'}, ...annotate(description, def, undefined)}
+  return Type.Optional(Type.Unsafe<V[number][]>(refine(base, id, {items: {enum: [...values]}})))
 }

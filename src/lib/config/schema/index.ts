@@ -1,6 +1,7 @@
 /**
- * The vcluster.yaml schema: upstream vCluster's Helm values (0.36/0.37 line) as TypeBox, the single source of
- * truth for the TypeScript type and for schemas/vcluster.schema.json (written by scripts/write-schema.ts).
+ * The vcluster.yaml schema: the Helm values of the pinned upstream vCluster release as TypeBox, the single source
+ * of truth for the TypeScript type and for schemas/vcluster.schema.json (written by scripts/write-schema.ts). Its
+ * paths, types and enums equal the release's values.schema.json (test/scripts/upstream/schema-diff.test.ts).
  */
 import {Type, type Static} from '@sinclair/typebox'
 import {controlPlane} from './control-plane.js'
@@ -15,6 +16,7 @@ import {policies} from './policies.js'
 import {privateNodes} from './private-nodes.js'
 import {fromHost} from './sync-from-host.js'
 import {toHost} from './sync-to-host.js'
+import {VCLUSTER_VERSION} from '../../versions.js'
 
 export const SCHEMA_ID = 'https://vcluster-ts.dev/schemas/vcluster.schema.json'
 
@@ -46,7 +48,7 @@ export const configSchema = Type.Object(
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: SCHEMA_ID,
     title: 'vcluster.yaml',
-    description: 'Configuration of a virtual cluster (the Helm values of upstream vCluster 0.36/0.37).',
+    description: `Configuration of a virtual cluster (the Helm values of upstream vCluster ${VCLUSTER_VERSION}).`,
     additionalProperties: false,
   },
 )

@@ -1,6 +1,6 @@
 /** `integrations`: reuse of operators running on the host cluster. */
 import {enableSwitch, labelSelector, labelsOnlySelector} from './common.js'
-import {bool, closed, int, partlyKnown, str} from './helpers.js'
+import {bool, closed, int, str} from './helpers.js'
 
 function apiService(description: string) {
   return closed(
@@ -161,7 +161,13 @@ export const integrations = closed(
     certManager,
     istio,
     netris,
-    kubeOvn: partlyKnown({enabled: bool('Turns on the Kube-OVN integration.')}, 'Kube-OVN integration.'),
+    argoCD: closed(
+      {
+        enabled: bool('Registers the virtual cluster with Argo CD through the platform.'),
+        connector: str('Name of the Argo CD connector.'),
+      },
+      'Argo CD integration (platform).',
+    ),
   },
   'Integrations with operators running on the host cluster.',
 )

@@ -1,6 +1,6 @@
 /** `exportKubeConfig`, `rbac`, `plugins`, `plugin`, `telemetry` and `logging`. */
 import {pullPolicy} from './common.js'
-import {anyList, autoBool, bool, closed, list, mapOf, object, objList, oneOf, openObject, partlyKnown, removed, str, strList} from './helpers.js'
+import {anyList, autoBool, bool, closed, list, mapOf, object, objList, oneOf, openObject, removed, str, strList} from './helpers.js'
 
 function kubeConfigProps(withDefaults: boolean) {
   return {
@@ -72,7 +72,10 @@ export const rbac = closed(
       'cluster role',
       autoBool('auto', 'Creates the cluster role; "auto" does so only when a setting needs cluster-wide access.'),
     ),
-    enableVolumeSnapshotRules: removed('Removed in vCluster 0.36; the chart rejects the key. Remove it.'),
+    enableVolumeSnapshotRules: removed(
+      {enabled: autoBool(undefined, 'Had no effect since 0.36.')},
+      'Removed in vCluster 0.36; the chart rejects the key. Remove it.',
+    ),
   },
   'RBAC of the control plane on the host cluster.',
 )
@@ -140,8 +143,7 @@ export const telemetry = closed(
 
 export const logging = closed(
   {
-    encoding: oneOf(['json', 'console'], 'console', 'Format of the vCluster logs.'),
-    file: partlyKnown({enabled: bool(false, 'Also writes logs to /var/log/vcluster/vcluster.log (size-rotated).')}, 'Logging to a file.'),
+    encoding: oneOf('log-encoding', ['json', 'console'], 'console', 'Format of the vCluster logs.'),
   },
   'Structured logging options.',
 )

@@ -2,7 +2,7 @@
 import {labelsOnlySelector} from './common.js'
 import {bool, closed, int, pattern, str} from './helpers.js'
 
-/** A Go duration such as 30m, 1h30m or 720h (parsed with time.ParseDuration). */
+/** A Go duration such as 30m, 1h30m or 720h: what time.ParseDuration takes in vCluster's start-up parse (not ""). */
 const GO_DURATION = '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$'
 
 const timezone = () => str('IANA time zone of the schedule, e.g. America/New_York; UTC by default.')
@@ -11,7 +11,7 @@ export const sleep = closed(
   {
     auto: closed(
       {
-        afterInactivity: pattern(GO_DURATION, 'Idle time before the workloads are put to sleep, e.g. 1h.'),
+        afterInactivity: pattern('go-duration', GO_DURATION, 'Idle time before the workloads are put to sleep, e.g. 1h.'),
         schedule: str('Cron schedule that puts the workloads to sleep.'),
         exclude: closed({selector: labelsOnlySelector('Workloads with these labels never sleep.')}, 'Workloads that never sleep.'),
         wakeup: closed({schedule: str('Cron schedule that wakes the workloads.')}, 'Scheduled wake-up.'),
@@ -86,7 +86,7 @@ export const deletion = closed(
   {
     prevent: bool('Prevents the virtual cluster from being deleted.'),
     auto: closed(
-      {afterInactivity: pattern(GO_DURATION, 'Idle time before the virtual cluster is deleted, e.g. 720h.')},
+      {afterInactivity: pattern('go-duration', GO_DURATION, 'Idle time before the virtual cluster is deleted, e.g. 720h.')},
       'Automatic deletion.',
     ),
   },

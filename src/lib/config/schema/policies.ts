@@ -22,7 +22,7 @@ const peer = object(
 
 const port = object(
   {
-    protocol: oneOf(['TCP', 'UDP', 'SCTP'], 'Protocol; TCP by default.'),
+    protocol: oneOf('kubernetes-values', ['TCP', 'UDP', 'SCTP'], 'Protocol; TCP by default.'),
     port: intOrString('Port number or name.'),
     endPort: int('Last port of a range starting at port.'),
   },
@@ -121,7 +121,7 @@ const limitRange = closed(
 export const policies = closed(
   {
     networkPolicy,
-    podSecurityStandard: oneOf(['', 'baseline', 'restricted', 'privileged'], 'Pod Security Standard enforced in the virtual cluster; empty enforces none.'),
+    podSecurityStandard: str('Pod Security Standard enforced in the virtual cluster: baseline, restricted or privileged; empty enforces none.'),
     resourceQuota,
     limitRange,
     centralAdmission,

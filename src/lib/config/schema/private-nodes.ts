@@ -83,6 +83,7 @@ const nodePoolCommon = {
   taints: list(taint, 'Taints set on the nodes of this pool.'),
   nodeLabels: stringMap('Labels set on the nodes of this pool.'),
   terminationGracePeriod: str('Longest time to drain a node before it is removed, e.g. 30s, or Never.'),
+  profile: str('NodeProfile applied to the nodes of this pool (platform).'),
 }
 
 const autoNodes = object(
@@ -144,6 +145,8 @@ export const privateNodes = closed(
         binariesPath: str('Where the kubeadm binaries live; /usr/local/bin by default.'),
         cniBinariesPath: str('Where the CNI binaries live; /opt/cni/bin by default.'),
         concurrency: int(1, 'Nodes upgraded at the same time.'),
+        podSecurityContext: openObject('Pod-level security context of the upgrade pod.'),
+        containerSecurityContext: openObject('Container-level security context of the upgrade pod.'),
       },
       'Automatic node upgrades.',
     ),
@@ -156,6 +159,21 @@ export const privateNodes = closed(
       },
       'VPN for nodes in other networks.',
     ),
+    daemon: closed(
+      {
+        enabled: bool('Deploys the private nodes daemon onto the nodes.'),
+        controlPlaneLoadBalancer: closed(
+          {
+            enabled: bool('Balances control-plane traffic from the node across the control-plane replicas, without an external load balancer.'),
+            kubeProxy: bool('Sends kube-proxy through that load balancer as well.'),
+            port: int('Port of the node-local load balancer.'),
+          },
+          'A load balancer on each node in front of the control plane.',
+        ),
+      },
+      'The daemon that runs on every private node.',
+    ),
+    defaultProfile: str('NodeProfile applied to joining nodes that select none themselves (platform).'),
   },
   'Private nodes: a hosted control plane with real worker nodes.',
 )
@@ -164,6 +182,7 @@ export const standalone = closed(
   {
     enabled: bool('Runs the control plane directly on a machine instead of in a pod.'),
     dataDir: str('Data directory of the standalone control plane.'),
+    advertiseAddress: str('IP address the control plane advertises to the kubernetes and konnectivity Services; detected when empty.'),
     autoNodes: closed(
       {
         provider: str('Node provider for the standalone nodes.'),

@@ -42,7 +42,7 @@ const persistence = closed(
       {
         enabled: autoBool('auto', 'Creates the data PersistentVolumeClaim; "auto" does so for the embedded database and embedded etcd.'),
         accessModes: accessModes('Access modes of the claim.', ['ReadWriteOnce']),
-        retentionPolicy: oneOf(['Retain', 'Delete'], 'Retain', 'What happens to the claim when the StatefulSet is deleted.'),
+        retentionPolicy: oneOf('kubernetes-values', ['Retain', 'Delete'], 'Retain', 'What happens to the claim when the StatefulSet is deleted.'),
         size: str('5Gi', 'Storage size of the claim.'),
         storageClass: str('', 'Storage class of the claim; empty uses the default class.'),
       },
@@ -103,7 +103,7 @@ export const statefulSet = closed(
     command: strList([], 'Replaces the command of the syncer container.'),
     args: strList([], 'Replaces the arguments of the syncer container.'),
     env: objList([], 'Extra environment variables for the syncer container.'),
-    dnsPolicy: oneOf(['', 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], 'DNS policy of the pod.'),
+    dnsPolicy: oneOf('kubernetes-values', ['', 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], 'DNS policy of the pod.'),
     dnsConfig,
     initContainers: anyList('Extra init containers, run after the one that copies the Kubernetes binaries.'),
     sidecarContainers: anyList('Extra containers next to the syncer container.'),

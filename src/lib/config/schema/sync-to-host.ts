@@ -1,6 +1,6 @@
 /** `sync.toHost`: resources synced from the virtual cluster to the host cluster. */
-import {autoSyncSwitch, image, mappings, patches, resources, syncSwitch} from './common.js'
-import {bool, closed, mapOf, object, oneOf, removed, required, str, stringMap, strList} from './helpers.js'
+import {autoSyncSwitch, image, mappings, patches, removedSwitch, resources, syncSwitch} from './common.js'
+import {bool, closed, mapOf, object, removed, required, str, stringMap, strList} from './helpers.js'
 
 const pods = closed(
   {
@@ -49,10 +49,12 @@ function syncAll(description: string) {
   )
 }
 
+const REMOVED = 'Removed in vCluster 0.36; the chart rejects the key. Remove it.'
+
 const customResource = object(
   {
     enabled: required(bool('Syncs this custom resource to the host.')),
-    scope: oneOf(['', 'Namespaced', 'Cluster'], 'Scope of the resource; Namespaced when empty, and only Namespaced is supported.'),
+    scope: str('Scope of the resource; Namespaced when empty, and only Namespaced is supported.'),
     patches: patches(),
   },
   'One custom resource synced to the host.',
@@ -73,6 +75,8 @@ const namespaces = closed(
 
 const gatewayApi = closed(
   {
+    enabled: bool('Umbrella switch: syncs Gateways and HTTPRoutes to the host and imports the host GatewayClasses.'),
+    patches: patches(),
     gateways: syncSwitch('Gateways created in the virtual cluster.', false),
     httpRoutes: syncSwitch('HTTPRoutes created in the virtual cluster.', false),
     tlsRoutes: syncSwitch('TLSRoutes created in the virtual cluster.', false),
@@ -94,8 +98,8 @@ export const toHost = closed(
     networkPolicies: syncSwitch('NetworkPolicies created in the virtual cluster.', false),
     persistentVolumeClaims: syncSwitch('PersistentVolumeClaims created in the virtual cluster.', true),
     persistentVolumes: syncSwitch('PersistentVolumes created in the virtual cluster.', false),
-    volumeSnapshots: removed('Removed in vCluster 0.36; the chart rejects the key. Remove it.'),
-    volumeSnapshotContents: removed('Removed in vCluster 0.36; the chart rejects the key. Remove it.'),
+    volumeSnapshots: removed(removedSwitch(), REMOVED),
+    volumeSnapshotContents: removed(removedSwitch(), REMOVED),
     storageClasses: syncSwitch('StorageClasses created in the virtual cluster.', false),
     serviceAccounts: syncSwitch('ServiceAccounts created in the virtual cluster.', false),
     podDisruptionBudgets: syncSwitch('PodDisruptionBudgets created in the virtual cluster.', false),
