@@ -31,6 +31,7 @@ export default class Create extends BaseCommand {
 
   static override flags = {
     ...kubeFlags,
+    namespace: Flags.string({char: 'n', description: "Host namespace (default: the context's namespace, or vcluster-NAME when that is empty or `default`; --dry-run=client reads it from the kubeconfig too).", helpGroup: 'KUBE'}),
     ...valuesFlags,
     'create-namespace': Flags.boolean({description: 'Create the namespace if missing (marked so delete removes it).', default: true, allowNo: true}),
     expose: Flags.boolean({description: 'Expose the control plane with a LoadBalancer Service.'}),
@@ -51,14 +52,14 @@ export default class Create extends BaseCommand {
     const output = flags.json ? 'json' : flags.output
     if (flags['print-role']) {
       if (flags['dry-run'] !== 'client') throw new UsageError('--print-role needs --dry-run=client', `vcluster create ${args.name} --dry-run=client --print-role [-n NS] [-f values] [--for-user NAME]`)
-      const role = await renderDeployerRole({name: args.name, namespace: flags.namespace, files: flags.values, sets: flags.set, expose: flags.expose,
+      const role = await renderDeployerRole({name: args.name, namespace: flags.namespace, kubeconfig: flags.kubeconfig, context: flags.context, files: flags.values, sets: flags.set, expose: flags.expose,
         for: {users: flags['for-user'], groups: flags['for-group'], serviceAccounts: flags['for-service-account']}})
       this.warnProblems(role.warnings)
       this.out(output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: role.objects}, null, 2) : roleYaml(args.name, role))
       return
     }
     if (flags['dry-run'] === 'client') {
-      const manifests = await renderDryRun({name: args.name, namespace: flags.namespace, files: flags.values, sets: flags.set, expose: flags.expose})
+      const manifests = await renderDryRun({name: args.name, namespace: flags.namespace, kubeconfig: flags.kubeconfig, context: flags.context, files: flags.values, sets: flags.set, expose: flags.expose})
       this.warnProblems(manifests.warnings)
       this.out(output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: manifests.objects}, null, 2) : manifests.objects.map((o) => stringify(o)).join('---\n'))
       return

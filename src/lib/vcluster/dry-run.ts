@@ -3,23 +3,26 @@ import {renderManifests, workloadKind} from '../manifests/index.js'
 import type {KubeObject} from '../manifests/types.js'
 import {K8S_TAG_BY_MINOR} from '../versions.js'
 import {loadCreateConfig} from './create.js'
-import {checkVClusterName} from './names.js'
+import {checkVClusterName, createNamespace} from './names.js'
 import {lifecyclePermissions, rulesOf} from './permissions.js'
 
 export interface DryRunOptions {
   name: string
+  /** -n; else create's rule on the kubeconfig's context (createNamespace). */
   namespace?: string
+  kubeconfig?: string
+  context?: string
   files?: string[]
   sets?: string[]
   expose?: boolean
 }
 
 /** Renders the manifests create would apply, without a cluster (--dry-run=client). */
-export async function renderDryRun(options: DryRunOptions): Promise<{objects: KubeObject[]; warnings: ConfigProblem[]}> {
+export async function renderDryRun(options: DryRunOptions): Promise<{namespace: string; objects: KubeObject[]; warnings: ConfigProblem[]}> {
   checkVClusterName(options.name)
   const loaded = await loadCreateConfig(options)
-  const namespace = options.namespace ?? `vcluster-${options.name}`
-  return {objects: renderManifests({name: options.name, namespace, config: loaded.config, values: loaded.values}), warnings: loaded.warnings}
+  const namespace = await createNamespace(options.name, options)
+  return {namespace, objects: renderManifests({name: options.name, namespace, config: loaded.config, values: loaded.values}), warnings: loaded.warnings}
 }
 
 export interface RoleSubject {
@@ -53,7 +56,7 @@ const RBAC = 'rbac.authorization.k8s.io/v1'
 export async function renderDeployerRole(options: DryRunOptions & {for?: SubjectNames}): Promise<DeployerRole> {
   checkVClusterName(options.name)
   const loaded = await loadCreateConfig(options)
-  const namespace = options.namespace ?? `vcluster-${options.name}`
+  const namespace = await createNamespace(options.name, options)
   const objects = renderManifests({name: options.name, namespace, config: loaded.config, values: loaded.values, hostVersion: NEWEST_HOST})
   const needed = lifecyclePermissions({objects, workloadKind: workloadKind(loaded.config)})
   const rules = rulesOf(needed.filter((p) => p.clusterScoped !== true))

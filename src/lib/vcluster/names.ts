@@ -1,4 +1,8 @@
+import {existsSync} from 'node:fs'
+import {homedir} from 'node:os'
 import {UsageError} from '../errors.js'
+import {loadCredentials} from '../kube/credentials.js'
+import {kubeconfigFiles, selectContext} from '../kubeconfig/resolve.js'
 
 /** Names must fit every object derived from them (pod `<name>-<ordinal>`, `vc-workload-<name>`, DNS labels). */
 export function checkVClusterName(name: string): void {
@@ -10,8 +14,27 @@ export function checkVClusterName(name: string): void {
   }
 }
 
-/** Upstream's rule: -n, else the context's namespace, else vcluster-<name> when that is empty or `default`. */
+/**
+ * create's namespace, upstream's rule: -n, else the context's namespace, else vcluster-<name> when that is empty or
+ * `default`. The one rule for create, --dry-run (client and server) and --print-role.
+ */
 export function defaultNamespace(name: string, selected: {namespace: string; namespaceSource: 'flag' | 'context' | 'default'}): string {
   if (selected.namespaceSource === 'flag') return selected.namespace
   return selected.namespace === '' || selected.namespace === 'default' ? `vcluster-${name}` : selected.namespace
+}
+
+/**
+ * create's namespace without a cluster (--dry-run=client, --print-role): the same rule on the context the kubeconfig
+ * selects, read as create reads it but never contacting the cluster, so the printed objects and Role are for the
+ * namespace create will use. With no kubeconfig at all (or no current context) the context has no namespace.
+ */
+export async function createNamespace(name: string, target: {kubeconfig?: string; context?: string; namespace?: string}, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (target.namespace !== undefined) return defaultNamespace(name, {namespace: target.namespace, namespaceSource: 'flag'})
+  if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
+    throw new UsageError(`kubeconfig ${target.kubeconfig} does not exist`, 'Check the path given to --kubeconfig, or leave it out.')
+  }
+  const files = kubeconfigFiles(target.kubeconfig, env, env.HOME ?? homedir())
+  const {doc} = await loadCredentials(files)
+  if (target.context === undefined && (doc['current-context'] ?? '') === '') return defaultNamespace(name, {namespace: '', namespaceSource: 'default'})
+  return defaultNamespace(name, selectContext(doc, files, target))
 }

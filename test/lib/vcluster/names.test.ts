@@ -1,8 +1,10 @@
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../../src/lib/errors.js'
 import {contextNameFor, parseContextName} from '../../../src/lib/kubeconfig/names.js'
 import {isWorkloadReady} from '../../../src/lib/kube/wait.js'
-import {checkVClusterName, defaultNamespace} from '../../../src/lib/vcluster/names.js'
+import {checkVClusterName, createNamespace, defaultNamespace} from '../../../src/lib/vcluster/names.js'
+import {tempFiles} from '../../helpers/run-cli.js'
 
 describe('vCluster names', () => {
   it.each(['demo', 'a', 'team-a-1', 'x'.repeat(52)])('accepts %s', (n) => expect(() => checkVClusterName(n)).not.toThrow())
@@ -14,6 +16,18 @@ describe('vCluster names', () => {
     expect(defaultNamespace('demo', {namespace: 'team', namespaceSource: 'context'})).toBe('team')
     expect(defaultNamespace('demo', {namespace: 'default', namespaceSource: 'context'})).toBe('vcluster-demo')
     expect(defaultNamespace('demo', {namespace: 'default', namespaceSource: 'default'})).toBe('vcluster-demo')
+  })
+
+  it('decides create\'s namespace without a cluster from the kubeconfig, or without one', async () => {
+    const dir = tempFiles({config: 'contexts: [{name: a, context: {namespace: team-a}}]\ncurrent-context: a\n', empty: ''})
+    const noFiles = {KUBECONFIG: '', HOME: join(dir, 'nowhere')}
+    expect(await createNamespace('demo', {kubeconfig: join(dir, 'config')})).toBe('team-a')
+    expect(await createNamespace('demo', {}, {KUBECONFIG: join(dir, 'config')})).toBe('team-a')
+    expect(await createNamespace('demo', {kubeconfig: join(dir, 'config'), namespace: 'x'})).toBe('x')
+    expect(await createNamespace('demo', {}, noFiles)).toBe('vcluster-demo')
+    expect(await createNamespace('demo', {kubeconfig: join(dir, 'empty')})).toBe('vcluster-demo')
+    await expect(createNamespace('demo', {kubeconfig: join(dir, 'missing')})).rejects.toThrow(UsageError)
+    await expect(createNamespace('demo', {kubeconfig: join(dir, 'config'), context: 'nope'})).rejects.toThrow('context "nope" not found')
   })
 
   it('builds and parses context names, host contexts with underscores included', () => {
