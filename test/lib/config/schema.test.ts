@@ -95,6 +95,11 @@ describe('vcluster.yaml schema', () => {
     expect(validate(fixture)).toEqual([])
   })
 
+  it("accepts the pinned release's own chart values.yaml", () => {
+    const release = parse(readFileSync(join(import.meta.dirname, '../../../src/lib/config/release/values.yaml'), 'utf8')) as unknown
+    expect(validate(release)).toEqual([])
+  })
+
   it("carries upstream's defaults, leaf for leaf", () => {
     expect(schemaDefaults(configSchema as unknown as Node)).toEqual(fixture)
   })
