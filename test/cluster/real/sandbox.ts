@@ -128,6 +128,10 @@ export class RealVcluster {
 
   private async launch(host: RealHost): Promise<void> {
     const plan = await this.plan(host)
+    for (const p of [plan.apiSocket, ...plan.podPorts.map((x) => x.socket)]) {
+      // sun_path holds 108 bytes: a longer path would be cut (or refused) at bind().
+      if (Buffer.byteLength(p) > 100) throw new Error(`state dir ${this.dir} is too long for unix socket ${p}`)
+    }
     // A fresh root and socket dir per start; never holds mounts on the host side (they live in the namespace).
     for (const d of [plan.rootfs, join(this.dir, 'sock')]) {
       rmSync(d, {recursive: true, force: true})

@@ -38,15 +38,17 @@ export interface TreeUsage {
   processes: number
   /** Sum of PSS over the tree, MiB. */
   pssMiB: number
+  /** Sum of RSS, MiB: counts pages shared with other processes (e.g. the host's kube-apiserver) in full. */
+  rssMiB: number
   /** user + system CPU of the live processes and of the children they have reaped, seconds. */
   cpuSeconds: number
   /** Command names with their PSS, largest first. */
   byProcess: Array<{pid: number; comm: string; pssMiB: number}>
 }
 
-function pssKiB(pid: number): number {
+function memKiB(pid: number, field: 'Pss' | 'Rss' = 'Pss'): number {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))
     return m ? Number(m[1]) : 0
   } catch {
     return 0
@@ -74,11 +76,12 @@ function comm(pid: number): string {
 
 export function treeUsage(pid: number): TreeUsage {
   const pids = descendants(pid)
-  const byProcess = pids.map((p) => ({pid: p, comm: comm(p), pssMiB: Math.round(pssKiB(p) / 1024)}))
+  const byProcess = pids.map((p) => ({pid: p, comm: comm(p), pssMiB: Math.round(memKiB(p) / 1024)}))
     .sort((a, b) => b.pssMiB - a.pssMiB)
   return {
     processes: pids.length,
-    pssMiB: Math.round(pids.reduce((sum, p) => sum + pssKiB(p), 0) / 1024),
+    pssMiB: Math.round(pids.reduce((sum, p) => sum + memKiB(p), 0) / 1024),
+    rssMiB: Math.round(pids.reduce((sum, p) => sum + memKiB(p, 'Rss'), 0) / 1024),
     cpuSeconds: pids.reduce((sum, p) => sum + cpuTicks(p), 0) / TICKS_PER_SECOND,
     byProcess,
   }
