@@ -1,5 +1,6 @@
 import {Document, isScalar} from 'yaml'
 import type {ParsedSource, Position} from './yaml-source.js'
+import {goYamlTags, isNullKey} from './yaml-dialect.js'
 
 /**
  * A fast path for the YAML almost every vcluster.yaml is written in: block mappings and sequences, one-line plain or
@@ -62,7 +63,7 @@ interface Pending {
   emptyAt: Position
 }
 
-const yaml11 = new Document(null, {version: '1.1', merge: true})
+const yaml11 = new Document(null, {version: '1.1', merge: true, customTags: goYamlTags})
 const plainTags = yaml11.schema.tags.filter((tag) => tag.default === true && tag.test !== undefined)
 
 /** A plain scalar resolved exactly as the full parser's composer does (findScalarTagByTest, then resolve). */
@@ -235,6 +236,7 @@ function splitKey(content: string): {key: string; rest: string} | undefined {
     key = PLAIN_KEY.exec(content)?.[0] ?? ''
     end = key.length
     if (end === 0) return undefined
+    if (isNullKey(key)) outside() // the full parser reports it
   }
   if (content[end] !== ':' || (end + 1 < content.length && content[end + 1] !== ' ')) {
     if (content.includes(': ') || content.endsWith(':')) outside() // a key the subset does not read

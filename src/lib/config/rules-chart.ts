@@ -7,6 +7,7 @@
 import {parseAllDocuments} from 'yaml'
 import {at, bool, str, type RuleContext} from './rules-util.js'
 import {isPlainObject} from './set-values.js'
+import {goYamlTags} from './yaml-dialect.js'
 
 /** Fields the chart writes plain: [path, what a valid value looks like, the switch that renders it (if any)]. */
 const PLAIN_FIELDS: [string, string, ((values: unknown) => boolean)?][] = [
@@ -42,7 +43,7 @@ export function checkChartRendering(ctx: RuleContext): void {
 
 /** Whether `key: VALUE` fails to read (YAML 1.1, as go-yaml v2) or reads as a number JSON cannot hold. */
 export function breaksPlain(value: string): boolean {
-  const docs = parseAllDocuments(`k: ${value}\n`, {version: '1.1'})
+  const docs = parseAllDocuments(`k: ${value}\n`, {version: '1.1', customTags: goYamlTags})
   if (!Array.isArray(docs) || docs.length !== 1 || docs[0] === undefined || docs[0].errors.length > 0) return true
   try {
     return !jsonSafe(docs[0].toJS())
@@ -53,7 +54,7 @@ export function breaksPlain(value: string): boolean {
 
 /** Why helm would refuse these manifests (each document empty or an object, with an object as metadata), or undefined. */
 export function manifestsProblem(text: string): string | undefined {
-  const docs = parseAllDocuments(text, {version: '1.1'})
+  const docs = parseAllDocuments(text, {version: '1.1', customTags: goYamlTags})
   if (!Array.isArray(docs)) return 'it is not YAML'
   for (const [i, doc] of docs.entries()) {
     if (doc.errors.length > 0) return `document ${i + 1} is not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? ''})`

@@ -1,6 +1,7 @@
 import {isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar} from 'yaml'
 import type {ConfigProblem} from '../errors.js'
 import {parseSimpleYaml} from './fast-yaml.js'
+import {goYamlTags, isNullKey} from './yaml-dialect.js'
 
 /** Where a key (and its value) stand in a YAML source: 1-based line and column. */
 export interface Position {
@@ -100,6 +101,9 @@ function structureProblems(doc: Document): [number | undefined, string][] {
       const key = pair.key as Node | null
       if (key !== null && !isScalar(key)) out.push([key.range?.[0], `a key must be plain text, found ${describeNode(key)}`])
       else if (isScalar(key) && key.value === '__proto__') out.push([key.range?.[0], 'the key "__proto__" is not allowed'])
+      else if (isScalar(key) && key.value === null && key.source !== undefined && isNullKey(key.source)) {
+        out.push([key.range?.[0], `the key ${key.source} reads as null, which helm and vCluster refuse as a key; quote it ("${key.source}")`])
+      }
       if (out.length > 0) return visit.BREAK
       // path holds the document plus, per level, a collection and (for maps) a pair.
       if (path.length > MAX_DEPTH * 2) {
@@ -130,7 +134,7 @@ function firstNode(doc: Document, test: (node: Node) => boolean): number | undef
 function parseAllDocs(text: string, lineCounter: LineCounter) {
   // parseDocument reports a second document as an error; detect it ourselves to give a clearer message.
   // Duplicate keys are found by structureProblems: yaml's own check with a custom comparison is quadratic per map.
-  const doc = parseDocument(text, {lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.1', merge: true})
+  const doc = parseDocument(text, {lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.1', merge: true, customTags: goYamlTags})
   const multi = doc.errors.find((e) => e.code === 'MULTIPLE_DOCS')
   if (multi === undefined) return [doc]
   return [doc, {range: [multi.pos[0]], contents: null, errors: []}] as unknown as (typeof doc)[]

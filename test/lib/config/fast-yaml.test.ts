@@ -17,21 +17,22 @@ const SEED = Number(process.env.FAST_YAML_SEED ?? 20_261_123)
 // Raw source text of a value, as written after `key: ` or `- `: mostly what configs hold, some of everything else.
 const COMMON = [
   'x', 'hello world', '', '~', 'null', 'yes', 'No', 'on', 'OFF', 'y', 'true', 'False', '0', '7', '-3', '0755', '08',
-  '0x1F', '1_000', '1:30', '1.5', '-.5', '.inf', '.nan', '1e3', '10Gi', '500m', 'v1.33.0', 'a#b', 'a # comment',
+  '0x1F', '1_000', '1:30', '1.5', '-.5', '1e3', '10Gi', '500m', 'v1.33.0', 'a#b', 'a # comment',
   'http://x:8080/p', '-1', '-x', '[]', '{}', '[a, b]', '["x", y]', "['a', 1, ~]", "'q''s'", "'it''s' # c", '"dq"',
   '"a # b"', '<<', 'x,y', 'a[0]', 'a{b}', 'registry.k8s.io/pause:3.10', '--flag=value', 'a=b',
 ]
 const TRICKY = [
-  '+4', '0b101', '190:20:30', '-.Inf', '6.8523015e+5', '2001-12-14', '2001-12-14t21:59:43.10-05:00', 'a: b', 'a:', '-',
+  // .inf/.nan and null keys are refused (helm reads values as JSON), so they leave the fast path: rare here.
+  '.inf', '.nan', '0o17', '+4', '0b101', '190:20:30', '-.Inf', '6.8523015e+5', '2001-12-14', '2001-12-14t21:59:43.10-05:00', 'a: b', 'a:', '-',
   '- a', '[a,b,]', '[ ]', '[a: b]', '[[a]]', '{a: 1}', "'a", '"a\\"b"', '"x" y', '&a x', '*a', '!tag x', '!!str 1', '|', '>',
   '|-', '?x', ':x', '::1', '@x', '`x', '%x', ',x', 'x ', 'é', 'a\tb', '"', "'", '#', ' # only comment', '[-]', '[a, -]',
 ]
 const SCALARS = fc.oneof({weight: 25, arbitrary: fc.constantFrom(...COMMON)}, {weight: 1, arbitrary: fc.constantFrom(...TRICKY)})
 const COMMON_KEYS = [
-  'a', 'b', 'name', 'value', 'y', 'on', 'null', '1', '0755', 'a.b', 'app.kubernetes.io/name', 'key-with-dash', 'KEY_1',
+  'a', 'b', 'name', 'value', 'y', 'on', '1', '0755', 'a.b', 'app.kubernetes.io/name', 'key-with-dash', 'KEY_1',
   'constructor', 'toString', '"quoted"', "'single'", '"a.b/c"',
 ]
-const TRICKY_KEYS = ['__proto__', '<<', 'with space', '? x', '-k', 'k:', 'x'.repeat(1030), '"a\\"b"', 'é']
+const TRICKY_KEYS = ['__proto__', 'null', '~', '<<', 'with space', '? x', '-k', 'k:', 'x'.repeat(1030), '"a\\"b"', 'é']
 const KEYS = fc.oneof({weight: 30, arbitrary: fc.constantFrom(...COMMON_KEYS)}, {weight: 1, arbitrary: fc.constantFrom(...TRICKY_KEYS)})
 
 type Tree = string | {map: [string, Tree][]} | {seq: Tree[]}
