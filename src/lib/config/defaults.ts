@@ -1,35 +1,11 @@
-import {isPlainObject} from './set-values.js'
-
-interface SchemaNode {
-  default?: unknown
-  type?: string | string[]
-  properties?: Record<string, SchemaNode>
-}
+import {CHART_VALUES} from './chart-values.js'
+import {coalesceValues} from './coalesce.js'
 
 /**
- * Builds the default values document from the schema's `default` keywords, so the schema stays the one place
- * defaults are written. Objects without any defaulted leaf are left out.
+ * The resolved config: the pinned release's chart values.yaml with the user's values coalesced onto it as helm does,
+ * so the syncer reads the same document a helm install of that release would give it (the chart stores
+ * `.Values | toYaml`). The defaults are the generated module, not the YAML: parsing it would cost every start.
  */
-export function defaultsFromSchema(schema: SchemaNode): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const [key, child] of Object.entries(schema.properties ?? {})) {
-    if (child.default !== undefined) {
-      out[key] = structuredClone(child.default)
-    } else if (child.properties !== undefined) {
-      const nested = defaultsFromSchema(child)
-      if (Object.keys(nested).length > 0) out[key] = nested
-    }
-  }
-  return out
-}
-
-/** Lists every leaf path of a values tree (maps descended, lists and scalars are leaves). */
-export function leafPaths(values: Record<string, unknown>, prefix = ''): string[] {
-  const paths: string[] = []
-  for (const [key, value] of Object.entries(values)) {
-    const path = prefix === '' ? key : `${prefix}.${key}`
-    if (isPlainObject(value) && Object.keys(value).length > 0) paths.push(...leafPaths(value, path))
-    else paths.push(path)
-  }
-  return paths
+export function withChartDefaults(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return coalesceValues(CHART_VALUES, values)
 }

@@ -1,7 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import {InvalidConfigError, UsageError, type ConfigProblem} from '../errors.js'
-import {defaultsFromSchema} from './defaults.js'
-import {getPath, mergeValues} from './merge.js'
+import {withChartDefaults} from './defaults.js'
+import {mergeValues} from './merge.js'
 import {checkRules} from './rules.js'
 import type {Locate} from './schema-errors.js'
 import {schemaProblems} from './schema-errors.js'
@@ -23,7 +23,7 @@ export interface LoadConfigOptions {
 }
 
 export interface LoadedConfig {
-  /** The fully resolved config: defaults with the user's values on top. */
+  /** The fully resolved config: the release chart's values.yaml with the user's values coalesced on top, as helm does. */
   config: VClusterConfig
   /** Only what the user set (files and --set merged), as stored in vc-config-<name>. */
   values: Record<string, unknown>
@@ -48,9 +48,7 @@ export function resolveValues(values: Record<string, unknown>, locate: Locate = 
   const schemaErrors = schemaProblems(validateAgainstSchema(values), locate, configSchema, values).filter((p) => !handled(p.path))
   const problems = [...rules.problems, ...schemaErrors].sort(byPosition)
   if (problems.some((p) => p.severity === 'error')) throw new InvalidConfigError(problems)
-  const resolved = mergeValues(defaultsFromSchema(configSchema), values)
-  applyDeprecatedVersion(resolved, values)
-  return {config: resolved as VClusterConfig, values, warnings: problems, sources}
+  return {config: withChartDefaults(values) as VClusterConfig, values, warnings: problems, sources}
 }
 
 async function mergeSources(options: LoadConfigOptions) {
@@ -120,14 +118,6 @@ function locator(keys: Map<string, Position>, values: Map<string, Position>): Lo
 
 function byPosition(a: ConfigProblem, b: ConfigProblem): number {
   return a.source.localeCompare(b.source) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)
-}
-
-function applyDeprecatedVersion(resolved: Record<string, unknown>, user: Record<string, unknown>): void {
-  const version = getPath(user, 'controlPlane.distro.k8s.version')
-  const tag = getPath(user, 'controlPlane.distro.k8s.image.tag')
-  if (typeof version !== 'string' || version === '' || tag !== undefined) return
-  const image = getPath(resolved, 'controlPlane.distro.k8s.image') as Record<string, unknown> | undefined
-  if (image !== undefined) image.tag = version
 }
 
 async function readAllStdin(): Promise<string> {

@@ -1,7 +1,7 @@
 /** The config Secret `vc-config-<name>`: what the syncer reads at /var/lib/vcluster/config.yaml. */
 import {createHash} from 'node:crypto'
-import {kubernetesTag} from '../versions.js'
-import {etcdImageTag, userKubernetesTag} from './images.js'
+import {hostMatchedKubernetesTag} from '../versions.js'
+import {userKubernetesTag} from './images.js'
 import {metadata} from './labels.js'
 import {configSecretName} from './names.js'
 import type {KubeObject, RenderInput} from './types.js'
@@ -12,15 +12,15 @@ export const CONFIG_KEY = 'config.yaml'
 export const USER_VALUES_KEY = 'user-values.yaml'
 
 /**
- * The resolved config with the image tags we actually run filled in (upstream's CLI also hands the host-matched
- * Kubernetes tag to the chart as a value), so the syncer and `describe` see the real versions.
+ * What config.yaml holds: the resolved config (the chart's values.yaml coalesced with the user's, as helm stores it),
+ * plus one difference from a helm install: when the user chose no Kubernetes version, the host-matched tag we run is
+ * written as if the user had set it (docs/decisions.md), so config.yaml names the version that actually runs.
  */
 export function effectiveConfig(input: RenderInput): Record<string, unknown> {
   const config = copy(input.config)
+  const matched = userKubernetesTag(input.values) === undefined ? hostMatchedKubernetesTag(input.hostVersion) : undefined
   const k8sImage = config.controlPlane?.distro?.k8s?.image
-  if (k8sImage !== undefined) k8sImage.tag = kubernetesTag(userKubernetesTag(input.values), input.hostVersion)
-  const etcdImage = config.controlPlane?.backingStore?.etcd?.deploy?.statefulSet?.image
-  if (etcdImage !== undefined) etcdImage.tag = etcdImageTag(input)
+  if (matched !== undefined && k8sImage !== undefined) k8sImage.tag = matched
   return config as Record<string, unknown>
 }
 

@@ -1,6 +1,6 @@
-/** Image references: registry rules as in the chart, tags from versions.ts and the host's Kubernetes version. */
+/** Image references: registry rules and tags as in the chart, except the host-matched Kubernetes tag (versions.ts). */
 import {getPath} from '../config/merge.js'
-import {DEFAULT_ETCD_TAG, ETCD_TAG_BY_MINOR, VCLUSTER_VERSION, kubernetesTag, minorOf} from '../versions.js'
+import {VCLUSTER_VERSION, hostMatchedKubernetesTag} from '../versions.js'
 import type {RenderInput} from './types.js'
 
 export interface ImageParts {
@@ -33,9 +33,17 @@ export function userKubernetesTag(values: Record<string, unknown>): string | und
   return userString(values, 'controlPlane.distro.k8s.version') ?? userString(values, 'controlPlane.distro.k8s.image.tag')
 }
 
+/**
+ * The Kubernetes tag we run: the user's, else the one matching the host's minor (our documented difference from the
+ * chart), else the chart's default from the resolved config.
+ */
+export function kubernetesTag(input: RenderInput): string {
+  return userKubernetesTag(input.values) ?? hostMatchedKubernetesTag(input.hostVersion) ?? String(input.config.controlPlane?.distro?.k8s?.image?.tag ?? '')
+}
+
 /** The tag of the image the Kubernetes binaries come from; private nodes use the `-full` variant. */
 export function kubernetesImageTag(input: RenderInput): string {
-  const tag = kubernetesTag(userKubernetesTag(input.values), input.hostVersion)
+  const tag = kubernetesTag(input)
   return input.config.privateNodes?.enabled === true ? `${tag}-full` : tag
 }
 
@@ -50,17 +58,10 @@ export function syncerImage(input: RenderInput): string {
   return imageRef(defaultRegistry(input), image, tag)
 }
 
-/** The etcd tag: the user's, else the one matching the Kubernetes minor we run, else the default. */
-export function etcdImageTag(input: RenderInput): string {
-  const user = userString(input.values, 'controlPlane.backingStore.etcd.deploy.statefulSet.image.tag')
-  if (user !== undefined) return user
-  const minor = minorOf(kubernetesTag(userKubernetesTag(input.values), input.hostVersion))
-  return (minor !== undefined ? ETCD_TAG_BY_MINOR[minor] : undefined) ?? DEFAULT_ETCD_TAG
-}
-
+/** The deployed etcd's image: the resolved config's, whose tag is the chart default (etcd 3.6) unless the user set one. */
 export function etcdImage(input: RenderInput): string {
   const image = input.config.controlPlane?.backingStore?.etcd?.deploy?.statefulSet?.image ?? {}
-  return imageRef(defaultRegistry(input), image, etcdImageTag(input))
+  return imageRef(defaultRegistry(input), image, image.tag ?? '')
 }
 
 /** Plugin images are full references; only defaultImageRegistry is put in front of them. */

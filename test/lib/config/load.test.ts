@@ -159,9 +159,10 @@ describe('merging and defaults', () => {
     expect(config.sync?.toHost?.pods?.enabled).toBe(true)
   })
 
-  it('maps the deprecated k8s.version to image.tag with a warning', async () => {
+  it('keeps the deprecated k8s.version beside the default image.tag, as helm stores it, with a warning', async () => {
     const {config, warnings} = await load({'v.yaml': 'controlPlane:\n  distro:\n    k8s:\n      version: v1.31.2\n'})
-    expect(config.controlPlane?.distro?.k8s?.image?.tag).toBe('v1.31.2')
+    // The chart's image template prefers `version`; the stored config is the plain coalesce (values.yaml's tag).
+    expect(config.controlPlane?.distro?.k8s).toMatchObject({version: 'v1.31.2', image: {tag: 'v1.36.0'}})
     expect(warnings.map(formatProblem)).toEqual([
       'v.yaml:4:7: warning: controlPlane.distro.k8s.version: is deprecated; use controlPlane.distro.k8s.image.tag instead (its value is used as the image tag)',
     ])

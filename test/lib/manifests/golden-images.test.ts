@@ -41,11 +41,12 @@ describe('golden manifests: images and host versions', () => {
       ...golden('host-1-33'),
       check: (objects) => {
         expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.33.4')
-        expect(etcdImage(objects)).toBe('registry.k8s.io/etcd:3.5.21-0')
+        // etcd is the release's own default whatever the host: 3.6 data must never be run by an etcd 3.5.
+        expect(etcdImage(objects)).toBe('registry.k8s.io/etcd:3.6.8-0')
         expect(roleRules(objects)).not.toContain(RESIZE)
-        // The syncer sees the versions that actually run.
+        // config.yaml names the Kubernetes version that actually runs.
         expect(configOf(objects).controlPlane.distro.k8s.image.tag).toBe('v1.33.4')
-        expect(configOf(objects).controlPlane.backingStore.etcd.deploy.statefulSet.image.tag).toBe('3.5.21-0')
+        expect(configOf(objects).controlPlane.backingStore.etcd.deploy.statefulSet.image.tag).toBe('3.6.8-0')
       },
     },
     {
@@ -75,8 +76,9 @@ describe('golden manifests: images and host versions', () => {
     {
       ...golden('deprecated-k8s-version'),
       check: (objects) => {
-        // As in the chart, the deprecated version wins over image.tag.
+        // As in the chart, the deprecated version wins over image.tag; config.yaml keeps both as the user set them.
         expect(initContainer(objects).image).toBe('ghcr.io/loft-sh/kubernetes:v1.32.9')
+        expect(configOf(objects).controlPlane.distro.k8s).toMatchObject({version: 'v1.32.9', image: {tag: 'v1.34.1'}})
       },
     },
   ])
