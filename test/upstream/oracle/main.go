@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	vconfig "github.com/loft-sh/vcluster/pkg/config"
@@ -53,6 +54,7 @@ type answer struct {
 }
 
 func main() {
+	setReleaseKubeVersion()
 	chartDir := flag.String("chart", "", "the release's chart directory")
 	chartVersion := flag.String("chart-version", "", "version to package the chart as (the release pipeline sets it)")
 	flag.Parse()
@@ -103,6 +105,30 @@ func main() {
 	if err := scanner.Err(); err != nil {
 		fmt.Fprintf(os.Stderr, "oracle: reading stdin: %v\n", err)
 		os.Exit(2)
+	}
+}
+
+// setReleaseKubeVersion gives helm the default capabilities of its release binaries. helm's Makefile links them with
+// -X chartutil.k8sVersionMajor/Minor taken from its client-go module (v0.36.x gives Kubernetes v1.36.0); a plain
+// go build keeps the source default v1.20.0. Without --kube-version, `helm template` as users run it renders the
+// chart's Capabilities checks (claim retention policy, pods/resize) for that version, so the oracle must too.
+func setReleaseKubeVersion() {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	for _, dep := range info.Deps {
+		if dep.Path != "k8s.io/client-go" {
+			continue
+		}
+		var major, minor, patch int
+		if _, err := fmt.Sscanf(dep.Version, "v%d.%d.%d", &major, &minor, &patch); err != nil {
+			fmt.Fprintf(os.Stderr, "oracle: client-go version %q: %v\n", dep.Version, err)
+			os.Exit(2)
+		}
+		kv := chartutil.KubeVersion{Version: fmt.Sprintf("v%d.%d.0", major+1, minor), Major: fmt.Sprint(major + 1), Minor: fmt.Sprint(minor)}
+		chartutil.DefaultCapabilities.KubeVersion = kv
+		return
 	}
 }
 
