@@ -75,6 +75,7 @@ function resolvePlain(text: string): unknown {
   const res = resolve(text, () => (failed = true), yaml11.options)
   const value = isScalar(res) ? res.value : res
   if (failed || (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')) outside()
+  if (typeof value === 'number' && !Number.isFinite(value)) outside() // the full parser reports it
   return value
 }
 

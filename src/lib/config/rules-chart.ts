@@ -5,6 +5,7 @@
  * such values on to the API server, which refuses them after the namespace is made; here they stop at `validate`.
  */
 import {parseAllDocuments} from 'yaml'
+import {getPath} from './merge.js'
 import {at, bool, str, type RuleContext} from './rules-util.js'
 import {isPlainObject} from './set-values.js'
 import {goYamlTags} from './yaml-dialect.js'
@@ -25,12 +26,19 @@ const PLAIN_FIELDS: [string, string, ((values: unknown) => boolean)?][] = [
   ],
 ]
 
+const BINARIES = 'controlPlane.statefulSet.persistence.binariesVolume'
+
 export function checkChartRendering(ctx: RuleContext): void {
   const {values, report} = ctx
   for (const [path, expected, rendered] of PLAIN_FIELDS) {
     const value = at(values, path)
     if (typeof value !== 'string' || value === '' || (rendered !== undefined && !rendered(values))) continue
     if (breaksPlain(value)) report(path, `"${value}" cannot be written as plain YAML into the control plane's objects; use ${expected}`, 'error', 'value')
+  }
+  // The chart writes binariesVolume into the pod's volume list unguarded: an empty list or null breaks that list.
+  const binaries = getPath(values, BINARIES)
+  if (binaries === null || (Array.isArray(binaries) && binaries.length === 0)) {
+    report(BINARIES, `cannot be ${binaries === null ? 'null' : 'empty'}: the chart writes it into the pod's volumes; leave it out for the default (an emptyDir named binaries) or give the volume`, 'error', 'value')
   }
   for (const key of ['manifests', 'manifestsTemplate']) {
     const path = `experimental.deploy.host.${key}`

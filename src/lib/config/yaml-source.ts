@@ -1,7 +1,7 @@
 import {isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar} from 'yaml'
 import type {ConfigProblem} from '../errors.js'
 import {parseSimpleYaml} from './fast-yaml.js'
-import {goYamlTags, isNullKey} from './yaml-dialect.js'
+import {firstNonFinite, goYamlTags, isNullKey} from './yaml-dialect.js'
 
 /** Where a key (and its value) stand in a YAML source: 1-based line and column. */
 export interface Position {
@@ -68,6 +68,11 @@ export function parseYamlDocument(source: string, text: string): ParsedSource {
   collectPositions(doc.contents, '', result, at)
   try {
     result.values = doc.toJS({maxAliasCount: 100}) as Record<string, unknown>
+    const nonFinite = firstNonFinite(result.values)
+    if (nonFinite !== undefined) {
+      const pos = result.valuePositions.get(nonFinite)
+      result.problems.push({source, line: pos?.line, col: pos?.col, path: nonFinite, severity: 'error', message: 'is .inf or .nan, which helm and vCluster refuse (values are read as JSON, which has neither); quote it for a string'})
+    }
   } catch (error) {
     // yaml throws (not reports) on alias bombs, unresolved aliases and bad merge keys: position them at the alias.
     const message = (error as Error).message
