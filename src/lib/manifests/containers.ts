@@ -72,14 +72,17 @@ function probes(config: VClusterConfig): Obj {
   return out
 }
 
-/** The container security context; kube-vip needs NET_ADMIN and NET_RAW added to it. */
+/** kube-vip needs NET_ADMIN and NET_RAW added to the syncer's capabilities (after the user's, without repeats). */
+export function addKubeVipCapabilities(context: Obj): void {
+  const capabilities = (context.capabilities ?? {}) as {add?: string[]}
+  capabilities.add = [...new Set([...(capabilities.add ?? []), 'NET_ADMIN', 'NET_RAW'])]
+  context.capabilities = capabilities
+}
+
+/** The container security context, with kube-vip's capabilities when it is on. */
 function securityContext(config: VClusterConfig): Obj | undefined {
   const context: Obj = copy(config.controlPlane?.statefulSet?.security?.containerSecurityContext ?? {})
-  if (config.controlPlane?.advanced?.kubeVip?.enabled === true) {
-    const capabilities = (context.capabilities ?? {}) as {add?: string[]}
-    capabilities.add = [...new Set([...(capabilities.add ?? []), 'NET_ADMIN', 'NET_RAW'])]
-    context.capabilities = capabilities
-  }
+  if (config.controlPlane?.advanced?.kubeVip?.enabled === true) addKubeVipCapabilities(context)
   return isSet(context) ? context : undefined
 }
 

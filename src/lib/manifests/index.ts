@@ -51,6 +51,6 @@ export function renderManifests(input: RenderInput): KubeObject[] {
     ...networkPolicies(input),
     ...present([resourceQuota(input), limitRange(input), podDisruptionBudget(input)]),
     ...hostManifests(input),
-    controlPlaneWorkload(input, configHash(configText)),
+    controlPlaneWorkload(input, configHash(input)),
   ]
 }

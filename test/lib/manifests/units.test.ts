@@ -7,6 +7,7 @@ import {
   applyWaves,
   backingStoreType,
   certsSecretName,
+  configHash,
   clusterRoleName,
   configSecretName,
   isClusterScoped,
@@ -142,6 +143,23 @@ describe('the config Secret', () => {
     const strip = (o: KubeObject[]) => JSON.stringify(workload(o), (k, v) => (k === 'vClusterConfigHash' ? undefined : v))
     expect(strip(objects)).toBe(strip(defaults))
     expect(workload(objects).spec.template.metadata.annotations.vClusterConfigHash).not.toBe(workload(defaults).spec.template.metadata.annotations.vClusterConfigHash)
+  })
+
+  it("leaves privateNodes.autoNodes out of the pod hash, as the chart's does, but not other changes", () => {
+    const base = inputFor('')
+    const pools = (autoNodes: unknown[]) => ({...base, config: {...base.config, privateNodes: {...base.config.privateNodes, autoNodes}}})
+    expect(configHash(pools([{provider: 'aws', name: 'pool-a'}]))).toBe(configHash(base))
+    expect(configHash(inputFor('controlPlane: {proxy: {extraSANs: [a.example.com]}}\n'))).not.toBe(configHash(base))
+  })
+
+  it("stores kube-vip's capabilities in config.yaml as the chart's template leaves them in .Values", () => {
+    const yaml = 'controlPlane:\n  advanced: {kubeVip: {enabled: true}}\n  statefulSet: {security: {containerSecurityContext: {capabilities: {add: [SYS_TIME, NET_RAW]}}}}\n'
+    const input = inputFor(yaml)
+    const objects = renderManifests(input)
+    const stored = configOf(objects).controlPlane.statefulSet.security.containerSecurityContext
+    expect(stored.capabilities).toEqual({add: ['SYS_TIME', 'NET_RAW', 'NET_ADMIN']})
+    expect(workload(objects).spec.template.spec.containers[0].securityContext.capabilities).toEqual(stored.capabilities)
+    expect(input.config.controlPlane?.statefulSet?.security?.containerSecurityContext).toMatchObject({capabilities: {add: ['SYS_TIME', 'NET_RAW']}})
   })
 
   it('is deterministic and does not modify its input', () => {
