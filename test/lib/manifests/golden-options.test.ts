@@ -1,24 +1,12 @@
 /** Golden manifests for pod options, policies and metadata; explicit facts per case. */
 import {describe, expect} from 'vitest'
 import {NAME, NAMESPACE, find, goldenCases, ids, initContainer, names, podSpec, syncer, workload, type Obj} from './helpers.js'
+import {golden} from './golden-values.js'
 
 describe('golden manifests: pod options, policies, metadata', () => {
   goldenCases([
     {
-      name: 'resources',
-      values: [
-        'controlPlane:',
-        '  statefulSet:',
-        '    resources:',
-        '      requests: {cpu: "1", memory: 2Gi}',
-        '      limits: {memory: 8Gi}',
-        '  distro:',
-        '    k8s:',
-        '      resources:',
-        '        requests: {cpu: 50m, memory: 64Mi}',
-        '        limits: {cpu: 200m, memory: 512Mi}',
-        '',
-      ].join('\n'),
+      ...golden('resources'),
       check: (objects) => {
         // The user's maps merge onto the defaults (Helm semantics), so unset keys keep their default.
         expect(syncer(objects).resources).toEqual({limits: {'ephemeral-storage': '10Gi', memory: '8Gi'}, requests: {'ephemeral-storage': '1Gi', cpu: '1', memory: '2Gi'}})
@@ -26,30 +14,7 @@ describe('golden manifests: pod options, policies, metadata', () => {
       },
     },
     {
-      name: 'scheduling',
-      values: [
-        'controlPlane:',
-        '  statefulSet:',
-        '    scheduling:',
-        '      nodeSelector: {disktype: ssd}',
-        '      affinity:',
-        '        nodeAffinity:',
-        '          requiredDuringSchedulingIgnoredDuringExecution:',
-        '            nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]',
-        '      tolerations: [{key: dedicated, operator: Equal, value: vcluster, effect: NoSchedule}]',
-        '      topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway}]',
-        '      priorityClassName: system-cluster-critical',
-        '      podManagementPolicy: OrderedReady',
-        '    runtimeClassName: gvisor',
-        '    dnsPolicy: ClusterFirst',
-        '    dnsConfig: {nameservers: [192.0.2.1], options: [{name: ndots, value: "2"}]}',
-        '    hostAliases: [{ip: 10.0.1.5, hostnames: [db.internal]}]',
-        '    enableServiceLinks: false',
-        '    security:',
-        '      podSecurityContext: {fsGroup: 1000}',
-        '      containerSecurityContext: {runAsUser: 1000, runAsNonRoot: true}',
-        '',
-      ].join('\n'),
+      ...golden('scheduling'),
       check: (objects) => {
         const pod = podSpec(objects)
         expect(pod.nodeSelector).toEqual({disktype: 'ssd'})
@@ -66,15 +31,13 @@ describe('golden manifests: pod options, policies, metadata', () => {
       },
     },
     {
-      name: 'probes-disabled',
-      values: 'controlPlane:\n  statefulSet:\n    probes:\n      livenessProbe: {enabled: false}\n      readinessProbe: {enabled: false}\n      startupProbe: {enabled: false}\n',
+      ...golden('probes-disabled'),
       check: (objects) => {
         for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) expect(syncer(objects)).not.toHaveProperty(probe)
       },
     },
     {
-      name: 'policies',
-      values: 'policies:\n  resourceQuota:\n    enabled: true\n  networkPolicy:\n    enabled: true\n',
+      ...golden('policies'),
       check: (objects) => {
         expect(ids(objects).slice(-6)).toEqual([
           `NetworkPolicy/vc-work-${NAME}`,
@@ -98,38 +61,7 @@ describe('golden manifests: pod options, policies, metadata', () => {
       },
     },
     {
-      name: 'metadata-and-env',
-      values: [
-        'controlPlane:',
-        '  advanced:',
-        '    globalMetadata:',
-        '      annotations: {owner: platform-team}',
-        '    serviceAccount:',
-        '      name: custom-sa',
-        '      imagePullSecrets: [{name: regcred}]',
-        '      annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::1:role/vc"}',
-        '    workloadServiceAccount:',
-        '      imagePullSecrets: [{name: workload-cred}]',
-        '      labels: {kind: workload}',
-        '    headlessService:',
-        '      labels: {svc: headless}',
-        '  statefulSet:',
-        '    labels: {team: a}',
-        '    annotations: {note: hello}',
-        '    pods:',
-        '      labels: {pod-label: x}',
-        '      annotations: {prometheus.io/scrape: "true"}',
-        '    env: [{name: FIRST, value: "1"}]',
-        '    workingDir: /work',
-        '    command: [/vcluster, start]',
-        '    args: [--debug]',
-        '  distro:',
-        '    k8s:',
-        '      env: [{name: SECOND, value: "2"}]',
-        'logging:',
-        '  encoding: json',
-        '',
-      ].join('\n'),
+      ...golden('metadata-and-env'),
       check: (objects) => {
         for (const o of objects) expect(o.metadata.annotations?.owner).toBe('platform-team')
         const [sa, workloadSa] = objects as Obj[]
@@ -153,31 +85,7 @@ describe('golden manifests: pod options, policies, metadata', () => {
       },
     },
     {
-      name: 'extras',
-      values: [
-        'controlPlane:',
-        '  ingress: {enabled: true, host: vc.example.com}',
-        '  serviceMonitor: {enabled: true}',
-        '  advanced:',
-        '    podDisruptionBudget: {enabled: true, minAvailable: 1}',
-        '    kubeVip: {enabled: true}',
-        '  statefulSet:',
-        '    initContainers: [{name: wait, image: busybox:1.36, command: [sh, -c, "true"]}]',
-        '    sidecarContainers: [{name: logger, image: busybox:1.36}]',
-        'plugins:',
-        '  hooks: {image: ghcr.io/example/hooks:1.0}',
-        'platform:',
-        '  apiKey: {namespace: vcluster-platform}',
-        'experimental:',
-        '  deploy:',
-        '    host:',
-        '      manifests: |-',
-        '        apiVersion: v1',
-        '        kind: ConfigMap',
-        '        metadata: {name: extra}',
-        '        data: {a: b}',
-        '',
-      ].join('\n'),
+      ...golden('extras'),
       check: (objects) => {
         const ingress = find(objects, 'Ingress', NAME)
         expect(ingress.spec.rules[0].host).toBe('vc.example.com')
