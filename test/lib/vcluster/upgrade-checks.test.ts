@@ -23,7 +23,7 @@ describe('checkUpgrade', () => {
   })
 
   it('refuses namespace sync changes, even with --force', () => {
-    const refusals = checkUpgrade(side({}), side({sync: {toHost: {namespaces: {enabled: true}}}}), true)
+    const refusals = checkUpgrade(side({}), side({sync: {toHost: {namespaces: {enabled: true, mappings: {byName: {'team-*': 'vc-team-*'}}}}}}), true)
     expect(refusals.map((r) => r.kind)).toEqual(['namespace-sync'])
     expect(refusals[0]?.message).toContain('sync.toHost.namespaces.enabled')
   })
