@@ -1,5 +1,4 @@
 import {Args, Flags} from '@oclif/core'
-import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
 import {Progress, showReadiness} from '../cli/progress.js'
@@ -11,6 +10,7 @@ import {createVCluster, type CreateProgress, type CreateResult} from '../lib/vcl
 import {parseDuration} from '../lib/ui/duration.js'
 import {withDeadline} from '../lib/kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
+import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
 export default class Create extends BaseCommand {
   static override summary = 'Create a virtual cluster in a host namespace (or converge an interrupted create).'
@@ -61,7 +61,7 @@ export default class Create extends BaseCommand {
     if (flags['dry-run'] === 'client') {
       const manifests = await renderDryRun({name: args.name, namespace: flags.namespace, kubeconfig: flags.kubeconfig, context: flags.context, files: flags.values, sets: flags.set, expose: flags.expose})
       this.warnProblems(manifests.warnings)
-      this.out(output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: manifests.objects}, null, 2) : manifests.objects.map((o) => stringify(o)).join('---\n'))
+      this.out(output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: manifests.objects}, null, 2) : manifests.objects.map((o) => toYamlText(o)).join('---\n'))
       return
     }
     const progress = new Progress(this.color)
@@ -133,9 +133,9 @@ export default class Create extends BaseCommand {
 
   private printResult(result: CreateResult, output: string | undefined, connecting = false): void {
     if (output === 'json') this.out(JSON.stringify(result, null, 2))
-    else if (output === 'yaml') this.out(stringify(result))
+    else if (output === 'yaml') this.out(toYamlText(result))
     if (result.dryRun) {
-      if (output === undefined) this.out((result.manifests ?? []).map((o) => stringify(o)).join('---\n'))
+      if (output === undefined) this.out((result.manifests ?? []).map((o) => toYamlText(o)).join('---\n'))
       return
     }
     const verb = result.action === 'unchanged' ? 'is up to date' : result.action === 'upgraded' ? 'upgraded' : 'created'
@@ -154,5 +154,5 @@ function roleYaml(name: string, role: DeployerRole): string {
     `# The namespace must exist (kubectl create namespace ${role.namespace}); creating namespaces is not in a Role.`,
     ...(role.clusterWide ? ['# This config needs cluster-wide rights too: the ClusterRole below.'] : []),
   ]
-  return `${header.join('\n')}\n${role.objects.map((o) => stringify(o)).join('---\n')}`
+  return `${header.join('\n')}\n${role.objects.map((o) => toYamlText(o)).join('---\n')}`
 }

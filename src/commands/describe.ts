@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
-import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, kubeTarget} from '../cli/flags.js'
 import {withDeadline} from '../lib/kube/deadline.js'
 import {parseDuration} from '../lib/ui/duration.js'
 import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
+import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
 export default class Describe extends BaseCommand {
   static override summary = 'Show a virtual cluster: status, versions, backing store, exposure, images and config.'
@@ -28,7 +28,7 @@ export default class Describe extends BaseCommand {
     const output = flags.json ? 'json' : flags.output
     const data = flags['config-only'] ? d.config : d
     if (output === 'json') return this.out(JSON.stringify(data, null, 2))
-    if (output === 'yaml' || flags['config-only']) return this.out(stringify(data))
+    if (output === 'yaml' || flags['config-only']) return this.out(toYamlText(data))
     this.out(text(d))
   }
 }
@@ -49,7 +49,7 @@ function text(d: Description): string {
     'Images:',
     ...d.images.map((i) => `  ${i.container}: ${i.image}`),
     'Config (values you set):',
-    ...(Object.keys(d.config).length === 0 ? ['  {} (all defaults)'] : stringify(d.config).trimEnd().split('\n').map((l) => `  ${l}`)),
+    ...(Object.keys(d.config).length === 0 ? ['  {} (all defaults)'] : toYamlText(d.config).trimEnd().split('\n').map((l) => `  ${l}`)),
   ]
   return lines.join('\n')
 }

@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
-import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, kubeTarget} from '../cli/flags.js'
 import {connectKube} from '../lib/kube/client.js'
 import {withDeadline} from '../lib/kube/deadline.js'
 import {formatAge, formatTable, parseDuration} from '../lib/ui/duration.js'
 import {listVClusters, type VClusterListItem} from '../lib/vcluster/list.js'
+import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
 export default class List extends BaseCommand {
   static override summary = 'List virtual clusters (all namespaces unless -n).'
@@ -39,7 +39,7 @@ export default class List extends BaseCommand {
     }
     const output = flags.json ? 'json' : flags.output
     if (output === 'json') return this.out(JSON.stringify(result.items, null, 4))
-    if (output === 'yaml') return this.out(stringify(result.items))
+    if (output === 'yaml') return this.out(toYamlText(result.items))
     if (result.items.length === 0) {
       this.note(`No vClusters found${namespace === undefined ? '' : ` in namespace ${namespace}`}. Create one: vcluster create NAME`)
       return

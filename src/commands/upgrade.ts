@@ -1,5 +1,4 @@
 import {Args, Flags} from '@oclif/core'
-import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {confirm, isInteractive} from '../cli/confirm.js'
 import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
@@ -8,6 +7,7 @@ import {Deadline} from '../lib/kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
 import {parseDuration} from '../lib/ui/duration.js'
 import {summarize, upgradeVCluster, type UpgradePlan, type UpgradeResult} from '../lib/vcluster/upgrade.js'
+import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
 export default class Upgrade extends BaseCommand {
   static override summary = 'Change a virtual cluster: new values on top of its stored config, shown as a diff first.'
@@ -76,7 +76,7 @@ export default class Upgrade extends BaseCommand {
 
   private printResult(result: UpgradeResult, output: string | undefined): void {
     if (output === 'json') return this.out(JSON.stringify(result, null, 2))
-    if (output === 'yaml') return this.out(stringify(result))
+    if (output === 'yaml') return this.out(toYamlText(result))
     if (result.cancelled) return this.note('Cancelled; nothing was changed.')
     if (!result.applied) return this.note(result.summary === 'no changes' ? `vCluster ${result.name} is up to date.` : 'Dry run: nothing was changed.')
     this.note(`vCluster ${result.name} upgraded in namespace ${result.namespace} (${result.summary}).`)

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
-import {stringify} from 'yaml'
 import {BaseCommand} from '../cli/base-command.js'
 import {outputFlag, valuesFlags} from '../cli/flags.js'
 import {UsageError} from '../lib/errors.js'
 import {loadConfig} from '../lib/config/load.js'
+import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
 export default class Validate extends BaseCommand {
   static override summary = 'Check a vcluster.yaml without touching a cluster.'
@@ -37,7 +37,7 @@ export default class Validate extends BaseCommand {
     const output = flags.json ? 'json' : flags.output
     const data = flags['user-values'] ? loaded.values : loaded.config
     if (output === 'json') this.out(JSON.stringify(data, null, 2))
-    else if (output === 'yaml') this.out(stringify(data))
+    else if (output === 'yaml') this.out(toYamlText(data))
     if (!flags.quiet) this.note(this.color.green(`✓ ${loaded.sources.join(', ')}: valid vCluster config`))
   }
 }

@@ -1,6 +1,7 @@
 import {isMap, isScalar, isSeq, parseDocument, stringify, type Document, type Node, type Pair, type YAMLMap} from 'yaml'
 import {UsageError} from '../errors.js'
 import type {KubeconfigDoc, NamedEntry} from './resolve.js'
+import {YAML_1_1_SAFE} from '../manifests/yaml-emit.js'
 
 export type ListKey = 'clusters' | 'users' | 'contexts'
 
@@ -8,6 +9,8 @@ type Span = [start: number, end: number]
 
 /** kubectl's style for what we write: keys sorted, lists not indented under their key, no line folding. */
 const WRITE_STYLE = {sortMapEntries: true, lineWidth: 0, indentSeq: false} as const
+/** New text: kubectl reads kubeconfigs with go-yaml v2, so a namespace `123` or a vCluster `yes` must be quoted. */
+const NEW_TEXT_STYLE = {...WRITE_STYLE, ...YAML_1_1_SAFE}
 
 /** What kubectl writes for an empty kubeconfig. */
 const SKELETON = 'apiVersion: v1\nclusters: []\ncontexts: []\ncurrent-context: ""\nkind: Config\npreferences: {}\nusers: []\n'
@@ -96,7 +99,7 @@ export class KubeconfigText {
     this.ensureSkeleton()
     const top = this.topMap()
     if (top === undefined) return this.fallback((d) => d.set('current-context', name))
-    const value = stringify(name).trimEnd()
+    const value = stringify(name, YAML_1_1_SAFE).trimEnd()
     const pair = findPair(top, 'current-context')
     if (pair === undefined) return this.insertKey(top, `current-context: ${value}\n`)
     const range = (pair.value as Node | null)?.range
@@ -215,7 +218,7 @@ function isBlockSeqOrEmpty(value: unknown): boolean {
 }
 
 function render(entry: NamedEntry): string {
-  return stringify(entry, WRITE_STYLE)
+  return stringify(entry, NEW_TEXT_STYLE)
 }
 
 /** A rendered mapping as a list item whose `-` sits at `column`. */

@@ -60,10 +60,14 @@ class AmbiguousText extends RegExp {
 const GO_YAML_1_1: ScalarTag = {tag: 'tag:vcluster.loft.sh,2025:go-yaml-1.1', default: true, test: new AmbiguousText('(?:)'), resolve: (text) => text}
 
 /**
- * The package's own options for the same text: no line folding; quoting checked against the YAML 1.2 core schema,
- * the YAML 1.1 schema (`compat`) and isAmbiguousPlain (the extra tag), so both paths quote the same strings.
+ * Options for any `stringify` of the `yaml` package whose output a YAML 1.1 reader may read (kubectl and client-go
+ * read kubeconfigs and manifests with go-yaml v2 too): quoting checked against the YAML 1.2 core schema, the YAML 1.1
+ * schema (`compat`) and isAmbiguousPlain (the extra tag).
  */
-export const PACKAGE_OPTIONS = {lineWidth: 0, compat: 'yaml-1.1', customTags: (tags: Tags): Tags => [...tags, GO_YAML_1_1]}
+export const YAML_1_1_SAFE = {compat: 'yaml-1.1', customTags: (tags: Tags): Tags => [...tags, GO_YAML_1_1]}
+
+/** The package's own options for toYamlText's text: no line folding, and both paths quote the same strings. */
+export const PACKAGE_OPTIONS = {lineWidth: 0, ...YAML_1_1_SAFE}
 
 /**
  * Strings the package always writes plain, unless ambiguous: a letter first, no comment or flow indicators, single

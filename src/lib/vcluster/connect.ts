@@ -9,6 +9,7 @@ import {restoreContext, standaloneKubeconfig, writeVClusterContexts, type VClust
 import {prepareConnect, type ConnectTarget, type TargetOptions} from './connect-target.js'
 import {runWithKubeconfig, type SignalHook} from './run-command.js'
 import {serviceAccountToken, waitUntilAnswers, type VClusterAccess} from './vcluster-api.js'
+import {YAML_1_1_SAFE} from '../manifests/yaml-emit.js'
 
 /** The vCluster's API port in its pod (`controlPlane.proxy.port`). */
 const VCLUSTER_PORT = 8443
@@ -67,7 +68,7 @@ export async function connectVCluster(options: ConnectOptions): Promise<ConnectR
       return {target, context: vclusterContext(target, target.contextName, access)}
     })
     const {context} = ready
-    if (options.mode.type === 'print') return {type: 'print', kubeconfig: stringify(standaloneKubeconfig(context), {lineWidth: 0, indentSeq: false})}
+    if (options.mode.type === 'print') return {type: 'print', kubeconfig: stringify(standaloneKubeconfig(context), {lineWidth: 0, indentSeq: false, ...YAML_1_1_SAFE})}
     if (options.mode.type === 'command') {
       return {type: 'command', ...(await runWithKubeconfig(options.mode.argv, standaloneKubeconfig(context), options.mode.signals))}
     }

@@ -3,6 +3,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {constants, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {stringify} from 'yaml'
+import {YAML_1_1_SAFE} from '../manifests/yaml-emit.js'
 
 /** Subscribes to the signals our process receives; returns the unsubscribe. */
 export type SignalHook = (listener: (signal: NodeJS.Signals) => void) => () => void
@@ -24,7 +25,7 @@ export async function runWithKubeconfig(argv: readonly string[], kubeconfig: Rec
   const dir = await mkdtemp(join(tmpdir(), 'vcluster-connect-'))
   const path = join(dir, 'kubeconfig')
   try {
-    await writeFile(path, stringify(kubeconfig, {lineWidth: 0, indentSeq: false}), {mode: 0o600})
+    await writeFile(path, stringify(kubeconfig, {lineWidth: 0, indentSeq: false, ...YAML_1_1_SAFE}), {mode: 0o600})
     return await new Promise<CommandOutcome>((resolve) => {
       const child = spawn(file, args, {stdio: 'inherit', env: {...process.env, KUBECONFIG: path}})
       const unsubscribe = signals((signal) => {

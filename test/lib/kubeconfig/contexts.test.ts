@@ -46,6 +46,15 @@ describe('writeVClusterContexts', () => {
     expect(readConnectInfo(doc.contexts.find((c: {name: string}) => c.name === `${MAIN}_vc.example.com`))?.previousContext).toBeUndefined()
   })
 
+  it('quotes names a YAML 1.1 reader (kubectl, client-go) would not read as strings: vCluster yes in namespace 0123', async () => {
+    const file = kubeconfigFile()
+    const name = 'vcluster_yes_0123_office'
+    await writeVClusterContexts([file], [vc(name, {name: 'yes', namespace: '0123', hostContext: 'on'})], true)
+    const text = readFileSync(file, 'utf8')
+    const info = (parse(text, {version: '1.1'}) as {contexts: {name: string}[]}).contexts.find((c) => c.name === name)
+    expect(readConnectInfo(info), text).toEqual({name: 'yes', namespace: '0123', hostContext: 'on', previousContext: 'office'})
+  })
+
   it('keeps the remembered context when connecting again while connected, and writes insecure without the CA', async () => {
     const file = kubeconfigFile()
     await writeVClusterContexts([file], [vc(MAIN)], true)
