@@ -32,6 +32,7 @@ export const STRICTER: {path: RegExp; message?: RegExp; why: string}[] = [
   {path: /^experimental\.proxy\.customResources\./, why: "proxy entries are checked as upstream's `vcluster create` checks them"},
   {path: /./, message: /^must be one of /, why: 'our schema allows only the values Kubernetes or the syncer knows (imagePullPolicy, dnsPolicy, ..., true/false/auto switches)'},
   {path: /^controlPlane\.statefulSet\.persistence\.volumeClaim\.size$/, message: /plain YAML/, why: 'checked whether or not persistence is on'},
+  {path: /./, message: /^must be an integer or a string, got /, why: 'int-or-string Kubernetes fields (PDB minAvailable/maxUnavailable, ports) that the release leaves untyped'},
 ]
 
 interface Case {
