@@ -20,6 +20,7 @@ const cluster = useHostCluster()
 const NAME = 'real'
 let host: RealHost
 let namespace: string
+let userKubeconfig: string
 let pod: V1Pod
 
 /** The status of GET https://127.0.0.1:port/path without verifying the certificate (as a kubelet's probe), 0 if none. */
@@ -91,6 +92,15 @@ function accepts(where: {port: number; host: string} | {path: string}): Promise<
   })
 }
 
+/** What the watcher does for a stand-in: a kwok PortForward, owned by the pod, from its 8443 to a host port. */
+async function forwardPod(port: number): Promise<void> {
+  const m = pod.metadata ?? {}
+  const pf = {apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: {name: m.name, namespace,
+    ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name: m.name, uid: m.uid}]},
+  spec: {forwards: [{ports: [8443], target: {address: '127.0.0.1', port}}]}}
+  await cluster.kubectl(['apply', '-f', '-'], {input: JSON.stringify(pf)})
+}
+
 function report(what: string, readyMs: number, pid: number): void {
   const u = treeUsage(pid)
   const top = u.byProcess.slice(0, 5).map((p) => `${p.comm} ${p.pssMiB}`).join(', ')
@@ -105,6 +115,7 @@ beforeAll(async () => {
   host = {kc, server: cluster.server, binDir: cluster.binDir, realBinDir}
   const ns = await newNamespace('real')
   namespace = ns.name
+  userKubeconfig = ns.userKubeconfig
   // Chosen explicitly: the stand-in watcher skips this namespace, so only the real vCluster can answer here.
   await cluster.kubectl(['label', 'namespace', namespace, `${REAL_NAMESPACE_LABEL}=true`])
   const created = await vcluster(['create', NAME, '--kubeconfig', ns.userKubeconfig, '-n', namespace, '--no-wait',
@@ -143,6 +154,14 @@ describe('the real vCluster in its sandbox', () => {
     writeFileSync(file, withServer(secret.data.config ?? '', `https://localhost:${vc.port}`))
     const ns = await cluster.kubectl(['get', 'namespaces', '-o', 'name'], {kubeconfig: file})
     expect(ns.stdout.split('\n')).toEqual(expect.arrayContaining(['namespace/default', 'namespace/kube-system']))
+    // Our connect, as the namespace user, through the pod's port 8443 (kwok) to the real vCluster.
+    await forwardPod(vc.port)
+    const connected = await waitFor(async () => {
+      const r = await vcluster(['connect', NAME, '--kubeconfig', userKubeconfig, '-n', namespace, '--timeout',
+        '20s', '--', 'kubectl', 'get', 'serviceaccount', 'default', '-n', 'default', '-o', 'name'])
+      return r.exitCode === 0 ? r : undefined // kwok learns of the PortForward through an informer
+    }, {timeoutMs: 30_000, what: 'vcluster connect -- kubectl get serviceaccount default'})
+    expect(connected.stdout.trim()).toBe('serviceaccount/default') // made by the vCluster's controller-manager
 
     const tree = descendants(pid)
     await vc.stop()
@@ -170,6 +189,8 @@ describe('the real vCluster in its sandbox', () => {
     const readyMs = await waitReady({port: started.port, logFile: started.log})
     report('restart on its data', readyMs, started.pid)
     expect((await vcSecret()).data['certificate-authority']).toBe(before)
+    await expect(RealVcluster.start(pod, host, dir)).rejects.toThrow(/is still running in/)
+    expect(await probe(started.port, '/readyz')).toBe(200) // the refused second start touched nothing
 
     const tree = descendants(started.pid)
     expect(tree.length).toBeGreaterThan(3) // unshare, init, vcluster and its control plane

@@ -4,13 +4,13 @@
 // Nothing outlives stop(), a crash of this process (the sandbox gets SIGKILL with it) or a sweep of the tracker's
 // pid files (control.ts): the namespaces die with their last process, taking every mount with them.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {closeSync, mkdirSync, openSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect, createServer, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
 import {CoreV1Api, type KubeConfig, type V1Container, type V1Pod} from '@kubernetes/client-node'
 import type {Tracker} from '../etcd.js'
 import {RIG_DIR} from '../rig.js'
-import {sleep} from '../proc.js'
+import {cmdline, sleep} from '../proc.js'
 import {containerEnv} from './env.js'
 import type {SandboxPlan} from './plan.js'
 import {nsInit} from './usage.js'
@@ -78,6 +78,8 @@ export class RealVcluster {
   private child?: ChildProcess
   private readonly servers: Server[] = []
   private exit?: Promise<number | null>
+  /** Set once this instance made <dir>/sock, so only its own sockets are removed. */
+  private ownsSockets = false
 
   private constructor(private readonly pod: V1Pod, private readonly dir: string, private readonly opts: RunOptions) {
     this.logFile = join(dir, 'vcluster.log')
@@ -126,7 +128,18 @@ export class RealVcluster {
     }
   }
 
+  /** Two sandboxes on one state dir would share the claim's SQLite file and the sockets: refused. */
+  private refuseSecond(): void {
+    const file = join(this.dir, 'sandbox.pid')
+    const pid = existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0
+    if (pid && cmdline(pid)?.includes(this.dir)) {
+      throw new Error(`a sandbox (pid ${pid}) is still running in ${this.dir}; stop it first`)
+    }
+  }
+
   private async launch(host: RealHost): Promise<void> {
+    mkdirSync(this.dir, {recursive: true})
+    this.refuseSecond()
     const plan = await this.plan(host)
     for (const p of [plan.apiSocket, ...plan.podPorts.map((x) => x.socket)]) {
       // sun_path holds 108 bytes: a longer path would be cut (or refused) at bind().
@@ -137,6 +150,7 @@ export class RealVcluster {
       rmSync(d, {recursive: true, force: true})
       mkdirSync(d, {recursive: true})
     }
+    this.ownsSockets = true
     const api = new URL(host.server)
     const toApi = bridge(() => connect({host: '127.0.0.1', port: Number(api.port)}))
     this.servers.push(toApi)
@@ -167,6 +181,7 @@ export class RealVcluster {
     const pid = this.child.pid
     if (pid === undefined) throw new Error('could not start setpriv/unshare for the real vCluster')
     this.opts.tracker?.track(pid)
+    writeFileSync(join(this.dir, 'sandbox.pid'), String(pid))
     const child = this.child
     this.exit = new Promise((resolve) => child.once('exit', (code) => {
       this.opts.tracker?.untrack(pid)
@@ -177,7 +192,7 @@ export class RealVcluster {
 
   private closeBridges(): void {
     for (const s of this.servers.splice(0)) s.close()
-    rmSync(join(this.dir, 'sock'), {recursive: true, force: true})
+    if (this.ownsSockets) rmSync(join(this.dir, 'sock'), {recursive: true, force: true})
   }
 
   /** SIGTERM to the container (through the namespace's init), SIGKILL to the whole namespace after graceMs. */
