@@ -14,12 +14,10 @@ import {configYaml, type RenderInput} from '../../src/lib/manifests/index.js'
 import {K8S_TAG_BY_MINOR, VCLUSTER_VERSION, minorOf} from '../../src/lib/versions.js'
 import {GOLDEN_VALUES} from '../lib/manifests/golden-values.js'
 import {startOracle, type Oracle} from '../upstream/oracle.js'
-import {deepDiff, showDifferences, type Difference} from './diff.js'
+import {HOSTS, deepDiff, showDifferences, type Difference} from './diff.js'
 
 const NAME = 'my-vc'
 const NAMESPACE = 'team-a'
-/** No host version (helm's default capabilities), and a 1.32 and a 1.33 host. */
-export const HOSTS: (string | undefined)[] = [undefined, 'v1.32.4', 'v1.33.13']
 const upstreamDir = inject('upstreamDir')
 
 const readYaml = (text: string): Record<string, unknown> => (parse(text, {version: '1.1'}) ?? {}) as Record<string, unknown>

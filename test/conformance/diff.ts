@@ -1,5 +1,8 @@
 /** Field-by-field comparison of two JSON-like values, for the conformance tests against helm's output. */
 
+/** The host versions every comparison runs for: none (helm's default capabilities), a 1.32 and a 1.33 host. */
+export const HOSTS: (string | undefined)[] = [undefined, 'v1.32.4', 'v1.33.13']
+
 export interface Difference {
   /** Dotted path with [i] for list items; `` for the root. */
   path: string

@@ -12,9 +12,10 @@ function schedulerOn(config: VClusterConfig): boolean {
   )
 }
 
+/** Gateway API sync to the host (the chart's list; ReferenceGrants alone do not count). */
 function gatewayToHost(config: VClusterConfig): boolean {
   const api = config.sync?.toHost?.gatewayApi
-  return [api?.gateways, api?.httpRoutes, api?.tlsRoutes, api?.backendTLSPolicies].some((s) => s?.enabled === true) || isOn(api?.referenceGrants?.enabled)
+  return api?.enabled === true || [api?.gateways, api?.httpRoutes, api?.tlsRoutes, api?.backendTLSPolicies].some((s) => s?.enabled === true)
 }
 
 /** Settings that read or write cluster-scoped host objects (§3.5 of the upstream reference). */
@@ -81,7 +82,8 @@ function nodeRules(config: VClusterConfig): PolicyRule[] {
   ])
 }
 
-function storageRules(config: VClusterConfig): PolicyRule[] {
+/** Storage, class and scheduling objects read from (or written to) the host, in the chart's order. */
+function classRules(config: VClusterConfig): PolicyRule[] {
   const toHost = config.sync?.toHost
   const fromHost = config.sync?.fromHost
   const watch = ['get', 'watch', 'list']
@@ -91,8 +93,13 @@ function storageRules(config: VClusterConfig): PolicyRule[] {
     isOn(fromHost?.csiNodes?.enabled) && rule('storage.k8s.io', ['csinodes'], watch),
     isOn(fromHost?.csiDrivers?.enabled) && rule('storage.k8s.io', ['csidrivers'], watch),
     isOn(fromHost?.csiStorageCapacities?.enabled) && rule('storage.k8s.io', ['csistoragecapacities'], watch),
-    toHost?.persistentVolumes?.enabled === true && rule('', ['persistentvolumes'], ALL_VERBS),
+    // Two rules, as the chart writes them.
+    toHost?.persistentVolumes?.enabled === true && rule('', ['persistentvolumes'], ['get', 'list']),
+    toHost?.persistentVolumes?.enabled === true && rule('', ['persistentvolumes'], ['create', 'delete', 'patch', 'update', 'watch']),
     fromHost?.ingressClasses?.enabled === true && rule('networking.k8s.io', ['ingressclasses'], watch),
+    (fromHost?.gatewayClasses?.enabled === true || fromHost?.gateways?.enabled === true || toHost?.gatewayApi?.enabled === true) &&
+      rule('gateway.networking.k8s.io', ['gatewayclasses'], watch),
+    fromHost?.gateways?.enabled === true && rule('gateway.networking.k8s.io', ['gateways'], watch),
     fromHost?.runtimeClasses?.enabled === true && rule('node.k8s.io', ['runtimeclasses'], watch),
     toHost?.storageClasses?.enabled === true && rule('storage.k8s.io', ['storageclasses'], ['create', 'delete', 'patch', 'update', 'get', 'watch', 'list']),
     (toHost?.priorityClasses?.enabled === true || fromHost?.priorityClasses?.enabled === true) && rule('scheduling.k8s.io', ['priorityclasses'], ALL_VERBS),
@@ -101,34 +108,29 @@ function storageRules(config: VClusterConfig): PolicyRule[] {
   ])
 }
 
-function networkingRules(config: VClusterConfig): PolicyRule[] {
-  const fromHost = config.sync?.fromHost
-  const gatewayClasses = fromHost?.gatewayClasses?.enabled === true || fromHost?.gateways?.enabled === true || gatewayToHost(config)
-  return present([
-    gatewayClasses && rule('gateway.networking.k8s.io', ['gatewayclasses'], READ_VERBS),
-    fromHost?.gateways?.enabled === true && rule('gateway.networking.k8s.io', ['gateways'], READ_VERBS),
-    isSet(config.networking?.replicateServices?.fromHost) && rule('', ['services', 'endpoints'], ['get', 'watch', 'list']),
-    config.sync?.toHost?.namespaces?.enabled === true && rule('', ['namespaces', 'serviceaccounts'], ['create', 'delete', 'patch', 'update', 'get', 'watch', 'list']),
-  ])
-}
-
+/** Services replicated from the host, synced namespaces, and the integrations' cluster-wide objects. */
 function integrationRules(config: VClusterConfig): PolicyRule[] {
   const {kubeVirt, externalSecrets, certManager, metricsServer, istio} = config.integrations ?? {}
+  const fromHost = config.sync?.fromHost
   const crds =
     kubeVirt?.enabled === true ||
     externalSecrets?.enabled === true ||
     certManager?.enabled === true ||
-    istio?.enabled === true ||
     isSet(config.sync?.toHost?.customResources) ||
-    isSet(config.sync?.fromHost?.customResources) ||
+    isSet(fromHost?.customResources) ||
+    istio?.enabled === true ||
+    fromHost?.gateways?.enabled === true ||
+    fromHost?.gatewayClasses?.enabled === true ||
     gatewayToHost(config)
-  const webhooks = (kubeVirt?.enabled === true && kubeVirt.webhook?.enabled !== false) || (externalSecrets?.enabled === true && externalSecrets.webhook?.enabled === true)
+  const webhooks = (kubeVirt?.enabled === true && kubeVirt.webhook?.enabled === true) || (externalSecrets?.enabled === true && externalSecrets.webhook?.enabled === true)
   return present([
-    metricsServer?.enabled === true && metricsServer.nodes !== false && rule('metrics.k8s.io', ['nodes'], ['get', 'list']),
+    isSet(config.networking?.replicateServices?.fromHost) && rule('', ['services', 'endpoints'], ['get', 'watch', 'list']),
+    config.sync?.toHost?.namespaces?.enabled === true && rule('', ['namespaces', 'serviceaccounts'], ['create', 'delete', 'patch', 'update', 'get', 'watch', 'list']),
+    metricsServer?.enabled === true && metricsServer.nodes === true && rule('metrics.k8s.io', ['nodes'], ['get', 'list']),
     webhooks && rule('admissionregistration.k8s.io', ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'], READ_VERBS),
     crds && rule('apiextensions.k8s.io', ['customresourcedefinitions'], READ_VERBS),
     externalSecrets?.enabled === true && externalSecrets.sync?.fromHost?.clusterStores?.enabled === true && rule('external-secrets.io', ['clustersecretstores'], READ_VERBS),
-    certManager?.enabled === true && certManager.sync?.fromHost?.clusterIssuers?.enabled !== false && rule('cert-manager.io', ['clusterissuers'], READ_VERBS),
+    certManager?.enabled === true && certManager.sync?.fromHost?.clusterIssuers?.enabled === true && rule('cert-manager.io', ['clusterissuers'], READ_VERBS),
   ])
 }
 
@@ -163,8 +165,7 @@ export function clusterRoleRules(input: RenderInput): PolicyRule[] {
   if (isSet(clusterRole?.overwriteRules)) return userRules(clusterRole?.overwriteRules)
   return [
     ...nodeRules(config),
-    ...storageRules(config),
-    ...networkingRules(config),
+    ...classRules(config),
     ...integrationRules(config),
     ...fromHostObjectRules(input, 'configmaps'),
     ...fromHostObjectRules(input, 'secrets'),

@@ -102,11 +102,10 @@ function etcdPodSpec(input: RenderInput, replicas: number): Obj {
   return {
     terminationGracePeriodSeconds: 10,
     affinity: isSet(scheduling?.affinity) ? copy(scheduling?.affinity) : defaultAffinity(input.name),
-    ...compact({
-      topologySpreadConstraints: copy(scheduling?.topologySpreadConstraints),
-      nodeSelector: copy(scheduling?.nodeSelector),
-      tolerations: copy(scheduling?.tolerations),
-    }),
+    ...compact({topologySpreadConstraints: copy(scheduling?.topologySpreadConstraints)}),
+    // The chart writes these two even when empty.
+    nodeSelector: copy(scheduling?.nodeSelector ?? {}),
+    tolerations: copy(scheduling?.tolerations ?? []),
     // etcd never talks to the Kubernetes API.
     automountServiceAccountToken: false,
     serviceAccountName: serviceAccountName(input.config, input.name),
@@ -143,7 +142,7 @@ function etcdStatefulSet(input: RenderInput): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: metadata(input, etcdName(input.name), {app: ETCD_APP, labels: sts?.labels, annotations: sts?.annotations}),
+    metadata: metadata(input, etcdName(input.name), {app: ETCD_APP, labels: sts?.labels, annotations: sts?.annotations, globalWins: true}),
     spec: {
       replicas,
       podManagementPolicy: sts?.scheduling?.podManagementPolicy ?? 'Parallel',
@@ -170,7 +169,7 @@ function etcdService(input: RenderInput, headless: boolean): KubeObject {
   const spec = headless
     ? {publishNotReadyAddresses: true, ports: copy(etcdPorts), clusterIP: 'None', selector: etcdSelector(input.name)}
     : {type: 'ClusterIP', ports: copy(etcdPorts), selector: etcdSelector(input.name)}
-  return {apiVersion: 'v1', kind: 'Service', metadata: metadata(input, name, {app: ETCD_APP, annotations}), spec}
+  return {apiVersion: 'v1', kind: 'Service', metadata: metadata(input, name, {app: ETCD_APP, annotations, globalWins: true}), spec}
 }
 
 /** The etcd Services (apply before the StatefulSet, whose pods need the headless DNS names). */

@@ -1,4 +1,5 @@
 /** Optional ways to expose or watch the control plane: Ingress, TLSRoute and ServiceMonitor. */
+import {CHART_LABEL} from '../versions.js'
 import {metadata} from './labels.js'
 import {kubeconfigSecretName} from './names.js'
 import type {KubeObject, RenderInput} from './types.js'
@@ -59,17 +60,22 @@ export function serviceMonitor(input: RenderInput): KubeObject | undefined {
   })
   const k8s = input.config.controlPlane?.distro?.k8s
   const scheduler = k8s?.scheduler?.enabled === true || input.config.controlPlane?.advanced?.virtualScheduler?.enabled === true
+  const etcd = input.config.controlPlane?.backingStore?.etcd
+  const anyEtcd = etcd?.embedded?.enabled === true || etcd?.deploy?.enabled === true || etcd?.external?.enabled === true
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
     metadata: metadata(input, `vc-${input.name}`, {labels: config.labels, annotations: config.annotations}),
     spec: {
-      // Matches the labels of our Service (the chart's chart/heritage labels are left out: ours has no heritage).
-      selector: {matchLabels: {app: 'vcluster', release: input.name, 'vcluster.loft.sh/service': 'true'}},
+      // The labels of our Service: the chart's, without `heritage: Helm`, which our Service does not carry.
+      selector: {matchLabels: {app: 'vcluster', release: input.name, chart: CHART_LABEL, 'vcluster.loft.sh/service': 'true'}},
       endpoints: [
         endpoint('/metrics', 'apiserver'),
-        endpoint('/controller-manager/metrics', 'controller-manager'),
-        ...(scheduler ? [endpoint('/scheduler/metrics', 'scheduler')] : []),
+        endpoint('/metrics/controller-manager', 'controller-manager'),
+        ...(scheduler ? [endpoint('/metrics/scheduler', 'scheduler')] : []),
+        ...(etcd?.embedded?.enabled === true ? [endpoint('/metrics/etcd', 'etcd')] : []),
+        // Without etcd the store is kine (SQLite or an external database), which has its own metrics.
+        ...(anyEtcd ? [] : [endpoint('/metrics/kine', 'kine')]),
       ],
     },
   }

@@ -22,8 +22,15 @@ export function commonLabels(name: string, app = 'vcluster'): Record<string, str
 export interface MetadataOptions {
   /** Extra labels from the config (they go on top of the common ones, as in the chart). */
   labels?: Record<string, string> | undefined
-  /** Object-specific annotations; they win over `globalMetadata.annotations` on a clash. */
+  /** Object-specific annotations; they win over `globalMetadata.annotations` on a clash, unless `globalWins`. */
   annotations?: Record<string, string> | undefined
+  /**
+   * `globalMetadata.annotations` win on a clash. The chart's templates differ here (sprig `merge dict A B` keeps A's
+   * value): the Service, the etcd objects, the policies and network policies list the global ones first.
+   */
+  globalWins?: boolean
+  /** The common labels win over `labels` on a clash (the chart's network policies merge them so). */
+  commonLabelsWin?: boolean
   /** The `app` label; `vcluster-etcd` for the etcd objects. */
   app?: string
   /** Cluster-scoped objects get no namespace. */
@@ -38,11 +45,14 @@ export function globalAnnotations(config: VClusterConfig): Record<string, string
 }
 
 export function metadata(input: RenderInput, objectName: string, options: MetadataOptions = {}): KubeObject['metadata'] {
-  const annotations = {...globalAnnotations(input.config), ...(options.annotations ?? {})}
+  const global = globalAnnotations(input.config)
+  const own = options.annotations ?? {}
+  const annotations = options.globalWins === true ? {...own, ...global} : {...global, ...own}
+  const common = commonLabels(input.name, options.app)
   return {
     name: objectName,
     ...(options.clusterScoped === true ? {} : {namespace: options.namespace ?? input.namespace}),
-    labels: {...commonLabels(input.name, options.app), ...(options.labels ?? {})},
+    labels: options.commonLabelsWin === true ? {...options.labels, ...common} : {...common, ...(options.labels ?? {})},
     ...(Object.keys(annotations).length > 0 ? {annotations} : {}),
   }
 }

@@ -9,16 +9,19 @@ const managedBy = (name: string): Obj => ({podSelector: {matchLabels: {'vcluster
 const release = (name: string): Obj => ({podSelector: {matchLabels: {release: name}}})
 const hostDns: Obj = {namespaceSelector: {matchLabels: {'kubernetes.io/metadata.name': 'kube-system'}}, podSelector: {matchLabels: {'k8s-app': 'kube-dns'}}}
 const platform: Obj = {podSelector: {matchLabels: {app: 'loft'}}, namespaceSelector: {}}
+const snapshot: Obj = {podSelector: {matchLabels: {app: 'vcluster-snapshot'}}}
 const port = (p: number, protocol = 'TCP'): Obj => ({port: p, protocol})
 const dnsAndApi = [port(1053, 'UDP'), port(1053), port(8443)]
 
-function policy(input: RenderInput, name: string, podSelector: Obj, egress: Obj[], ingress: Obj[]): KubeObject {
+function policy(input: RenderInput, name: string, podSelector: Obj, egress: Obj[], ingress?: Obj[]): KubeObject {
   const np = input.config.policies?.networkPolicy
+  const meta = metadata(input, name, {labels: np?.labels, annotations: np?.annotations, globalWins: true, commonLabelsWin: true})
+  // The chart writes its annotations map even when empty.
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: metadata(input, name, {labels: np?.labels, annotations: np?.annotations}),
-    spec: {podSelector, policyTypes: ['Egress', 'Ingress'], egress, ingress},
+    metadata: {...meta, annotations: meta.annotations ?? {}},
+    spec: {podSelector, policyTypes: ['Egress', 'Ingress'], egress, ...(ingress !== undefined ? {ingress} : {})},
   }
 }
 
@@ -48,9 +51,11 @@ function controlPlanePolicy(input: RenderInput): KubeObject {
     ...copy((cp?.egress ?? []) as Obj[]),
   ]
   const ingress: Obj[] = [
+    // External clients (kubectl, ingress controllers, konnectivity agents) reach the API server.
+    {ports: [port(8443)]},
     {from: [release(input.name)]},
     {ports: dnsAndApi, from: [managedBy(input.name)]},
-    {from: [{podSelector: {matchLabels: {app: 'vcluster-snapshot'}}}]},
+    {from: [snapshot]},
     {from: [platform]},
     ...copy((cp?.ingress ?? []) as Obj[]),
   ]
@@ -65,9 +70,17 @@ function kubeDnsPolicy(input: RenderInput): KubeObject {
   return policy(input, `vc-kube-dns-${input.name}`, selector, egress, ingress)
 }
 
+/** Snapshot pods reach the control plane, host DNS and the host API; nothing reaches them. */
+function snapshotPolicy(input: RenderInput): KubeObject {
+  const egress: Obj[] = [{to: [release(input.name)]}, {to: [hostDns]}, {ports: [port(443), port(8443), port(6443)]}]
+  return policy(input, `vc-snapshot-${input.name}`, snapshot.podSelector as Obj, egress)
+}
+
+/** As the chart: with private nodes no workload runs on the host, so no workload or CoreDNS policy. */
 export function networkPolicies(input: RenderInput): KubeObject[] {
   if (input.config.policies?.networkPolicy?.enabled !== true) return []
+  const hostPods = input.config.privateNodes?.enabled !== true
   const coredns = input.config.controlPlane?.coredns
-  const dnsPod = coredns?.enabled !== false && coredns?.embedded !== true
-  return [workloadPolicy(input), controlPlanePolicy(input), ...(dnsPod ? [kubeDnsPolicy(input)] : [])]
+  const dnsPod = coredns?.enabled === true && coredns.embedded !== true && hostPods
+  return [...(hostPods ? [workloadPolicy(input)] : []), controlPlanePolicy(input), ...(dnsPod ? [kubeDnsPolicy(input)] : []), snapshotPolicy(input)]
 }

@@ -20,7 +20,7 @@ export function resourceQuota(input: RenderInput): KubeObject | undefined {
   return {
     apiVersion: 'v1',
     kind: 'ResourceQuota',
-    metadata: metadata(input, roleName(input.name), {labels: quota?.labels, annotations: quota?.annotations}),
+    metadata: metadata(input, roleName(input.name), {labels: quota?.labels, annotations: quota?.annotations, globalWins: true}),
     spec: {
       ...(isSet(quota?.quota) ? {hard: quantities(quota?.quota)} : {}),
       ...(isSet(matchExpressions) ? {scopeSelector: {matchExpressions: copy(matchExpressions)}} : {}),
@@ -43,7 +43,7 @@ export function limitRange(input: RenderInput): KubeObject | undefined {
   return {
     apiVersion: 'v1',
     kind: 'LimitRange',
-    metadata: metadata(input, roleName(input.name), {labels: range?.labels, annotations: range?.annotations}),
+    metadata: metadata(input, roleName(input.name), {labels: range?.labels, annotations: range?.annotations, globalWins: true}),
     spec: {limits: [limit]},
   }
 }

@@ -15,7 +15,8 @@ function subjects(input: RenderInput) {
 function boundRole(input: RenderInput, kind: 'Role' | 'ClusterRole', name: string, rules: unknown[]): [KubeObject, KubeObject] {
   const clusterScoped = kind === 'ClusterRole'
   return [
-    {apiVersion: RBAC, kind, metadata: metadata(input, name, {clusterScoped}), rules},
+    // No rules at all (a forced ClusterRole with nothing to grant): the chart prints `rules:` with nothing, i.e. null.
+    {apiVersion: RBAC, kind, metadata: metadata(input, name, {clusterScoped}), ...(rules.length > 0 ? {rules} : {})},
     {
       apiVersion: RBAC,
       kind: clusterScoped ? 'ClusterRoleBinding' : 'RoleBinding',

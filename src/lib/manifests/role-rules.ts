@@ -7,18 +7,15 @@ import {hostMinor, isOn, present} from './util.js'
 
 /** What the syncer needs to run pods and their objects in the namespace. */
 function coreRules(input: RenderInput): PolicyRule[] {
+  const minor = hostMinor(input.hostVersion)
+  // As the chart: only on hosts of 1.35 or newer (with private nodes too); an unreadable host version leaves it out.
+  const resize = minor !== undefined && minor >= 35 && rule('', ['pods/resize'], ['patch', 'update'])
   if (input.config.privateNodes?.enabled === true) {
     // With private nodes nothing runs on the host: only its own config and state are written.
-    return [rule('', ['secrets', 'configmaps'], ALL_VERBS), rule('', ['services', 'pods', 'persistentvolumeclaims'], READ_VERBS)]
+    return present([rule('', ['secrets', 'configmaps'], ALL_VERBS), rule('', ['services', 'pods', 'persistentvolumeclaims'], READ_VERBS), resize])
   }
-  const minor = hostMinor(input.hostVersion)
   const podResources = ['configmaps', 'secrets', 'services', 'pods', 'pods/attach', 'pods/portforward', 'pods/exec', 'persistentvolumeclaims']
-  return present([
-    rule('', podResources, ALL_VERBS),
-    rule('', ['pods/status', 'pods/ephemeralcontainers'], ['patch', 'update']),
-    // As the chart: only on hosts known to be 1.35 or newer; an unknown host version leaves it out.
-    minor !== undefined && minor >= 35 && rule('', ['pods/resize'], ['patch', 'update']),
-  ])
+  return present([rule('', podResources, ALL_VERBS), rule('', ['pods/status', 'pods/ephemeralcontainers'], ['patch', 'update']), resize])
 }
 
 function baseRules(config: VClusterConfig): PolicyRule[] {
@@ -34,7 +31,7 @@ function baseRules(config: VClusterConfig): PolicyRule[] {
   ])
 }
 
-/** Rules for optional syncers: each resource synced to the host needs full rights on it. */
+/** Rules for optional syncers: each resource synced to the host needs full rights on it. In the chart's order. */
 function syncRules(config: VClusterConfig): PolicyRule[] {
   const toHost = config.sync?.toHost
   const replicas = config.controlPlane?.statefulSet?.highAvailability?.replicas ?? 1
@@ -42,28 +39,35 @@ function syncRules(config: VClusterConfig): PolicyRule[] {
   return present([
     // Leader election among replicas (and embedded etcd's member management) uses leases.
     (replicas > 1 || embeddedEtcd(config) || config.privateNodes?.enabled === true) && rule('coordination.k8s.io', ['leases'], ALL_VERBS),
-    metrics?.enabled === true && metrics.pods !== false && rule('metrics.k8s.io', ['pods'], ['get', 'list']),
+    metrics?.enabled === true && metrics.pods === true && rule('metrics.k8s.io', ['pods'], ['get', 'list']),
     toHost?.ingresses?.enabled === true && rule('networking.k8s.io', ['ingresses'], ALL_VERBS),
+    ...gatewayRules(config),
     toHost?.networkPolicies?.enabled === true && rule('networking.k8s.io', ['networkpolicies'], ALL_VERBS),
+    toHost?.resourceClaims?.enabled === true && rule('resource.k8s.io', ['resourceclaims'], ALL_VERBS),
+    toHost?.resourceClaims?.enabled === true && rule('resource.k8s.io', ['resourceclaims/status'], ['patch', 'update']),
+    toHost?.resourceClaimTemplates?.enabled === true && rule('resource.k8s.io', ['resourceclaimtemplates'], ALL_VERBS),
     toHost?.serviceAccounts?.enabled === true && rule('', ['serviceaccounts'], ALL_VERBS),
     toHost?.podDisruptionBudgets?.enabled === true && rule('policy', ['poddisruptionbudgets'], ALL_VERBS),
-    toHost?.resourceClaims?.enabled === true && rule('resource.k8s.io', ['resourceclaims'], ALL_VERBS),
-    toHost?.resourceClaimTemplates?.enabled === true && rule('resource.k8s.io', ['resourceclaimtemplates'], ALL_VERBS),
-    ...gatewayRules(config),
   ])
 }
 
-/** Gateway API objects synced to the host (namespaced, so they belong in the Role). */
+/**
+ * Gateway API objects synced to the host, one rule per resource as the chart. ReferenceGrants are synced (full
+ * rights) with namespace sync, with Istio, or when forced on; with single-namespace sync they are only read.
+ */
 function gatewayRules(config: VClusterConfig): PolicyRule[] {
   const api = config.sync?.toHost?.gatewayApi
-  const resources = present([
-    api?.gateways?.enabled === true && 'gateways',
-    api?.httpRoutes?.enabled === true && 'httproutes',
-    api?.tlsRoutes?.enabled === true && 'tlsroutes',
-    api?.backendTLSPolicies?.enabled === true && 'backendtlspolicies',
-    isOn(api?.referenceGrants?.enabled) && 'referencegrants',
+  const all = api?.enabled === true
+  const routes = all || api?.httpRoutes?.enabled === true || api?.tlsRoutes?.enabled === true || api?.backendTLSPolicies?.enabled === true
+  const syncGrants =
+    (routes && config.sync?.toHost?.namespaces?.enabled === true) || config.integrations?.istio?.enabled === true || isOn(api?.referenceGrants?.enabled)
+  return present([
+    (all || api?.gateways?.enabled === true) && rule('gateway.networking.k8s.io', ['gateways'], ALL_VERBS),
+    (all || api?.httpRoutes?.enabled === true) && rule('gateway.networking.k8s.io', ['httproutes'], ALL_VERBS),
+    api?.tlsRoutes?.enabled === true && rule('gateway.networking.k8s.io', ['tlsroutes'], ALL_VERBS),
+    api?.backendTLSPolicies?.enabled === true && rule('gateway.networking.k8s.io', ['backendtlspolicies'], ALL_VERBS),
+    syncGrants ? rule('gateway.networking.k8s.io', ['referencegrants'], ALL_VERBS) : routes && rule('gateway.networking.k8s.io', ['referencegrants'], READ_VERBS),
   ])
-  return resources.length > 0 ? [rule('gateway.networking.k8s.io', resources, ALL_VERBS)] : []
 }
 
 function integrationRules(config: VClusterConfig): PolicyRule[] {
@@ -81,10 +85,10 @@ function integrationRules(config: VClusterConfig): PolicyRule[] {
       : []),
     externalSecrets?.enabled === true && rule('external-secrets.io', ['externalsecrets'], ALL_VERBS),
     externalSecrets?.enabled === true && externalSecrets.sync?.toHost?.stores?.enabled === true && rule('external-secrets.io', ['secretstores'], ALL_VERBS),
-    certManager?.enabled === true && certs?.certificates?.enabled !== false && rule('cert-manager.io', ['certificates'], ALL_VERBS),
-    certManager?.enabled === true && certs?.issuers?.enabled !== false && rule('cert-manager.io', ['issuers'], ALL_VERBS),
+    certManager?.enabled === true && certs?.certificates?.enabled === true && rule('cert-manager.io', ['certificates'], ALL_VERBS),
+    certManager?.enabled === true && certs?.issuers?.enabled === true && rule('cert-manager.io', ['issuers'], ALL_VERBS),
     istio?.enabled === true && rule('networking.istio.io', ['destinationrules', 'gateways', 'serviceentries', 'virtualservices'], ALL_VERBS),
-    istio?.enabled === true && rule('gateway.networking.k8s.io', ['referencegrants'], ALL_VERBS),
+    (config.experimental?.nodeMonitors ?? []).length > 0 && rule('monitoring.coreos.com', ['servicemonitors'], ALL_VERBS),
   ])
 }
 

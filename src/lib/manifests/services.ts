@@ -36,7 +36,7 @@ export function controlPlaneService(input: RenderInput): KubeObject | undefined 
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: metadata(input, input.name, {labels: {'vcluster.loft.sh/service': 'true', ...(service?.labels ?? {})}, annotations: service?.annotations}),
+    metadata: metadata(input, input.name, {labels: {'vcluster.loft.sh/service': 'true', ...(service?.labels ?? {})}, annotations: service?.annotations, globalWins: true}),
     spec,
   }
 }

@@ -1,5 +1,5 @@
 /** Small value helpers shared by the renderers. */
-import {minorOf} from '../versions.js'
+import {NEWEST_KUBERNETES, minorOf} from '../versions.js'
 
 /** An upstream "auto" boolean counts as on only when it is `true` or the string "true". */
 export function isOn(value: unknown): boolean {
@@ -44,8 +44,12 @@ export function quantities(values: Record<string, unknown> | undefined): Record<
   return out
 }
 
-/** The host's Kubernetes minor (35 for v1.35.2); undefined when unknown. */
+/**
+ * The host's Kubernetes minor (35 for v1.35.2), for the chart's Capabilities checks. Without a host version, that of
+ * the newest Kubernetes we support, as helm renders for its default capabilities; undefined for a version we cannot
+ * read.
+ */
 export function hostMinor(hostVersion: string | undefined): number | undefined {
-  const minor = hostVersion === undefined ? undefined : minorOf(hostVersion)
+  const minor = minorOf(hostVersion ?? NEWEST_KUBERNETES)
   return minor === undefined ? undefined : Number(minor.split('.')[1])
 }

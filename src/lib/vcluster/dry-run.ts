@@ -1,7 +1,7 @@
 import {UsageError, type ConfigProblem} from '../errors.js'
 import {renderManifests, workloadKind} from '../manifests/index.js'
 import type {KubeObject} from '../manifests/types.js'
-import {K8S_TAG_BY_MINOR} from '../versions.js'
+import {NEWEST_KUBERNETES} from '../versions.js'
 import {loadCreateConfig} from './create.js'
 import {checkVClusterName, createNamespace} from './names.js'
 import {lifecyclePermissions, rulesOf} from './permissions.js'
@@ -40,12 +40,6 @@ export interface DeployerRole {
   warnings: ConfigProblem[]
 }
 
-/**
- * The newest host minor we support. Some vCluster Role rules appear only on newer hosts (pods/resize from 1.35);
- * without a cluster the printed Role must cover any supported host, and an extra rule is harmless on older ones.
- */
-const NEWEST_HOST = `v${Object.keys(K8S_TAG_BY_MINOR).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).pop() ?? '1.36'}.0`
-
 const RBAC = 'rbac.authorization.k8s.io/v1'
 
 /**
@@ -57,7 +51,7 @@ export async function renderDeployerRole(options: DryRunOptions & {for?: Subject
   checkVClusterName(options.name)
   const loaded = await loadCreateConfig(options)
   const namespace = await createNamespace(options.name, options)
-  const objects = renderManifests({name: options.name, namespace, config: loaded.config, values: loaded.values, hostVersion: NEWEST_HOST})
+  const objects = renderManifests({name: options.name, namespace, config: loaded.config, values: loaded.values, hostVersion: NEWEST_KUBERNETES})
   const needed = lifecyclePermissions({objects, workloadKind: workloadKind(loaded.config)})
   const rules = rulesOf(needed.filter((p) => p.clusterScoped !== true))
   const clusterRules = rulesOf(needed.filter((p) => p.clusterScoped === true))

@@ -8,6 +8,8 @@ import {golden} from './golden-values.js'
 const ROLE_DEFAULT_RULES = [
   '|configmaps,secrets,services,pods,pods/attach,pods/portforward,pods/exec,persistentvolumeclaims|create,delete,patch,update,get,list,watch',
   '|pods/status,pods/ephemeralcontainers|patch,update',
+  // The goldens render without a host: for the newest Kubernetes, as helm's default capabilities (1.35+ has it).
+  '|pods/resize|patch,update',
   'apps|statefulsets,replicasets,deployments|get,list,watch,patch,update',
   '|endpoints,pods/log|get,list,watch',
   '|events|create,get,list,watch',

@@ -39,10 +39,12 @@ describe('golden manifests: pod options, policies, metadata', () => {
     {
       ...golden('policies'),
       check: (objects) => {
-        expect(ids(objects).slice(-6)).toEqual([
+        expect(ids(objects).slice(-7)).toEqual([
           `NetworkPolicy/vc-work-${NAME}`,
           `NetworkPolicy/vc-cp-${NAME}`,
           `NetworkPolicy/vc-kube-dns-${NAME}`,
+          // The chart (0.36) also isolates snapshot pods.
+          `NetworkPolicy/vc-snapshot-${NAME}`,
           `ResourceQuota/vc-${NAME}`,
           `LimitRange/vc-${NAME}`,
           `StatefulSet/${NAME}`,
@@ -57,7 +59,10 @@ describe('golden manifests: pod options, policies, metadata', () => {
         const work = find(objects, 'NetworkPolicy', `vc-work-${NAME}`)
         expect(work.spec.podSelector).toEqual({matchLabels: {'vcluster.loft.sh/managed-by': NAME}})
         expect(work.spec.egress[2].to[0].ipBlock).toEqual({cidr: '0.0.0.0/0', except: ['100.64.0.0/10', '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']})
-        expect(find(objects, 'NetworkPolicy', `vc-cp-${NAME}`).spec.podSelector).toEqual({matchLabels: {release: NAME}})
+        const cp = find(objects, 'NetworkPolicy', `vc-cp-${NAME}`)
+        expect(cp.spec.podSelector).toEqual({matchLabels: {release: NAME}})
+        // External clients reach the API server on 8443 (the chart's first ingress rule).
+        expect(cp.spec.ingress[0]).toEqual({ports: [{port: 8443, protocol: 'TCP'}]})
       },
     },
     {
@@ -91,7 +96,8 @@ describe('golden manifests: pod options, policies, metadata', () => {
         expect(ingress.spec.rules[0].host).toBe('vc.example.com')
         expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({service: {name: NAME, port: {name: 'https'}}})
         expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/ssl-passthrough']).toBe('true')
-        expect(find(objects, 'ServiceMonitor', `vc-${NAME}`).spec.endpoints).toHaveLength(2)
+        // API server, controller manager and (SQLite is kine's) kine, at the chart's paths.
+        expect(find(objects, 'ServiceMonitor', `vc-${NAME}`).spec.endpoints.map((e: {path: string}) => e.path)).toEqual(['/metrics', '/metrics/controller-manager', '/metrics/kine'])
         expect(find(objects, 'PodDisruptionBudget', NAME).spec).toEqual({minAvailable: 1, selector: {matchLabels: {app: 'vcluster', release: NAME}}})
         const platform = find(objects, 'Role', `vc-${NAME}-v-${NAMESPACE}-platform-role`)
         expect(platform.metadata.namespace).toBe('vcluster-platform')

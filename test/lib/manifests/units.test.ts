@@ -16,6 +16,7 @@ import {
   selectorLabels,
   workloadKind,
   type KubeObject,
+  type RenderInput,
 } from '../../../src/lib/manifests/index.js'
 import {NAME, configOf, ids, inputFor, render, workload, type Obj} from './helpers.js'
 
@@ -147,7 +148,7 @@ describe('the config Secret', () => {
 
   it("leaves privateNodes.autoNodes out of the pod hash, as the chart's does, but not other changes", () => {
     const base = inputFor('')
-    const pools = (autoNodes: unknown[]) => ({...base, config: {...base.config, privateNodes: {...base.config.privateNodes, autoNodes}}})
+    const pools = (autoNodes: unknown[]) => ({...base, config: {...base.config, privateNodes: {...base.config.privateNodes, autoNodes}}}) as unknown as RenderInput
     expect(configHash(pools([{provider: 'aws', name: 'pool-a'}]))).toBe(configHash(base))
     expect(configHash(inputFor('controlPlane: {proxy: {extraSANs: [a.example.com]}}\n'))).not.toBe(configHash(base))
   })
