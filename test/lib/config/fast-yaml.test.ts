@@ -141,8 +141,8 @@ describe('parseSimpleYaml (the fast path) against the full parser', () => {
     expect(stats.fast, 'some mutated documents stay in the subset').toBeGreaterThan(100)
   })
 
-  it('reads the upstream defaults and a large generated config itself, with the same result', () => {
-    const upstream = readFileSync(resolve(import.meta.dirname, '../../fixtures/upstream-defaults.yaml'), 'utf8')
+  it('reads the release chart values.yaml and a large generated config itself, with the same result', () => {
+    const upstream = readFileSync(resolve(import.meta.dirname, '../../../src/lib/config/release/values.yaml'), 'utf8')
     const env = Array.from({length: 300}, (_, i) => `      - name: VAR_${i}\n        value: "value-${i}" # c`).join('\n')
     const large = `controlPlane:\n  statefulSet:\n    env:\n${env}\n  proxy:\n    extraSANs: [a.example.com, 10.0.0.1, "b"]\n`
     for (const text of [upstream, large]) {

@@ -156,7 +156,8 @@ const VALID_DOCS = [
   'controlPlane: {}\nsync: {}\n',
   '# only a comment is empty, so not here\ncontrolPlane:\n  proxy: {}\n',
 ]
-const UPSTREAM_DEFAULTS = readFileSync(resolve(import.meta.dirname, '../../fixtures/upstream-defaults.yaml'), 'utf8')
+// The pinned release's chart values.yaml: a plain helm install stores exactly these values, so they must resolve.
+const UPSTREAM_DEFAULTS = readFileSync(resolve(import.meta.dirname, '../../../src/lib/config/release/values.yaml'), 'utf8')
 
 // ---------------------------------------------------------------------------------------------------------------
 
