@@ -8,6 +8,7 @@ import {connect} from 'node:net'
 import {join} from 'node:path'
 import {CoreV1Api, KubeConfig, type V1Pod} from '@kubernetes/client-node'
 import {beforeAll, describe, expect, it} from 'vitest'
+import {parse, stringify} from 'yaml'
 import {deferCleanup, newNamespace, useHostCluster, vcluster, waitFor, withServer} from '../cluster/index.js'
 import {pidFileTracker} from '../cluster/etcd.js'
 import {REPO_ROOT} from '../cluster/rig.js'
@@ -203,5 +204,24 @@ describe('the real vCluster in its sandbox', () => {
     expect(await accepts({host: '127.0.0.1', port: started.port})).toBe(false)
     // The socket files stay (nobody removed them) but nothing listens; the next start replaces them.
     for (const f of ['api.sock', '8443.sock']) expect(await accepts({path: join(dir, 'sock', f)})).toBe(false)
+  })
+
+  it('exits with the real vCluster\'s own error when the stored config has a key 0.36.1 does not know, leaving nothing', async () => {
+    // The defect the stand-in could never show (issue 13): logging.file was stored by `create` and is fatal upstream.
+    const secret = await cluster.kubectlJson(['-n', namespace, 'get', 'secret', `vc-config-${NAME}`])
+    const config = parse(Buffer.from(secret.data['config.yaml'], 'base64').toString())
+    config.logging = {...config.logging, file: '/tmp/vcluster.log'}
+    const patch = {data: {'config.yaml': Buffer.from(stringify(config)).toString('base64')}}
+    await cluster.kubectl(['-n', namespace, 'patch', 'secret', `vc-config-${NAME}`, '--type', 'merge', '-p',
+      JSON.stringify(patch)])
+    const dir = join(cluster.dir, 'real', pod.metadata?.uid ?? '')
+    const vc = await RealVcluster.start(pod, host, dir)
+    deferCleanup(() => vc.stop(5000))
+    const tree = descendants(vc.pid ?? 0)
+    const code = await Promise.race([vc.exited, new Promise((resolve) => setTimeout(resolve, 30_000, 'running'))])
+    expect(code, tailOf(vc.logFile)).toBe(1)
+    expect(tailOf(vc.logFile)).toMatch(/parsing config bytes: .*unknown field \\"file\\"/)
+    expect(leftovers(tree, dir)).toEqual([])
+    expect(existsSync(join(dir, 'sock'))).toBe(false)
   })
 })
