@@ -39,6 +39,20 @@ function coalesceLevel(defaults: Readonly<Values>, user: Readonly<Values>, top: 
   return out
 }
 
+/**
+ * The user's values without the nulls that coalescing deletes (a null whose key has a default), which is what helm
+ * checks against the chart's schema; a null it keeps (no default there) stays and is refused there, as by helm.
+ */
+export function withoutDeletedNulls(defaults: Readonly<Values>, user: Readonly<Values>, top = true): Values {
+  const out: Values = {}
+  for (const [key, value] of Object.entries(user)) {
+    const fallback = Object.hasOwn(defaults, key) ? defaults[key] : undefined
+    if (value === null && fallback !== undefined && (top || fallback !== null)) continue
+    setOwn(out, key, isPlainObject(value) && isPlainObject(fallback) ? withoutDeletedNulls(fallback, value, false) : value)
+  }
+  return out
+}
+
 // A key spelled `__proto__` must stay a plain own key, never reach or replace the prototype.
 function setOwn(target: Values, key: string, value: unknown): void {
   Object.defineProperty(target, key, {value, writable: true, enumerable: true, configurable: true})

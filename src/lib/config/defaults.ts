@@ -1,5 +1,5 @@
 import {CHART_VALUES} from './chart-values.js'
-import {coalesceValues} from './coalesce.js'
+import {coalesceValues, withoutDeletedNulls} from './coalesce.js'
 
 /**
  * The resolved config: the pinned release's chart values.yaml with the user's values coalesced onto it as helm does,
@@ -8,4 +8,9 @@ import {coalesceValues} from './coalesce.js'
  */
 export function withChartDefaults(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return coalesceValues(CHART_VALUES, values)
+}
+
+/** The user's values as helm validates them: without the nulls that delete a chart default (they are valid). */
+export function valuesToValidate(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return withoutDeletedNulls(CHART_VALUES, values)
 }

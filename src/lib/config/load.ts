@@ -1,7 +1,8 @@
 import {readFile} from 'node:fs/promises'
 import {InvalidConfigError, UsageError, type ConfigProblem} from '../errors.js'
-import {withChartDefaults} from './defaults.js'
+import {valuesToValidate, withChartDefaults} from './defaults.js'
 import {mergeValues} from './merge.js'
+import {deletedDefaultProblems} from './null-defaults.js'
 import {checkRules} from './rules.js'
 import type {Locate} from './schema-errors.js'
 import {schemaProblems} from './schema-errors.js'
@@ -43,10 +44,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
 /** Validates already-merged values (no positions) and resolves them; used for stored configs too. */
 export function resolveValues(values: Record<string, unknown>, locate: Locate = () => undefined, sources: string[] = []): LoadedConfig {
-  const rules = checkRules(values, locate)
+  // Helm checks the coalesced values, so a null that deletes a chart default passes the schema; deletions the release
+  // cannot do without are refused on their own. The stored values keep the nulls, so an upgrade deletes them again.
+  const checked = valuesToValidate(values)
+  const rules = checkRules(checked, locate)
   const handled = (path: string) => rules.handledPaths.some((h) => path === h || path.startsWith(`${h}.`))
-  const schemaErrors = schemaProblems(validateAgainstSchema(values), locate, configSchema, values).filter((p) => !handled(p.path))
-  const problems = [...rules.problems, ...schemaErrors].sort(byPosition)
+  const schemaErrors = schemaProblems(validateAgainstSchema(checked), locate, configSchema, checked).filter((p) => !handled(p.path))
+  const problems = [...rules.problems, ...schemaErrors, ...deletedDefaultProblems(values, locate)].sort(byPosition)
   if (problems.some((p) => p.severity === 'error')) throw new InvalidConfigError(problems)
   return {config: withChartDefaults(values) as VClusterConfig, values, warnings: problems, sources}
 }

@@ -1,17 +1,16 @@
 import {isPlainObject} from './set-values.js'
 
 /**
- * Merges `overlay` onto `base` as Helm merges values files: maps deep-merged, lists and scalars replaced, and a
- * `null` in the overlay removes the key. Neither input is modified.
+ * Merges `overlay` onto `base` as helm merges values files (`-f a -f b`): maps deep-merged, lists and scalars
+ * replaced, and a `null` kept as a value, so that coalescing with the chart's defaults deletes the default it names
+ * (src/lib/config/coalesce.ts). Neither input is modified.
  */
 export function mergeValues(base: Record<string, unknown>, overlay: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {...base}
   for (const [key, value] of Object.entries(overlay)) {
     // Own properties only: a key written `__proto__` must stay a plain key, never reach or replace the prototype.
     const current = Object.hasOwn(out, key) ? out[key] : undefined
-    if (value === null) {
-      delete out[key]
-    } else if (isPlainObject(value) && isPlainObject(current)) {
+    if (isPlainObject(value) && isPlainObject(current)) {
       setOwn(out, key, mergeValues(current, value))
     } else {
       setOwn(out, key, structuredClone(value))

@@ -35,10 +35,11 @@ export function checkChartRendering(ctx: RuleContext): void {
     if (typeof value !== 'string' || value === '' || (rendered !== undefined && !rendered(values))) continue
     if (breaksPlain(value)) report(path, `"${value}" cannot be written as plain YAML into the control plane's objects; use ${expected}`, 'error', 'value')
   }
-  // The chart writes binariesVolume into the pod's volume list unguarded: an empty list or null breaks that list.
+  // The chart writes binariesVolume into the pod's volume list unguarded: an empty list breaks that list (a null,
+  // which deletes the default, is refused with the other deleted defaults: null-defaults.ts).
   const binaries = getPath(values, BINARIES)
-  if (binaries === null || (Array.isArray(binaries) && binaries.length === 0)) {
-    report(BINARIES, `cannot be ${binaries === null ? 'null' : 'empty'}: the chart writes it into the pod's volumes; leave it out for the default (an emptyDir named binaries) or give the volume`, 'error', 'value')
+  if (Array.isArray(binaries) && binaries.length === 0) {
+    report(BINARIES, `cannot be empty: the chart writes it into the pod's volumes; leave it out for the default (an emptyDir named binaries) or give the volume`, 'error', 'value')
   }
   for (const key of ['manifests', 'manifestsTemplate']) {
     const path = `experimental.deploy.host.${key}`

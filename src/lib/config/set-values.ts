@@ -118,7 +118,10 @@ function splitTopLevel(s: string, sep: string): string[] {
   return parts
 }
 
-/** Applies one assignment to a values tree, creating maps and lists on the way. `null` deletes the key. */
+/**
+ * Applies one assignment to a values tree, creating maps and lists on the way. `null` is kept as a value, as helm's
+ * --set keeps it: coalescing with the chart's defaults later deletes the default it names.
+ */
 export function applyAssignment(target: Record<string, unknown>, assignment: SetAssignment): void {
   let node: Record<string | number, unknown> | unknown[] = target
   const {path, value} = assignment
@@ -131,9 +134,7 @@ export function applyAssignment(target: Record<string, unknown>, assignment: Set
     setKey(node, key, child)
     node = child as Record<string | number, unknown> | unknown[]
   }
-  const last = path[path.length - 1] as string | number
-  if (value === null && !Array.isArray(node)) delete (node as Record<string, unknown>)[last]
-  else setKey(node, last, value)
+  setKey(node, path[path.length - 1] as string | number, value)
 }
 
 function setKey(node: Record<string | number, unknown> | unknown[], key: string | number, value: unknown): void {

@@ -8,7 +8,7 @@ import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {renderChartValuesModule, VALUES_PATH, MODULE_PATH, parseChartValues} from '../../../scripts/write-chart-values.js'
 import {CHART_VALUES} from '../../../src/lib/config/chart-values.js'
-import {coalesceValues} from '../../../src/lib/config/coalesce.js'
+import {coalesceValues, withoutDeletedNulls} from '../../../src/lib/config/coalesce.js'
 import {withChartDefaults} from '../../../src/lib/config/defaults.js'
 import {resolveValues} from '../../../src/lib/config/load.js'
 
@@ -66,6 +66,14 @@ describe('coalesceValues (helm chartutil.CoalesceValues)', () => {
     expect(coalesceValues({n: null}, {n: null})).toEqual({})
     // A default null the user does not touch stays.
     expect(coalesceValues({a: {n: null}}, {})).toEqual({a: {n: null}})
+  })
+
+  it('withoutDeletedNulls leaves out exactly the nulls coalescing deletes, for validation', () => {
+    const defaults = {x: 1, n: null, a: {b: 1, n: null, m: {c: 1}}}
+    const user = {x: null, n: null, q: null, a: {b: null, n: null, z: null, m: null}, s: [null]}
+    expect(withoutDeletedNulls(defaults, user)).toEqual({q: null, a: {n: null, z: null}, s: [null]})
+    // Consistent with the coalesced result: every null left is one coalescing keeps.
+    expect(coalesceValues(defaults, user)).toEqual({a: {n: null, z: null}, q: null, s: [null]})
   })
 
   it('lets the user value win as it is when a map meets a non-map, either way round', () => {

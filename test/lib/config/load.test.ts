@@ -143,6 +143,25 @@ describe('merging and defaults', () => {
     expect(config.controlPlane?.proxy?.extraSANs).toEqual(['b.example.com'])
   })
 
+  it('a null deletes a chart default, from a file, a later file or --set, and is valid (helm checks the coalesced values)', async () => {
+    const {values, config} = await load(
+      {'a.yaml': 'sync:\n  toHost:\n    pods:\n      rewriteHosts: {enabled: false}\n', 'b.yaml': 'sync:\n  toHost:\n    pods:\n      rewriteHosts:\n        enabled: null\n'},
+      {sets: ['telemetry.enabled=null']},
+    )
+    // The stored values keep the nulls, so an upgrade from them deletes the same defaults again.
+    expect(values).toEqual({sync: {toHost: {pods: {rewriteHosts: {enabled: null}}}}, telemetry: {enabled: null}})
+    const rewriteHosts = config.sync?.toHost?.pods?.rewriteHosts as Record<string, unknown>
+    expect(Object.hasOwn(rewriteHosts, 'enabled')).toBe(false)
+    expect(rewriteHosts.initContainer).toBeDefined()
+    expect(Object.hasOwn(config.telemetry as object, 'enabled')).toBe(false)
+  })
+
+  it('a null where the chart has no default stays, and is refused at its position as helm refuses it', async () => {
+    const problems = await problemsOf({'v.yaml': 'controlPlane:\n  statefulSet:\n    labels:\n      team: null\n'})
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(/^v\.yaml:4:\d+: controlPlane\.statefulSet\.labels\.team: /)
+  })
+
   it('node selectors take strings: --set keeps a number-like value a string, a file with a number is refused at its line', async () => {
     const {values} = await load({}, {sets: ['controlPlane.statefulSet.scheduling.nodeSelector.zone=1']})
     expect(values).toEqual({controlPlane: {statefulSet: {scheduling: {nodeSelector: {zone: '1'}}}}})
@@ -176,5 +195,19 @@ describe('merging and defaults', () => {
   it('starts from base values (the stored config on upgrade)', async () => {
     const {values} = await load({'v.yaml': 'controlPlane:\n  proxy:\n    extraSANs: [new.example.com]\n'}, {base: {telemetry: {enabled: false}}})
     expect(values).toEqual({telemetry: {enabled: false}, controlPlane: {proxy: {extraSANs: ['new.example.com']}}})
+  })
+})
+
+describe('nulls the release cannot do without', () => {
+  it('refuses a null that deletes a default the chart needs, at its value, with the way forward', async () => {
+    const problems = await problemsOf({'v.yaml': 'controlPlane:\n  distro: null\n'})
+    expect(problems).toEqual([
+      expect.stringMatching(/^v\.yaml:2:11: controlPlane\.distro: null deletes the release's default here, and the chart's .+ needs it; leave the key out to keep the default, or set a value$/),
+    ])
+  })
+
+  it('accepts a null on a default the release does without', async () => {
+    const {config} = await load({'v.yaml': 'controlPlane:\n  statefulSet:\n    resources:\n      limits:\n        memory: null\n'})
+    expect(Object.hasOwn(config.controlPlane?.statefulSet?.resources?.limits as object, 'memory')).toBe(false)
   })
 })

@@ -2,10 +2,10 @@ import {describe, expect, it} from 'vitest'
 import {getPath, mergeValues, splitPath} from '../../../src/lib/config/merge.js'
 
 describe('mergeValues', () => {
-  it('deep-merges maps, replaces lists and scalars, and null removes', () => {
+  it('deep-merges maps, replaces lists and scalars, and keeps a null (as helm -f a -f b) for coalescing to delete', () => {
     const base = {a: {b: 1, c: [1, 2], d: {e: 'x'}}, keep: true, gone: 1}
     const overlay = {a: {c: [3], d: {f: 'y'}}, gone: null}
-    expect(mergeValues(base, overlay)).toEqual({a: {b: 1, c: [3], d: {e: 'x', f: 'y'}}, keep: true})
+    expect(mergeValues(base, overlay)).toEqual({a: {b: 1, c: [3], d: {e: 'x', f: 'y'}}, keep: true, gone: null})
   })
 
   it('does not modify its inputs', () => {

@@ -204,7 +204,6 @@ group('chart rendering', [
   ['priority class .inf', y('controlPlane:', '  statefulSet:', '    scheduling:', '      priorityClassName: ".inf"'), 'controlPlane.statefulSet.scheduling.priorityClassName', /PriorityClass/, y('controlPlane:', '  statefulSet:', '    scheduling:', '      priorityClassName: high')],
   ['TLSRoute apiVersion when the route is on', y('controlPlane:', '  tlsRoute:', '    enabled: true', '    apiVersion: "@v1"'), 'controlPlane.tlsRoute.apiVersion', /API version/, y('controlPlane:', '  tlsRoute:', '    enabled: false', '    apiVersion: "@v1"')],
   ['binaries volume empty', y('controlPlane:', '  statefulSet:', '    persistence:', '      binariesVolume: []'), 'controlPlane.statefulSet.persistence.binariesVolume', /leave it out/, y('controlPlane:', '  statefulSet:', '    persistence:', '      binariesVolume: [{name: binaries, emptyDir: {}}]')],
-  ['binaries volume null', y('controlPlane:', '  statefulSet:', '    persistence:', '      binariesVolume: null'), 'controlPlane.statefulSet.persistence.binariesVolume', /cannot be null/, y('controlPlane:', '  statefulSet:', '    persistence: {}')],
   ['manifests that are not objects', manifests('ON'), 'experimental.deploy.host.manifests', /not an object/, manifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x')],
   ['manifests with .inf', manifests('a: .inf'), 'experimental.deploy.host.manifests', /JSON/, manifests('a: inf')],
   ['manifests with a scalar metadata', manifests('metadata: 1'), 'experimental.deploy.host.manifests', /metadata/, manifests('metadata: {name: x}')],

@@ -11,7 +11,7 @@ const apply = (...exprs: string[]) => {
 describe('parseSetExpression', () => {
   it.each([
     ['a.b.c=v', {a: {b: {c: 'v'}}}],
-    ['a=1,b=true,c=false,d=null', {a: 1, b: true, c: false}],
+    ['a=1,b=true,c=false,d=null', {a: 1, b: true, c: false, d: null}],
     ['a=1.5', {a: '1.5'}],
     ['a=007', {a: '007'}],
     ['a=0', {a: 0}],
@@ -30,8 +30,8 @@ describe('parseSetExpression', () => {
     expect(apply(expr)).toEqual(expected)
   })
 
-  it('applies later assignments over earlier ones and null deletes', () => {
-    expect(apply('a.b=1,a.c=2', 'a.b=3', 'a.c=null')).toEqual({a: {b: 3}})
+  it('applies later assignments over earlier ones and keeps null (as helm; coalescing deletes the default)', () => {
+    expect(apply('a.b=1,a.c=2', 'a.b=3', 'a.c=null')).toEqual({a: {b: 3, c: null}})
   })
 
   it('replaces a scalar with a map when a deeper key is set', () => {
