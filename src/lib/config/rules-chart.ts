@@ -19,6 +19,8 @@ const PLAIN_FIELDS: [string, string, ((values: unknown) => boolean)?][] = [
   ['controlPlane.statefulSet.persistence.volumeClaim.storageClass', 'a StorageClass name'],
   ['controlPlane.statefulSet.persistence.volumeClaim.size', 'a quantity such as 5Gi'],
   ['controlPlane.tlsRoute.apiVersion', 'an API version such as gateway.networking.k8s.io/v1alpha2', (v) => bool(v, 'controlPlane.tlsRoute.enabled')],
+  // The platform secret's Role goes into that namespace when it is not the vCluster's own (createRBAC defaults on).
+  ['platform.apiKey.namespace', 'a namespace name', (v) => at(v, 'platform.apiKey.createRBAC') !== false],
   [
     'policies.networkPolicy.workload.publicEgress.cidr',
     'a CIDR such as 0.0.0.0/0',
