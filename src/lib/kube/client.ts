@@ -5,6 +5,7 @@ import {kubeconfigFiles, selectContext, type KubeSelection} from '../kubeconfig/
 import {apiError} from './api-error.js'
 import {loadCredentials} from './credentials.js'
 import {H2Connection, sameCert} from './h2.js'
+import {parseProxyUrl, TunnelAgent} from './proxy.js'
 import {h2Sender, h2StreamLines, RETRY_BUDGET_MS, send, sendWithRetry, streamLines} from './transport.js'
 
 export {apiError} from './api-error.js'
@@ -58,13 +59,17 @@ export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = p
   const server = credentials.server(selection.cluster)
   if (server === undefined) throw new UsageError(`context "${selection.contextName}" names no cluster`, 'Fix the context in your kubeconfig.')
   const apply = credentials.applier(selection.cluster, selection.user)
-  // Auth-provider plugins, impersonation and proxies: client-node's implementation, loaded only for them.
+  // Auth-provider plugins and impersonation: client-node's implementation, loaded only for them.
   const kc = apply === undefined ? await clientNodeConfig(files, selection.contextName) : undefined
-  // HTTP/2 on our own credentials; client-node's (proxies among them) keep HTTP/1.1 and their agent.
-  return makeClient(kc ?? {applyToHTTPSOptions: apply as (o: RequestOptions) => Promise<void>}, selection, server, currentContext, kc === undefined)
+  const proxyUrl = credentials.proxyUrl(selection.cluster)
+  const proxy = proxyUrl === undefined ? undefined : parseProxyUrl(proxyUrl)
+  // HTTP/2 on our own credentials without a proxy; through a proxy (our tunnel, as kubectl's CONNECT) and with
+  // client-node's credentials, HTTP/1.1 on our keep-alive agent.
+  const auth = kc ?? {applyToHTTPSOptions: apply as (o: RequestOptions) => Promise<void>}
+  return makeClient(auth, selection, server, currentContext, kc === undefined && proxy === undefined, proxy)
 }
 
-/** client-node's KubeConfig for these files and this context (auth plugins, impersonation, proxies). */
+/** client-node's KubeConfig for these files and this context (auth plugins, impersonation). */
 async function clientNodeConfig(files: readonly string[], context: string): Promise<{applyToHTTPSOptions(o: RequestOptions): Promise<void>}> {
   // The module, not the package index (~900 files, 0.7-0.9 s unbundled): the bundle carries only what it needs.
   const {KubeConfig} = await import('@kubernetes/client-node/dist/config.js')
@@ -83,7 +88,7 @@ async function clientNodeConfig(files: readonly string[], context: string): Prom
   return kc
 }
 
-function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string, http2: boolean): KubeClient {
+function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string, http2: boolean, proxy?: URL): KubeClient {
   const base = new URL(server)
   const h2 = http2 && base.protocol === 'https:' ? new H2Connection(base.origin) : undefined
   let agent: Agent | undefined
@@ -92,7 +97,8 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
     // A new client certificate (from a credential plugin, mid-command) needs new connections.
     if (agent !== undefined && !sameCert(agent.options.cert, o.cert)) agent.destroy()
     else if (agent !== undefined) return agent
-    agent = new Agent({keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername})
+    const tls = {keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername}
+    agent = proxy === undefined ? new Agent(tls) : new TunnelAgent(proxy, tls)
     return agent
   }
   const client: KubeClient = {
@@ -103,6 +109,8 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
     applyCredentials: async (options) => {
       await kc.applyToHTTPSOptions(options)
       options.headers = {'user-agent': USER_AGENT, ...options.headers}
+      // The port-forward's WebSocket upgrades go through the proxy too (one tunnel per stream).
+      if (proxy !== undefined) options.agent = new TunnelAgent(proxy)
     },
     close: () => {
       agent?.destroy()
@@ -144,6 +152,7 @@ async function requestOptions(kc: {applyToHTTPSOptions(o: RequestOptions): Promi
     headers: {accept: 'application/json', 'user-agent': USER_AGENT, ...(spec.body !== undefined ? {'content-type': spec.contentType ?? 'application/json'} : {})},
   }
   await kc.applyToHTTPSOptions(options)
+  // Our agent replaces whatever client-node set: it carries the kubeconfig's proxy-url itself (TunnelAgent).
   if (base.protocol === 'https:') options.agent = agentFor(options)
   return options
 }

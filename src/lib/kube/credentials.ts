@@ -11,10 +11,12 @@ export interface Credentials {
   doc: KubeconfigDoc
   /** The server of the named cluster, or undefined when the cluster is missing. */
   server(cluster: string): string | undefined
+  /** The named cluster's `proxy-url`, if any (every connection to it then goes through that proxy). */
+  proxyUrl(cluster: string): string | undefined
   /**
    * Sets CA, client certificate and key, token or basic auth (or what an exec credential plugin gives), TLS
    * verification and server name, as client-node's applyToHTTPSOptions does; undefined when the user needs what only
-   * client-node does (auth-provider plugins, impersonation, proxies): the caller then loads client-node.
+   * client-node does (auth-provider plugins, impersonation): the caller then loads client-node.
    */
   applier(cluster: string, user: string): ((options: RequestOptions) => Promise<void>) | undefined
 }
@@ -78,10 +80,11 @@ export async function loadCredentials(files: readonly string[], settings: {execT
   return {
     doc: merged,
     server: (cluster) => find<ClusterFields>('clusters', cluster, 'cluster')[0]?.server,
+    proxyUrl: (cluster) => find<ClusterFields>('clusters', cluster, 'cluster')[0]?.['proxy-url'] || undefined,
     applier(clusterName, userName) {
       const [cluster = {}, clusterDir] = find<ClusterFields>('clusters', clusterName, 'cluster')
       const [user = {}, userDir] = find<UserFields>('users', userName, 'user')
-      if (user['auth-provider'] !== undefined || user.as !== undefined || user.impersonate !== undefined || cluster['proxy-url'] !== undefined) return undefined
+      if (user['auth-provider'] !== undefined || user.as !== undefined || user.impersonate !== undefined) return undefined
       const exec = user.exec === undefined || user.exec === null ? undefined
         : execCredentialSource(user.exec as ExecConfig, {user: userName, dir: userDir, cluster, timeoutMs: execBound(settings.execTimeoutMs)})
       const pem = async (data: string | undefined, path: string | undefined, dir: string) =>

@@ -1,6 +1,6 @@
 import {request as httpsRequest, type RequestOptions} from 'node:https'
 import type {ClientRequest, IncomingMessage} from 'node:http'
-import {UnavailableError, VClusterError} from '../errors.js'
+import {ForbiddenError, UnavailableError, VClusterError} from '../errors.js'
 import {apiError} from './api-error.js'
 import {h2Lines, h2Request, type H2Connection} from './h2.js'
 import {LineBuffer} from './lines.js'
@@ -39,6 +39,8 @@ export async function sendWithRetry(base: URL, options: RequestOptions, payload:
       answer = await transport(base, options, payload)
     } catch (error) {
       failure = error
+      // Refusals that no retry changes (a proxy that denies the tunnel) end here.
+      if (error instanceof ForbiddenError) throw error
     }
     if (failure !== undefined) unreachableAt.set(base.origin, Date.now())
     if (answer !== undefined && ((!RETRY_STATUSES.has(answer.status) && !justRestarted(base, answer.status)) || isTypeError(answer))) return answer
@@ -164,6 +166,8 @@ export function streamLines(base: URL, options: RequestOptions & {signal: AbortS
 }
 
 function networkError(error: NodeJS.ErrnoException, base: URL): VClusterError {
+  // A proxy that refused the tunnel (proxy.ts) has already said so in our terms.
+  if (error instanceof VClusterError) return error
   const why = error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'host not found' : error.message
   return new UnavailableError(`cannot reach the host cluster at ${base.origin}: ${why}`, 'Check that the cluster is running and that --context/--kubeconfig point at it.')
 }

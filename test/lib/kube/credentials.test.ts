@@ -52,7 +52,7 @@ users:
     expect((await applied([file], 'c', 't')).rejectUnauthorized).toBe(false)
   })
 
-  it('leaves auth-provider users, impersonation and proxies to client-node; runs exec plugins itself', async () => {
+  it('leaves auth-provider users and impersonation to client-node; runs exec plugins and names the proxy-url itself', async () => {
     const dir = tempFiles({config: `clusters: [{name: c, cluster: {server: "https://h"}}, {name: p, cluster: {server: "https://h", proxy-url: "http://127.0.0.1:3128"}}]
 users:
 - {name: e, user: {exec: {command: gke-gcloud-auth-plugin, apiVersion: client.authentication.k8s.io/v1beta1}}}
@@ -63,7 +63,9 @@ users:
     const credentials = await loadCredentials([join(dir, 'config')])
     for (const user of ['a', 'i']) expect(credentials.applier('c', user)).toBeUndefined()
     expect(credentials.applier('c', 'e')).toBeTypeOf('function')
-    expect(credentials.applier('p', 'ok')).toBeUndefined()
+    expect(credentials.applier('p', 'ok')).toBeTypeOf('function')
+    expect(credentials.proxyUrl('p')).toBe('http://127.0.0.1:3128')
+    expect(credentials.proxyUrl('c')).toBeUndefined()
     expect(credentials.applier('c', 'ok')).toBeTypeOf('function')
   })
 
