@@ -1,5 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 import {EXIT_CODES, InvalidConfigError, VClusterError, formatProblem, type ConfigProblem} from '../lib/errors.js'
+import {normalizeBooleanFlags, type BooleanFlagDefs} from './argv.js'
 import {stderrColor} from './output.js'
 
 /**
@@ -23,16 +24,9 @@ export abstract class BaseCommand extends Command {
     for (const p of problems.filter((x) => x.severity === 'warning')) this.note(this.color.yellow(formatProblem(p)))
   }
 
-  /** oclif reads `--wait=false` as `--wait` plus a stray argument; scripts write it, so mean what they mean. */
+  /** `--wait=false` means what it says (argv.ts); what follows `--` is left alone. */
   public override async init(): Promise<void> {
-    const flags = (this.ctor as {flags?: Record<string, {type?: string; allowNo?: boolean}>}).flags ?? {}
-    this.argv = this.argv.flatMap((arg) => {
-      const m = /^--([\w-]+)=(true|false)$/i.exec(arg)
-      const flag = m === null ? undefined : flags[m[1] as string]
-      if (m === null || flag?.type !== 'boolean') return [arg]
-      if ((m[2] as string).toLowerCase() === 'true') return [`--${m[1]}`]
-      return flag.allowNo === true ? [`--no-${m[1]}`] : []
-    })
+    this.argv = normalizeBooleanFlags(this.argv, (this.ctor as {flags?: BooleanFlagDefs}).flags ?? {})
     await super.init()
     const hint = INTERRUPT_HINTS[this.id ?? '']
     if (hint !== undefined) this.releaseInterrupt = exitOnInterrupt(this.id ?? '', hint(this.argv))

@@ -88,4 +88,11 @@ describe('a kubeconfig cluster with proxy-url', () => {
     // One tunnel for the requests (HTTP/1.1 keep-alive) and at least one per forwarded connection.
     expect(proxy.connects.length - before).toBeGreaterThanOrEqual(2)
   })
+
+  it('connect -- COMMAND: the child gets its arguments byte for byte (--x=true|false after -- are not ours)', async () => {
+    const printArgv = ['sh', '-c', 'printf "%s\\n" "$@"', 'sh', '--print=false', '--insecure=true']
+    const r = await vcluster(['connect', 'demo', '-n', ns.name, '--print=false', '--', ...printArgv], {kubeconfig})
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.stdout).toBe('--print=false\n--insecure=true')
+  })
 })

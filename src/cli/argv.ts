@@ -1,0 +1,22 @@
+/** The flag definitions argv preprocessing needs: which flags are boolean, and which have a --no- form. */
+export type BooleanFlagDefs = Record<string, {type?: string; allowNo?: boolean}>
+
+/**
+ * oclif reads `--wait=false` as `--wait` plus a stray argument; scripts write it, so it means what it says:
+ * `--x=true` becomes `--x`, `--x=false` becomes `--no-x` (or nothing, for a flag without a --no- form). Only our
+ * own flags are touched: everything from `--` on is another program's command line (`connect -- COMMAND`) and is
+ * passed on byte for byte.
+ */
+export function normalizeBooleanFlags(argv: readonly string[], flags: BooleanFlagDefs): string[] {
+  const end = argv.indexOf('--')
+  const ours = end < 0 ? argv : argv.slice(0, end)
+  const rest = end < 0 ? [] : argv.slice(end)
+  const normalized = ours.flatMap((arg) => {
+    const m = /^--([\w-]+)=(true|false)$/i.exec(arg)
+    const flag = m === null ? undefined : flags[m[1] as string]
+    if (m === null || flag?.type !== 'boolean') return [arg]
+    if ((m[2] as string).toLowerCase() === 'true') return [`--${m[1]}`]
+    return flag.allowNo === true ? [`--no-${m[1]}`] : []
+  })
+  return [...normalized, ...rest]
+}
