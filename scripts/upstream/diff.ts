@@ -13,7 +13,6 @@
 import {execFile} from 'node:child_process'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {promisify} from 'node:util'
 import {VCLUSTER_VERSION} from '../../src/lib/versions.js'
 import {buildReport, formatReport, type Release} from './bump-report.js'
 import {renderDefaults} from './chart-diff.js'

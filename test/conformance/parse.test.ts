@@ -25,7 +25,7 @@ interface Case {
 
 /** What `create` writes into vc-config-NAME, or undefined when our `validate` refuses the values. */
 function storedConfig(c: Case): string | undefined {
-  let config
+  let config: RenderInput['config']
   try {
     config = resolveValues(structuredClone(c.values)).config
   } catch (error) {
@@ -135,7 +135,7 @@ describe('upstream starts with every config.yaml we store', () => {
     expect((await oracle.parse(NAME, `${text}\nnotAKey: 1\n`)).error).toMatch(/unknown field "notAKey"/)
     const scheduler = storedConfig({label: 'scheduler', values: {sync: {fromHost: {nodes: {enabled: true}}}, controlPlane: {advanced: {virtualScheduler: {enabled: true}}}}}) as string
     expect((await oracle.parse(NAME, scheduler)).ok).toBe(true)
-    const broken = scheduler.replace(/(fromHost:\n(?:.*\n)*?    nodes:\n(?:.*\n)*?      enabled: )true/, '$1false')
+    const broken = scheduler.replace(/(fromHost:\n(?:.*\n)*? {4}nodes:\n(?:.*\n)*? {6}enabled: )true/, '$1false')
     expect(broken).not.toBe(scheduler)
     expect((await oracle.parse(NAME, broken)).error).toMatch(/sync.fromHost.nodes.enabled is false/)
   })

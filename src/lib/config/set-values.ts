@@ -26,7 +26,7 @@ function parseAssignment(part: string, whole: string): SetAssignment {
   }
   const path = parseKeyPath(part.slice(0, eq), whole)
   const rawValue = part.slice(eq + 1)
-  const value = rawValue.startsWith('{') && rawValue.endsWith('}') ? parseList(rawValue) : typedValue(unescape(rawValue))
+  const value = rawValue.startsWith('{') && rawValue.endsWith('}') ? parseList(rawValue) : typedValue(unescapeValue(rawValue))
   return {expression: part, path, value}
 }
 
@@ -70,7 +70,7 @@ function pushName(path: (string | number)[], name: string, key: string, whole: s
 function parseList(raw: string): unknown[] {
   const inner = raw.slice(1, -1)
   if (inner.trim() === '') return []
-  return splitTopLevel(inner, ',').map((item) => typedValue(unescape(item)))
+  return splitTopLevel(inner, ',').map((item) => typedValue(unescapeValue(item)))
 }
 
 export function typedValue(raw: string): unknown {
@@ -82,7 +82,7 @@ export function typedValue(raw: string): unknown {
   return raw
 }
 
-function unescape(raw: string): string {
+function unescapeValue(raw: string): string {
   return raw.replace(/\\(.)/g, '$1')
 }
 

@@ -63,5 +63,5 @@ async function waitUntilGone(client: KubeClient, namespace: string, timeoutMs: n
     if (left <= 0) break
     await new Promise((r) => setTimeout(r, Math.min(1000, left)))
   }
-  throw new TimeoutError(`namespace ${namespace} is still terminating after ${timeoutMs / 1000}s`, 'Check what blocks it: kubectl get namespace -o yaml ' + namespace)
+  throw new TimeoutError(`namespace ${namespace} is still terminating after ${timeoutMs / 1000}s`, `Check what blocks it: kubectl get namespace -o yaml ${namespace}`)
 }

@@ -134,7 +134,7 @@ function refusalError(name: string, namespace: string, refusals: UpgradeRefusal[
   const forceable = refusals.every((r) => r.kind === 'version')
   return new ConflictError(
     `upgrade of vCluster ${name} in namespace ${namespace} refused, nothing was applied:\n${refusals.map((r) => `  - ${r.message}`).join('\n')}`,
-    forceable ? 'If you are sure, run again with --force.' : 'Change the values above back; see `vcluster describe ' + name + ' -n ' + namespace + '` for the current config.',
+    forceable ? 'If you are sure, run again with --force.' : `Change the values above back; see \`vcluster describe ${name} -n ${namespace}\` for the current config.`,
   )
 }
 

@@ -267,8 +267,8 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
         const inner =
           kind === 'flow-seq' ? `${'['.repeat(depth)}${']'.repeat(depth)}`
           : kind === 'flow-map' ? `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`
-          : kind === 'block-map' ? Array.from({length: Math.min(depth, 1500)}, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n') + ' 1'
-          : Array.from({length: Math.min(depth, 1500)}, (_, i) => `${' '.repeat(i * 2 + 2)}-`).join('\n') + ' 1'
+          : kind === 'block-map' ? `${Array.from({length: Math.min(depth, 1500)}, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n')} 1`
+          : `${Array.from({length: Math.min(depth, 1500)}, (_, i) => `${' '.repeat(i * 2 + 2)}-`).join('\n')} 1`
         const text = kind.startsWith('flow') ? `${underGlobal ? 'global' : 'controlPlane'}: ${inner}\n` : `${underGlobal ? 'global' : 'controlPlane'}:\n${inner}\n`
         const outcome = await load(text)
         if (depth > 70) expect(outcome.kind).toBe('invalid')
