@@ -70,8 +70,10 @@ export async function ensureBinaries(onLine: (line: string) => void): Promise<st
 /** kwokctl options not available as flags: bind everything to 127.0.0.1 (the default is 0.0.0.0). */
 function writeKwokctlConfig(dir: string): string {
   const file = join(dir, 'kwokctl.yaml')
+  // stages.yaml: kwok's default stages, except that vCluster pods (app=vcluster) start not Ready; the watcher marks
+  // them Ready as a kubelet would (stand-in: once it answers; real mode: /readyz). Given here, they replace kwokctl's.
   writeFileSync(file, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\n'
-    + 'options:\n  bindAddress: 127.0.0.1\n')
+    + 'options:\n  bindAddress: 127.0.0.1\n---\n' + readFileSync(join(RIG_DIR, 'stages.yaml'), 'utf8'))
   return file
 }
 
@@ -115,7 +117,7 @@ export async function createCluster(name: string, dir: string, binDir: string,
     '--kube-scheduler-binary', join(binDir, 'kube-scheduler'),
     '--kwok-controller-binary', join(binDir, 'kwok'),
     '--etcd-binary', etcd,
-    '--enable-crds', 'PortForward,ClusterPortForward',
+    '--enable-crds', 'PortForward,ClusterPortForward,Logs',
     // The apiserver must reach kwok's "kubelet" as localhost, never at a fake node IP (192.0.2.x).
     '--extra-args', 'kube-apiserver=kubelet-preferred-address-types=Hostname',
     '--kubeconfig=', '--wait', '2m']).catch((error: unknown) => {

@@ -1,6 +1,8 @@
 // Gives every vCluster workload (StatefulSet or Deployment labelled app=vcluster) a stand-in control plane, a kwok
-// PortForward from each of its pods' port 8443 to it, and Secret vc-<name>; removes them when the workload goes.
-// Also runs the volume provisioner. Level-triggered: watch events only schedule a full reconcile pass.
+// PortForward from each of its pods' port 8443 to it, Secret vc-<name>, and marks its pods Ready (kwok starts them
+// not Ready: stages.yaml); removes them when the workload goes. In namespaces that ask for the real vCluster, runs
+// upstream's `vcluster start` for each pod instead (real/pods.ts). Also runs the volume provisioner.
+// Level-triggered: watch events only schedule a full reconcile pass.
 import {AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, StorageV1Api, Watch,
   type KubernetesObject, type V1Pod, type V1Secret} from '@kubernetes/client-node'
 import {rmSync} from 'node:fs'
@@ -10,11 +12,15 @@ import {sleep} from './proc.js'
 import {SharedEtcd, pidFileTracker, type Tracker} from './etcd.js'
 import {StandIn, type StandInSpec} from './standin.js'
 import {ensureStorageClass, isApiStatus, provisionVolumes} from './volumes.js'
+import {ensureRealBinaries} from './real/build.js'
+import {RealPods} from './real/pods.js'
+import {isReady, started, writePodStatus} from './real/status.js'
 
 const SELECTOR = 'app=vcluster'
 /**
- * Namespaces labelled so get no stand-in: a test runs the real vCluster for their pods itself (test/cluster/real).
- * Chosen explicitly per namespace, never guessed.
+ * Namespaces labelled so get no stand-in. `true`: the watcher runs the real vCluster for each of their vCluster
+ * pods; `manual`: nothing, a test runs the sandbox itself (real-vcluster.test.ts). Chosen explicitly per namespace,
+ * never guessed.
  */
 export const REAL_NAMESPACE_LABEL = 'vcluster-ts.test/real'
 const MANAGER = 'vcluster-ts-standin'
@@ -45,6 +51,9 @@ export class Watcher {
   private loop?: Promise<void>
   private dirty = false
   private stopped = false
+  /** Real mode, set up on first use: building (or finding) vcluster and kine, then the supervisors. */
+  private realSetup?: Promise<void>
+  private real?: RealPods
 
   constructor(private readonly kc: KubeConfig, private readonly binDir: string, private readonly dir: string,
     private readonly log: (m: string) => void) {
@@ -67,6 +76,8 @@ export class Watcher {
     clearInterval(this.timer)
     for (const a of this.aborts) a.abort()
     await this.loop
+    // Not waiting for a build still running (minutes): without supervisors there is nothing of real mode to stop.
+    await this.real?.stop()
     await Promise.all([...this.entries.values()].map(async (e) => {
       await e.starting
       await e.standIn?.stop()
@@ -105,7 +116,7 @@ export class Watcher {
   }
 
   private async reconcile(): Promise<void> {
-    const desired = await this.desired()
+    const {desired, realNamespaces} = await this.desired()
     for (const [key, e] of this.entries) {
       const want = desired.get(key)
       if (e.failedAt) {
@@ -119,19 +130,49 @@ export class Watcher {
       }
     }
     for (const [key, spec] of desired) if (!this.entries.has(key)) this.launch(key, spec)
-    await this.syncForwards()
+    const pods = (await this.core.listPodForAllNamespaces({labelSelector: SELECTOR})).items
+    await this.syncForwards(pods)
     await this.syncSecrets()
+    await this.readyStandIns(pods)
+    if (realNamespaces.size > 0) this.setUpReal()
+    this.real?.sync(pods, realNamespaces)
     await provisionVolumes(this.core, join(this.dir, 'volumes'), this.log)
   }
 
-  /** vClusters present now, keyed namespace/name, with the extraSANs of their config Secret. */
-  private async desired(): Promise<Map<string, StandInSpec>> {
+  /**
+   * Once, in the background (a cold build takes minutes; the stand-ins and the provisioner go on meanwhile); its
+   * end kicks a pass. A failed build leaves real-mode pods not Ready, and says why in the daemon log.
+   */
+  private setUpReal(): void {
+    this.realSetup ??= ensureRealBinaries(this.log).then((realBinDir) => {
+      const host = {kc: this.kc, server: this.kc.getCurrentCluster()?.server ?? '', binDir: this.binDir, realBinDir}
+      this.real = new RealPods(join(this.dir, 'real'), {host, core: this.core, objects: this.objects,
+        tracker: this.tracker, log: this.log, manager: MANAGER})
+    }, (error: Error) => this.log(`real mode unavailable: ${error.message}`)).finally(() => this.kick())
+  }
+
+  /** Stand-in pods are Ready once their stand-in answers (PortForward and vc-<name> written). */
+  private async readyStandIns(pods: V1Pod[]): Promise<void> {
+    for (const pod of pods) {
+      const m = pod.metadata
+      const e = this.entries.get(`${m?.namespace}/${m?.labels?.release}`)
+      if (!e?.standIn || !m?.uid || !started(pod) || isReady(pod) || !e.forwards.has(m.uid)) continue
+      await writePodStatus(this.core, {namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid}, true, (c) => {
+        c.started = true
+      })
+    }
+  }
+
+  /** vClusters present now, keyed namespace/name, with the extraSANs of their config Secret; real-mode namespaces. */
+  private async desired(): Promise<{desired: Map<string, StandInSpec>; realNamespaces: Set<string>}> {
     const [sts, deps, real] = await Promise.all([
       this.apps.listStatefulSetForAllNamespaces({labelSelector: SELECTOR}),
       this.apps.listDeploymentForAllNamespaces({labelSelector: SELECTOR}),
-      this.core.listNamespace({labelSelector: `${REAL_NAMESPACE_LABEL}=true`}),
+      this.core.listNamespace({labelSelector: REAL_NAMESPACE_LABEL}),
     ])
     const skip = new Set(real.items.map((n) => n.metadata?.name))
+    const realNamespaces = new Set(real.items.filter((n) => n.metadata?.labels?.[REAL_NAMESPACE_LABEL] === 'true')
+      .map((n) => n.metadata?.name ?? ''))
     const out = new Map<string, StandInSpec>()
     for (const w of [...sts.items, ...deps.items]) {
       const m = w.metadata
@@ -140,7 +181,7 @@ export class Watcher {
       out.set(`${m.namespace}/${name}`, {namespace: m.namespace, name, uid: m.uid,
         extraSans: await this.extraSans(m.namespace, name)})
     }
-    return out
+    return {desired: out, realNamespaces}
   }
 
   private async extraSans(namespace: string, name: string): Promise<string[]> {
@@ -215,10 +256,9 @@ export class Watcher {
   }
 
   /** A PortForward per vCluster pod (kwok matches PortForwards by pod name), owned by the pod. */
-  private async syncForwards(): Promise<void> {
-    const pods = await this.core.listPodForAllNamespaces({labelSelector: SELECTOR})
+  private async syncForwards(pods: V1Pod[]): Promise<void> {
     let changed = false
-    for (const pod of pods.items) {
+    for (const pod of pods) {
       const e = this.entries.get(`${pod.metadata?.namespace}/${pod.metadata?.labels?.release}`)
       const uid = pod.metadata?.uid
       if (!e?.standIn || !uid || pod.metadata?.deletionTimestamp || e.forwards.get(uid) === e.standIn.port) continue

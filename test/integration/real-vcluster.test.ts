@@ -14,6 +14,7 @@ import {pidFileTracker} from '../cluster/etcd.js'
 import {REPO_ROOT} from '../cluster/rig.js'
 import {ensureRealBinaries} from '../cluster/real/build.js'
 import {RealVcluster, type RealHost} from '../cluster/real/sandbox.js'
+import {writePodStatus} from '../cluster/real/status.js'
 import {descendants, nsInit, treeUsage} from '../cluster/real/usage.js'
 import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
 
@@ -93,13 +94,18 @@ function accepts(where: {port: number; host: string} | {path: string}): Promise<
   })
 }
 
-/** What the watcher does for a stand-in: a kwok PortForward, owned by the pod, from its 8443 to a host port. */
+/**
+ * What the watcher does in real mode once /readyz answers: a kwok PortForward, owned by the pod, from its 8443 to a
+ * host port, and the pod marked Ready (kwok starts vCluster pods not Ready; connect waits for a Ready pod).
+ */
 async function forwardPod(port: number): Promise<void> {
   const m = pod.metadata ?? {}
   const pf = {apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: {name: m.name, namespace,
     ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name: m.name, uid: m.uid}]},
   spec: {forwards: [{ports: [8443], target: {address: '127.0.0.1', port}}]}}
   await cluster.kubectl(['apply', '-f', '-'], {input: JSON.stringify(pf)})
+  const ref = {namespace, name: m.name ?? '', uid: m.uid ?? ''}
+  expect(await writePodStatus(host.kc.makeApiClient(CoreV1Api), ref, true)).toBe(true)
 }
 
 function report(what: string, readyMs: number, pid: number): void {
@@ -117,8 +123,9 @@ beforeAll(async () => {
   const ns = await newNamespace('real')
   namespace = ns.name
   userKubeconfig = ns.userKubeconfig
-  // Chosen explicitly: the stand-in watcher skips this namespace, so only the real vCluster can answer here.
-  await cluster.kubectl(['label', 'namespace', namespace, `${REAL_NAMESPACE_LABEL}=true`])
+  // Chosen explicitly: `manual`, the watcher skips this namespace (no stand-in, no real mode of its own), so only
+  // the sandbox this test runs can answer here.
+  await cluster.kubectl(['label', 'namespace', namespace, `${REAL_NAMESPACE_LABEL}=manual`])
   const created = await vcluster(['create', NAME, '--kubeconfig', ns.userKubeconfig, '-n', namespace, '--no-wait',
     '--connect=false'])
   expect(created.exitCode, created.stderr).toBe(0)

@@ -4,7 +4,7 @@
 // Nothing outlives stop(), a crash of this process (the sandbox gets SIGKILL with it) or a sweep of the tracker's
 // pid files (control.ts): the namespaces die with their last process, taking every mount with them.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync} from 'node:fs'
 import {connect, createServer, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
 import {CoreV1Api, type KubeConfig, type V1Container, type V1Pod} from '@kubernetes/client-node'
@@ -32,13 +32,18 @@ export interface RunOptions {
   /** Pid files for the sweep after a crash of the process that owns the sandbox. */
   tracker?: Tracker
   log?: (line: string) => void
+  /**
+   * Also write the output here in the CRI log format (`<RFC3339Nano> stdout|stderr F <line>`), the only format kwok's
+   * Logs (kubectl logs) reads; the output then passes through this process.
+   */
+  criLog?: string
 }
 
 /** The vCluster images' entrypoint (their Dockerfile's ENTRYPOINT); the container sets no command. */
 const VCLUSTER_IMAGE = /(^|\/)loft-sh\/vcluster(-pro|-oss)?(:|@|$)/
 const PROBE_PORT = 8443
 
-function syncer(pod: V1Pod): V1Container {
+export function syncer(pod: V1Pod): V1Container {
   const c = pod.spec?.containers.find((x) => VCLUSTER_IMAGE.test(x.image ?? ''))
   if (!c) throw new Error(`pod ${pod.metadata?.name} has no vCluster container (image loft-sh/vcluster*)`)
   return c
@@ -69,6 +74,27 @@ function listen(server: Server, where: {path: string} | {port: number; host: str
     server.once('error', reject)
     server.listen(where, () => resolve())
   })
+}
+
+/** Copies the child's output to fd (as is) and to criFile (CRI format, one record per line); closes fd at the end. */
+function teeLogs(child: ChildProcess, fd: number, criFile: string): void {
+  const cri = openSync(criFile, 'a')
+  let open = 2
+  for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
+    let partial = ''
+    stream?.on('data', (d: Buffer) => {
+      writeSync(fd, d)
+      const lines = (partial + d.toString()).split('\n')
+      partial = lines.pop() ?? ''
+      for (const l of lines) writeSync(cri, `${new Date().toISOString()} ${name} F ${l}\n`)
+    }).on('close', () => {
+      if (partial) writeSync(cri, `${new Date().toISOString()} ${name} F ${partial}\n`)
+      if (--open === 0) {
+        closeSync(fd)
+        closeSync(cri)
+      }
+    })
+  }
 }
 
 export class RealVcluster {
@@ -173,17 +199,20 @@ export class RealVcluster {
     const args = ['--pdeathsig', 'SIGKILL', '--', 'unshare', '-m', '-n', '-p', '-u', '--fork', '--kill-child',
       '--propagation', 'private', '--', process.execPath, '--disable-warning=ExperimentalWarning',
       join(RIG_DIR, 'real', 'inner.ts'), planFile]
+    const out = this.opts.criLog ? 'pipe' : fd
     try {
-      this.child = spawn('setpriv', args, {stdio: ['ignore', fd, fd], env: {PATH: process.env.PATH}})
+      this.child = spawn('setpriv', args, {stdio: ['ignore', out, out], env: {PATH: process.env.PATH}})
     } finally {
-      closeSync(fd)
+      if (!this.opts.criLog) closeSync(fd)
     }
+    if (this.opts.criLog) teeLogs(this.child, fd, this.opts.criLog)
     const pid = this.child.pid
     if (pid === undefined) throw new Error('could not start setpriv/unshare for the real vCluster')
     this.opts.tracker?.track(pid)
     writeFileSync(join(this.dir, 'sandbox.pid'), String(pid))
     const child = this.child
-    this.exit = new Promise((resolve) => child.once('exit', (code) => {
+    // With a tee, 'close' (output drained too): the log is complete once exited resolves.
+    this.exit = new Promise((resolve) => child.once(this.opts.criLog ? 'close' : 'exit', (code) => {
       this.opts.tracker?.untrack(pid)
       this.closeBridges()
       resolve(code)

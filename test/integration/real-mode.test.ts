@@ -1,0 +1,136 @@
+// End to end on the real vCluster (upstream's `vcluster start` 0.36.1, run by the rig's watcher for each vCluster
+// pod in a namespace labelled vcluster-ts.test/real=true), as the namespace-scoped user: what `create` applies must
+// become a working virtual cluster, its workloads must run on the host, and `delete` must leave nothing.
+import {describe, expect, it} from 'vitest'
+import {newNamespace, useHostCluster, vcluster, waitFor, type TestNamespace} from '../cluster/index.js'
+import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
+
+const cluster = useHostCluster()
+const NAME = 'e2e'
+
+const WORKLOAD = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config}
+data: {greeting: hello}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: web-secret}
+stringData: {token: s3cret}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: web-data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{containerPort: 80}]
+        volumeMounts: [{name: config, mountPath: /config}, {name: secret, mountPath: /secret}, {name: data, mountPath: /data}]
+      volumes:
+      - {name: config, configMap: {name: web-config}}
+      - {name: secret, secret: {secretName: web-secret}}
+      - {name: data, persistentVolumeClaim: {claimName: web-data}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 80}]}
+`
+
+/** kubectl inside the vCluster, through our `connect` as the namespace user. */
+async function inside(ns: TestNamespace, args: string[], input?: string): Promise<string> {
+  const r = await vcluster(['connect', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name, '--', 'kubectl',
+    ...args], {input})
+  if (r.exitCode !== 0) throw new Error(`connect -- kubectl ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`)
+  return r.stdout
+}
+
+/** Every namespaced object in the namespace, as kind/name (events aside: they are records, and expire). */
+async function everything(namespace: string): Promise<string[]> {
+  const kinds = (await cluster.kubectl(['api-resources', '--verbs=list', '--namespaced', '-o', 'name'])).stdout
+    .split('\n').filter((k) => k !== '' && !/^events(\.|$)/.test(k))
+  const r = await cluster.kubectl(['-n', namespace, 'get', kinds.join(','), '-o', 'name'])
+  return r.stdout.split('\n').filter((l) => l !== '').sort()
+}
+
+/** Host pods the vCluster synced from its namespace `default` (translated names: <name>-x-default-x-<vCluster>). */
+async function hostPods(namespace: string): Promise<Array<{name: string; phase: string}>> {
+  const pods = await cluster.kubectlJson(['-n', namespace, 'get', 'pods', '-l', 'app=web'])
+  return pods.items.map((p: {metadata: {name: string}; status: {phase: string}}) =>
+    ({name: p.metadata.name, phase: p.status.phase}))
+}
+
+describe('the real vCluster, end to end, as the namespace user', () => {
+  it('create waits for its readiness; connect works; workloads sync to the host and run; delete leaves nothing', async () => {
+    const ns = await newNamespace('real')
+    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    const before = await everything(ns.name)
+
+    const created = await vcluster(['create', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name,
+      '--connect=false', '--timeout', '5m'])
+    expect(created.exitCode, created.stderr).toBe(0)
+    // The stand-in answers within ~2 s; the real vCluster's /readyz takes several seconds more (kube-apiserver, kine).
+    const seconds = Number(/ready after ([\d.]+)s/.exec(created.stderr)?.[1])
+    process.stderr.write(`[real-mode] create: ready after ${seconds} s\n`)
+    expect(seconds).toBeGreaterThan(4)
+    // connect waits for vc-<name>, which the vCluster writes a moment after its /readyz first answers.
+    expect(await inside(ns, ['get', 'namespaces', '-o', 'name'])).toContain('namespace/kube-system')
+    const secret = await cluster.kubectlJson(['-n', ns.name, 'get', 'secret', `vc-${NAME}`, '--show-managed-fields'])
+    expect(secret.metadata.managedFields.map((f: {manager: string}) => f.manager)).toEqual(['vcluster'])
+    await inside(ns, ['apply', '-n', 'default', '-f', '-'], WORKLOAD)
+
+    // On the host: the translated objects in the vCluster's namespace, and the pods kwok runs.
+    for (const obj of ['configmap/web-config', 'secret/web-secret', 'service/web', 'persistentvolumeclaim/web-data']) {
+      const [kind, name] = obj.split('/')
+      await waitFor(async () => (await cluster.kubectl(['-n', ns.name, 'get', `${kind}`, `${name}-x-default-x-${NAME}`],
+        {reject: false})).exitCode === 0, {timeoutMs: 60_000, what: `host ${obj}-x-default-x-${NAME}`})
+    }
+    const pods = await waitFor(async () => {
+      const p = await hostPods(ns.name)
+      return p.length === 2 && p.every((x) => x.phase === 'Running') ? p : undefined
+    }, {timeoutMs: 90_000, what: 'the 2 web pods Running on the host'})
+    for (const p of pods) expect(p.name).toMatch(new RegExp(`^web-[a-z0-9]+-[a-z0-9]+-x-default-x-${NAME}$`))
+    expect((await cluster.kubectlJson(['-n', ns.name, 'get', 'pvc', `web-data-x-default-x-${NAME}`])).status.phase)
+      .toBe('Bound')
+
+    // Inside: the status kwok gave the host pods comes back. CoreDNS (the vCluster's own Deployment) runs on the host
+    // too. (Not checked: Ready. The synced host pods lose kwok's Ready condition, so no Deployment inside becomes
+    // available; see test/cluster/README.md, real mode.)
+    await waitFor(async () => {
+      const phases = (await inside(ns, ['get', 'pods', '-n', 'default', '-l', 'app=web', '-o',
+        'jsonpath={.items[*].status.phase}'])).split(' ')
+      return phases.length === 2 && phases.every((p) => p === 'Running')
+    }, {timeoutMs: 60_000, what: 'Running seen inside the vCluster'})
+    await waitFor(async () => {
+      const host = await cluster.kubectlJson(['-n', ns.name, 'get', 'pods', '-l', 'vcluster.loft.sh/namespace=kube-system'])
+      const phases = (await inside(ns, ['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=vcluster-kube-dns', '-o',
+        'jsonpath={.items[*].status.phase}']))
+      return host.items.length === 1 && host.items[0].metadata.name.startsWith('coredns-')
+        && host.items[0].status.phase === 'Running' && phases === 'Running'
+    }, {timeoutMs: 90_000, what: 'CoreDNS Running on the host and inside'})
+
+    const deleted = await vcluster(['delete', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
+    expect(deleted.exitCode, deleted.stderr).toBe(0)
+    // Synced objects go with the vCluster (garbage collection after its Service): wait for them, then compare.
+    await waitFor(async () => JSON.stringify(await everything(ns.name)) === JSON.stringify(before),
+      {timeoutMs: 60_000, what: 'nothing of the vCluster left in the namespace'}).catch(async (error: Error) => {
+      const now = await everything(ns.name)
+      throw new Error(`${error.message}; left: ${now.filter((o) => !before.includes(o)).join(', ')}`)
+    })
+    const managed = await cluster.kubectl(['get', 'priorityclasses,clusterroles,clusterrolebindings', '-o', 'name',
+      '-l', `vcluster.loft.sh/managed-by`])
+    expect(managed.stdout.trim()).toBe('')
+  })
+})
