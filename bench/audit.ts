@@ -21,9 +21,13 @@ interface AuditEvent {
 /** A kubeconfig for BENCH_USER (client certificate, cluster-admin through a binding the caller applies). */
 export async function benchUserKubeconfig(facts: ClusterFacts): Promise<{kubeconfig: string; binding: string}> {
   const kubeconfig = await writeUserKubeconfig(facts, undefined, BENCH_USER)
-  const binding = JSON.stringify({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
-    metadata: {name: BENCH_USER}, roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
-    subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: BENCH_USER}]})
+  const binding = JSON.stringify({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: {name: BENCH_USER},
+    roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin'},
+    subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: BENCH_USER}],
+  })
   return {kubeconfig, binding}
 }
 
@@ -37,7 +41,10 @@ export async function auditedRequests(auditLog: string, run: () => void): Promis
   const buf = Buffer.alloc(statSync(auditLog).size - from)
   readSync(fd, buf, 0, buf.length, from)
   closeSync(fd)
-  return buf.toString('utf8').split('\n').filter((l) => l.includes(`"${BENCH_USER}"`))
+  return buf
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.includes(`"${BENCH_USER}"`))
     .map((l) => JSON.parse(l) as AuditEvent)
     .filter((e) => e.stage === 'ResponseComplete' && e.user.username === BENCH_USER)
     .sort((a, b) => a.requestReceivedTimestamp.localeCompare(b.requestReceivedTimestamp))
@@ -55,7 +62,9 @@ const NAMESPACE_OBJECT = /^\/api\/v1\/namespaces\/[^/?]+(\?|$)/
  */
 export function createPhases(events: AuditEvent[]): {before: number; preflight: number; after: number} {
   const preflight = events.filter((e) => PREFLIGHT.test(e.requestURI)).length
-  const apply = events.filter((e) => !PREFLIGHT.test(e.requestURI) && (WRITE_VERBS.has(e.verb) || NAMESPACE_OBJECT.test(e.requestURI))).length
+  const apply = events.filter(
+    (e) => !PREFLIGHT.test(e.requestURI) && (WRITE_VERBS.has(e.verb) || NAMESPACE_OBJECT.test(e.requestURI)),
+  ).length
   return {before: events.length - preflight - apply, preflight, after: apply}
 }
 

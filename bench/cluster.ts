@@ -26,7 +26,11 @@ export interface BenchTarget {
 
 /** Runs the CLI as BENCH_USER; throws with its stderr when it fails. */
 function vcluster(t: BenchTarget, args: string[]): string {
-  const r = spawnSync(t.bin, args, {env: {...process.env, ...t.env, KUBECONFIG: t.userKubeconfig}, encoding: 'utf8', maxBuffer: 1 << 28})
+  const r = spawnSync(t.bin, args, {
+    env: {...process.env, ...t.env, KUBECONFIG: t.userKubeconfig},
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  })
   if (r.status !== 0) throw new Error(`vcluster ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`)
   return r.stdout
 }
@@ -39,7 +43,10 @@ function namespaceGone(t: BenchTarget, ns: string): void {
 /** One timed run of the CLI as BENCH_USER: wall and CPU (user + system) seconds, from GNU time. */
 function timed(t: BenchTarget, args: string[]): {wall: number; cpu: number} {
   const out = join(tmpdir(), `vcluster-bench-time-${process.pid}`)
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', out, t.bin, ...args], {env: {...process.env, ...t.env, KUBECONFIG: t.userKubeconfig}, encoding: 'utf8'})
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', out, t.bin, ...args], {
+    env: {...process.env, ...t.env, KUBECONFIG: t.userKubeconfig},
+    encoding: 'utf8',
+  })
   if (r.status !== 0) throw new Error(`vcluster ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`)
   const [wall, user, sys] = readFileSync(out, 'utf8').trim().split('\n').at(-1)?.split(' ').map(Number) ?? []
   rmSync(out, {force: true})
@@ -66,36 +73,76 @@ export function createOverhead(t: BenchTarget): void {
   for (const [label, list] of Object.entries(times)) {
     const wall = median(list.map((x) => x.wall))
     const cpu = median(list.map((x) => x.cpu))
-    row(`\`create --no-wait\` own overhead (validate, render, preflight, apply), ${label} config; wall (CPU)`, `${(wall * 1000).toFixed(0)} ms (CPU ${(cpu * 1000).toFixed(0)} ms)`, '', '<= 500 ms', wall <= 0.5)
-    notes.push(`\`create --no-wait\` with the ${label} config, every run, wall/CPU ms: ${list.map((x) => `${(x.wall * 1000).toFixed(0)}/${(x.cpu * 1000).toFixed(0)}`).join(', ')} (load average now ${loadavg()[0]?.toFixed(1)})`)
+    row(
+      `\`create --no-wait\` own overhead (validate, render, preflight, apply), ${label} config; wall (CPU)`,
+      `${(wall * 1000).toFixed(0)} ms (CPU ${(cpu * 1000).toFixed(0)} ms)`,
+      '',
+      '<= 500 ms',
+      wall <= 0.5,
+    )
+    notes.push(
+      `\`create --no-wait\` with the ${label} config, every run, wall/CPU ms: ${list.map((x) => `${(x.wall * 1000).toFixed(0)}/${(x.cpu * 1000).toFixed(0)}`).join(', ')} (load average now ${loadavg()[0]?.toFixed(1)})`,
+    )
   }
 }
 
 /** A ready vCluster (create waits), then `connect NAME -- kubectl get ns` against `kubectl get ns` on the host. */
 export async function connectEndToEnd(t: BenchTarget, runs: number): Promise<void> {
   const events = await auditedRequests(t.auditLog, () => vcluster(t, ['create', 'bench-connect', '--no-connect']))
-  row('API requests of `create` (default config, waits until ready; at the API server)', String(events.length), '', '', undefined)
+  row(
+    'API requests of `create` (default config, waits until ready; at the API server)',
+    String(events.length),
+    '',
+    '',
+    undefined,
+  )
   notes.push(`\`create\` (waits) requests: ${describeRequests(events)}`)
-  const timings: Timing[] = hyperfine([
-    {label: 'kubectl', cmd: 'kubectl get ns'},
-    {label: 'connect', cmd: `${t.bin} connect bench-connect -n vcluster-bench-connect -- kubectl get ns`},
-  ], {runs, env: {...t.env, KUBECONFIG: t.adminKubeconfig}})
+  const timings: Timing[] = hyperfine(
+    [
+      {label: 'kubectl', cmd: 'kubectl get ns'},
+      {label: 'connect', cmd: `${t.bin} connect bench-connect -n vcluster-bench-connect -- kubectl get ns`},
+    ],
+    {runs, env: {...t.env, KUBECONFIG: t.adminKubeconfig}},
+  )
   const by = (label: string) => timings.find((x) => x.label === label) as Timing
   compare('`vcluster connect NAME -- kubectl get ns` vs `kubectl get ns` on the host', by('connect'), by('kubectl'))
-  notes.push('`connect` end to end: find, wait for ready, read the kubeconfig Secret, start the forward, check TLS, run kubectl through it (against the rig\'s stand-in kube-apiserver), stop.')
+  notes.push(
+    "`connect` end to end: find, wait for ready, read the kubeconfig Secret, start the forward, check TLS, run kubectl through it (against the rig's stand-in kube-apiserver), stop.",
+  )
 }
 
 /** create --no-wait, upgrade --set (real change), delete: request counts checked against issue 7's targets. */
 export async function requestCounts(t: BenchTarget): Promise<void> {
   const name = 'bench-rq'
-  const objects = (JSON.parse(vcluster(t, ['create', name, '--dry-run=client', '-o', 'json'])) as {items: unknown[]}).items.length
+  const objects = (JSON.parse(vcluster(t, ['create', name, '--dry-run=client', '-o', 'json'])) as {items: unknown[]})
+    .items.length
   const created = await auditedRequests(t.auditLog, () => vcluster(t, ['create', name, '--no-wait', '--no-connect']))
   const phases = createPhases(created)
-  row(`API requests of \`create --no-wait\`, preflight (permission check); ${objects} objects`, String(phases.preflight), '', '<= 2', phases.preflight <= 2)
-  row('API requests of `create --no-wait` to apply (namespace get/create, one apply per object)', String(phases.after), '', `<= objects + 3 = ${objects + 3}`, phases.after <= objects + 3)
-  row('API requests of `create --no-wait` to look up (host version, existing vCluster, stored config), sent with the preflight', String(phases.before), '', '', undefined)
+  row(
+    `API requests of \`create --no-wait\`, preflight (permission check); ${objects} objects`,
+    String(phases.preflight),
+    '',
+    '<= 2',
+    phases.preflight <= 2,
+  )
+  row(
+    'API requests of `create --no-wait` to apply (namespace get/create, one apply per object)',
+    String(phases.after),
+    '',
+    `<= objects + 3 = ${objects + 3}`,
+    phases.after <= objects + 3,
+  )
+  row(
+    'API requests of `create --no-wait` to look up (host version, existing vCluster, stored config), sent with the preflight',
+    String(phases.before),
+    '',
+    '',
+    undefined,
+  )
   notes.push(`\`create --no-wait\` requests, in order: ${describeRequests(created)}`)
-  const upgraded = await auditedRequests(t.auditLog, () => vcluster(t, ['upgrade', name, '--set', 'controlPlane.statefulSet.labels.bench=changed', '--yes', '--no-wait']))
+  const upgraded = await auditedRequests(t.auditLog, () =>
+    vcluster(t, ['upgrade', name, '--set', 'controlPlane.statefulSet.labels.bench=changed', '--yes', '--no-wait']),
+  )
   row('API requests of `upgrade --set ... --yes --no-wait` (one change)', String(upgraded.length), '', '', undefined)
   notes.push(`\`upgrade\` requests: ${describeRequests(upgraded)}`)
   const deleted = await auditedRequests(t.auditLog, () => vcluster(t, ['delete', name]))

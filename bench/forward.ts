@@ -4,11 +4,22 @@ import {connectKube} from '../src/lib/kube/client.js'
 import {startPortForward} from '../src/lib/kube/port-forward.js'
 
 const [kubeconfig, namespace, labelSelector, remotePort] = process.argv.slice(2)
-if (!kubeconfig || !namespace || !labelSelector || !remotePort) throw new Error('usage: forward.ts KUBECONFIG NS SELECTOR PORT')
+if (!kubeconfig || !namespace || !labelSelector || !remotePort)
+  throw new Error('usage: forward.ts KUBECONFIG NS SELECTOR PORT')
 const client = await connectKube({kubeconfig})
-const forward = await startPortForward({client, namespace, labelSelector, remotePort: Number(remotePort), podWaitMs: 30_000})
+const forward = await startPortForward({
+  client,
+  namespace,
+  labelSelector,
+  remotePort: Number(remotePort),
+  podWaitMs: 30_000,
+})
 process.stdout.write(`${forward.port}\n`)
-process.on('SIGTERM', () => void forward.close().then(() => {
-  client.close()
-  process.exit(0)
-}))
+process.on(
+  'SIGTERM',
+  () =>
+    void forward.close().then(() => {
+      client.close()
+      process.exit(0)
+    }),
+)

@@ -17,11 +17,20 @@ export function installPacked(repo: string): {bin: string; prefix: string} {
   const prefix = mkdtempSync(join(tmpdir(), 'vcluster-bench-'))
   const env = {...process.env, PATH: nodePath()}
   say('packing (runs the build) and installing into a clean prefix...')
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', prefix], {cwd: repo, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', prefix], {
+    cwd: repo,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const packed = (JSON.parse(out) as {filename: string}[])[0]
   if (!packed) throw new Error('npm pack reported no tarball')
   const tarball = join(prefix, packed.filename)
-  execFileSync('npm', ['install', '-g', '--omit=dev', '--no-audit', '--no-fund', '--prefix', join(prefix, 'install'), tarball], {env, stdio: ['ignore', 'ignore', 'inherit']})
+  execFileSync(
+    'npm',
+    ['install', '-g', '--omit=dev', '--no-audit', '--no-fund', '--prefix', join(prefix, 'install'), tarball],
+    {env, stdio: ['ignore', 'ignore', 'inherit']},
+  )
   return {bin: join(prefix, 'install', 'bin', 'vcluster'), prefix}
 }
 
@@ -36,14 +45,35 @@ export interface Timing {
  * Runs hyperfine on commands side by side (one invocation, so they share the machine's load) and returns the
  * median of each in seconds. `prepare` runs before every timing run of every command.
  */
-export function hyperfine(commands: {label: string; cmd: string}[], options: {runs?: number; warmup?: number; env?: NodeJS.ProcessEnv} = {}): Timing[] {
+export function hyperfine(
+  commands: {label: string; cmd: string}[],
+  options: {runs?: number; warmup?: number; env?: NodeJS.ProcessEnv} = {},
+): Timing[] {
   const dir = mkdtempSync(join(tmpdir(), 'hyperfine-'))
   const json = join(dir, 'out.json')
-  const args = ['-N', '--style', 'none', '-w', String(options.warmup ?? 3), '-r', String(options.runs ?? 30), '--export-json', json]
+  const args = [
+    '-N',
+    '--style',
+    'none',
+    '-w',
+    String(options.warmup ?? 3),
+    '-r',
+    String(options.runs ?? 30),
+    '--export-json',
+    json,
+  ]
   for (const c of commands) args.push('-n', c.label, c.cmd)
-  const r = spawnSync('hyperfine', args, {env: {...process.env, ...options.env}, stdio: ['ignore', 'ignore', 'inherit']})
-  if (r.status !== 0) throw new Error(`hyperfine failed (${r.error?.message ?? `exit ${r.status}`}); is it installed? apt-get install hyperfine`)
-  const data = JSON.parse(readFileSync(json, 'utf8')) as {results: {command: string; median: number; min: number; times: number[]}[]}
+  const r = spawnSync('hyperfine', args, {
+    env: {...process.env, ...options.env},
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  if (r.status !== 0)
+    throw new Error(
+      `hyperfine failed (${r.error?.message ?? `exit ${r.status}`}); is it installed? apt-get install hyperfine`,
+    )
+  const data = JSON.parse(readFileSync(json, 'utf8')) as {
+    results: {command: string; median: number; min: number; times: number[]}[]
+  }
   rmSync(dir, {recursive: true, force: true})
   return data.results.map((x) => ({label: x.command, median: x.median, min: x.min, runs: x.times.length}))
 }
@@ -52,7 +82,12 @@ export function hyperfine(commands: {label: string; cmd: string}[], options: {ru
 export function peakRssMb(argv: string[], env: NodeJS.ProcessEnv, runs = 3): number {
   let best = Number.POSITIVE_INFINITY
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {env: {...process.env, ...env}, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26})
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {
+      env: {...process.env, ...env},
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 1 << 26,
+    })
     const kib = Number(r.stderr.trim().split('\n').at(-1))
     if (r.status !== 0 || !Number.isFinite(kib)) throw new Error(`${argv.join(' ')} failed: ${r.stderr.slice(-500)}`)
     best = Math.min(best, kib / 1024)
@@ -78,7 +113,10 @@ export function fakeVClusters(from: number, to: number): string {
         replicas: 0,
         serviceName: `vc${i}`,
         selector: {matchLabels: labels},
-        template: {metadata: {labels}, spec: {containers: [{name: 'syncer', image: 'ghcr.io/loft-sh/vcluster-pro:0.36.1'}]}},
+        template: {
+          metadata: {labels},
+          spec: {containers: [{name: 'syncer', image: 'ghcr.io/loft-sh/vcluster-pro:0.36.1'}]},
+        },
       },
     })
   }
@@ -89,7 +127,10 @@ export function fakeVClusters(from: number, to: number): string {
 export function largeConfig(): string {
   const env = Array.from({length: 300}, (_, i) => ({name: `BENCH_VAR_${i}`, value: `value-${i}`}))
   const annotations = Object.fromEntries(Array.from({length: 300}, (_, i) => [`bench.example.com/a${i}`, `v${i}`]))
-  const patches = Array.from({length: 200}, (_, i) => ({path: `metadata.annotations.p${i}`, expression: `value + "-${i}"`}))
+  const patches = Array.from({length: 200}, (_, i) => ({
+    path: `metadata.annotations.p${i}`,
+    expression: `value + "-${i}"`,
+  }))
   const config = {
     controlPlane: {
       statefulSet: {env, annotations, labels: {tier: 'bench'}},

@@ -13,7 +13,13 @@ export function row(what: string, value: string, ratio: string, target: string, 
 /** `a` against baseline `b`: the ratio of medians, checked against a target ratio. */
 export function compare(what: string, a: Timing, b: Timing, targetRatio?: number): void {
   const ratio = a.median / b.median
-  row(what, `${ms(a.median)} vs ${ms(b.median)}`, `${ratio.toFixed(2)}x`, targetRatio ? `<= ${targetRatio}x` : '', targetRatio ? ratio <= targetRatio : undefined)
+  row(
+    what,
+    `${ms(a.median)} vs ${ms(b.median)}`,
+    `${ratio.toFixed(2)}x`,
+    targetRatio ? `<= ${targetRatio}x` : '',
+    targetRatio ? ratio <= targetRatio : undefined,
+  )
 }
 
 export function median(values: number[]): number {

@@ -14,7 +14,17 @@ import {cacheRoot, type ClusterFacts} from '../test/cluster/rig.js'
 import {BENCH_USER, benchUserKubeconfig} from './audit.js'
 import {connectEndToEnd, createOverhead, listRequests, requestCounts, type BenchTarget} from './cluster.js'
 import {forwardThroughput} from './forward-bench.js'
-import {fakeVClusters, hyperfine, installPacked, largeConfig, machine, nodePath, peakRssMb, say, type Timing} from './lib.js'
+import {
+  fakeVClusters,
+  hyperfine,
+  installPacked,
+  largeConfig,
+  machine,
+  nodePath,
+  peakRssMb,
+  say,
+  type Timing,
+} from './lib.js'
 import {compare, notes, row, rows} from './report.js'
 
 const repo = resolve(import.meta.dirname, '..')
@@ -34,36 +44,63 @@ const t = (label: string, list: Timing[]) => list.find((x) => x.label === label)
 if (process.env.BENCH_ONLY !== 'cluster') startUp()
 
 say('host cluster...')
-const up = spawnSync('npm', ['run', '--silent', 'cluster:up', '--', '--name', 'bench', '--audit'], {cwd: repo, encoding: 'utf8', env: {...process.env, PATH: nodePath()}})
+const up = spawnSync('npm', ['run', '--silent', 'cluster:up', '--', '--name', 'bench', '--audit'], {
+  cwd: repo,
+  encoding: 'utf8',
+  env: {...process.env, PATH: nodePath()},
+})
 if (up.status !== 0) throw new Error(`cluster:up failed:\n${up.stderr}`)
 const startedCluster = !up.stderr.includes('already running')
-const kubeconfig = up.stdout.trim().split('\n').at(-1)?.replace(/^export KUBECONFIG=/, '') ?? ''
+const kubeconfig =
+  up.stdout
+    .trim()
+    .split('\n')
+    .at(-1)
+    ?.replace(/^export KUBECONFIG=/, '') ?? ''
 const kenv = {...env, KUBECONFIG: kubeconfig}
-const kubectl = (args: string[], input?: string) => execFileSync('kubectl', args, {env: {...process.env, ...kenv}, input, maxBuffer: 1 << 28, encoding: 'utf8'})
+const kubectl = (args: string[], input?: string) =>
+  execFileSync('kubectl', args, {env: {...process.env, ...kenv}, input, maxBuffer: 1 << 28, encoding: 'utf8'})
 
 try {
   const facts = JSON.parse(readFileSync(join(cacheRoot(), 'clusters', 'bench', 'ready.json'), 'utf8')) as ClusterFacts
   const user = await benchUserKubeconfig(facts)
   kubectl(['apply', '--server-side', '-f', '-'], user.binding)
-  const target: BenchTarget = {bin, env, adminKubeconfig: kubeconfig, userKubeconfig: user.kubeconfig,
-    auditLog: join(dirname(kubeconfig), 'logs', 'audit.log'), largeConfig: large, kubectl}
+  const target: BenchTarget = {
+    bin,
+    env,
+    adminKubeconfig: kubeconfig,
+    userKubeconfig: user.kubeconfig,
+    auditLog: join(dirname(kubeconfig), 'logs', 'audit.log'),
+    largeConfig: large,
+    kubectl,
+  }
   say('API requests of create, upgrade, delete...')
   await requestCounts(target)
   say('create overhead...')
   createOverhead(target)
   say('connect end to end...')
   await connectEndToEnd(target, Math.min(runs, 20))
-  execFileSync(bin, ['delete', 'bench-connect', '-n', 'vcluster-bench-connect'], {env: {...process.env, ...kenv}, stdio: 'ignore'})
+  execFileSync(bin, ['delete', 'bench-connect', '-n', 'vcluster-bench-connect'], {
+    env: {...process.env, ...kenv},
+    stdio: 'ignore',
+  })
   say('port-forward throughput...')
   await forwardThroughput(repo, kubeconfig, kubectl)
   await listBench(target)
 } finally {
   say('cleaning up...')
   for (const ns of ['vcluster-bench-ov', 'vcluster-bench-rq', 'vcluster-bench-connect']) {
-    spawnSync('kubectl', ['delete', 'namespace', ns, '--ignore-not-found', '--wait=false'], {env: {...process.env, ...kenv}, stdio: 'ignore'})
+    spawnSync('kubectl', ['delete', 'namespace', ns, '--ignore-not-found', '--wait=false'], {
+      env: {...process.env, ...kenv},
+      stdio: 'ignore',
+    })
   }
-  spawnSync('kubectl', ['delete', 'namespace', '-l', 'vcluster-bench=true', '--wait=false'], {env: {...process.env, ...kenv}, stdio: 'ignore'})
-  if (startedCluster) spawnSync('npm', ['run', '--silent', 'cluster:down', '--', '--name', 'bench'], {cwd: repo, stdio: 'ignore'})
+  spawnSync('kubectl', ['delete', 'namespace', '-l', 'vcluster-bench=true', '--wait=false'], {
+    env: {...process.env, ...kenv},
+    stdio: 'ignore',
+  })
+  if (startedCluster)
+    spawnSync('npm', ['run', '--silent', 'cluster:down', '--', '--name', 'bench'], {cwd: repo, stdio: 'ignore'})
   rmSync(prefix, {recursive: true, force: true})
 }
 
@@ -73,28 +110,52 @@ function startUp(): void {
   // The machine's load drifts while hyperfine works through a group, so the start-up ratios are taken in a small group,
   // in several rounds, and the median round is reported (every round's ratio is listed under the table).
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
-  const startRounds = Array.from({length: rounds}, () => hyperfine([
-    {label: 'kubectl', cmd: 'kubectl version --client'},
-    {label: 'version', cmd: vc('--version')},
-    {label: 'help', cmd: vc('--help')},
-  ], {runs, env}))
+  const startRounds = Array.from({length: rounds}, () =>
+    hyperfine(
+      [
+        {label: 'kubectl', cmd: 'kubectl version --client'},
+        {label: 'version', cmd: vc('--version')},
+        {label: 'help', cmd: vc('--help')},
+      ],
+      {runs, env},
+    ),
+  )
   for (const label of ['version', 'help']) {
     const ratios = startRounds.map((r) => t(label, r).median / t('kubectl', r).median)
-    const mid = startRounds[ratios.indexOf([...ratios].sort((a, b) => a - b)[Math.floor(rounds / 2)] as number)] as Timing[]
+    const mid = startRounds[
+      ratios.indexOf([...ratios].sort((a, b) => a - b)[Math.floor(rounds / 2)] as number)
+    ] as Timing[]
     compare(`\`vcluster --${label}\` vs \`kubectl version --client\``, t(label, mid), t('kubectl', mid), 2)
     notes.push(`\`--${label}\` ratio per round: ${ratios.map((x) => `${x.toFixed(2)}x`).join(', ')}`)
   }
-  const start = hyperfine([
-    {label: 'kubectl', cmd: 'kubectl version --client'},
-    {label: 'validate', cmd: vc(`validate -f ${large}`)},
-    {label: 'render-default', cmd: vc('create bench --dry-run=client')},
-    {label: 'render-large', cmd: vc(`create bench --dry-run=client -f ${large}`)},
-  ], {runs, env})
+  const start = hyperfine(
+    [
+      {label: 'kubectl', cmd: 'kubectl version --client'},
+      {label: 'validate', cmd: vc(`validate -f ${large}`)},
+      {label: 'render-default', cmd: vc('create bench --dry-run=client')},
+      {label: 'render-large', cmd: vc(`create bench --dry-run=client -f ${large}`)},
+    ],
+    {runs, env},
+  )
   compare('`vcluster validate -f large.yaml` vs `kubectl version --client`', t('validate', start), t('kubectl', start))
-  compare('`create --dry-run=client` (default config) vs `kubectl version --client`', t('render-default', start), t('kubectl', start))
-  compare('`create --dry-run=client -f large.yaml` vs `kubectl version --client`', t('render-large', start), t('kubectl', start))
+  compare(
+    '`create --dry-run=client` (default config) vs `kubectl version --client`',
+    t('render-default', start),
+    t('kubectl', start),
+  )
+  compare(
+    '`create --dry-run=client -f large.yaml` vs `kubectl version --client`',
+    t('render-large', start),
+    t('kubectl', start),
+  )
   const rssCreate = peakRssMb([bin, 'create', 'bench', '--dry-run=client', '-f', large], env)
-  row('peak RSS, `create --dry-run=client -f large.yaml`', `${rssCreate.toFixed(0)} MB`, '', '< 150 MB', rssCreate < 150)
+  row(
+    'peak RSS, `create --dry-run=client -f large.yaml`',
+    `${rssCreate.toFixed(0)} MB`,
+    '',
+    '< 150 MB',
+    rssCreate < 150,
+  )
 }
 
 /** `list` at 1/100/1,000 vClusters against kubectl, its peak RSS, and its API requests at the API server. */
@@ -107,27 +168,65 @@ async function listBench(target: BenchTarget): Promise<void> {
       kubectl(['apply', '--server-side', '-f', '-'], fakeVClusters(have, n))
       have = n
     }
-    const listed = JSON.parse(execFileSync(bin, ['list', '-A', '-o', 'json'], {env: {...process.env, ...kenv}, encoding: 'utf8', maxBuffer: 1 << 28})) as unknown[]
+    const listed = JSON.parse(
+      execFileSync(bin, ['list', '-A', '-o', 'json'], {
+        env: {...process.env, ...kenv},
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      }),
+    ) as unknown[]
     if (listed.length < n) throw new Error(`vcluster list shows ${listed.length} vClusters, expected at least ${n}`)
     say(`list with ${n}...`)
-    const list = hyperfine([
-      {label: 'kubectl', cmd: 'kubectl get statefulsets -A -l app=vcluster -o json'},
-      {label: 'vcluster', cmd: vc('list -A -o json')},
-    ], {runs: Math.min(runs, 20), env: kenv})
-    compare(`\`vcluster list -A -o json\` vs \`kubectl get statefulsets -A -l app=vcluster -o json\`, ${n} vClusters`, t('vcluster', list), t('kubectl', list), 2)
+    const list = hyperfine(
+      [
+        {label: 'kubectl', cmd: 'kubectl get statefulsets -A -l app=vcluster -o json'},
+        {label: 'vcluster', cmd: vc('list -A -o json')},
+      ],
+      {runs: Math.min(runs, 20), env: kenv},
+    )
+    compare(
+      `\`vcluster list -A -o json\` vs \`kubectl get statefulsets -A -l app=vcluster -o json\`, ${n} vClusters`,
+      t('vcluster', list),
+      t('kubectl', list),
+      2,
+    )
     requests[n] = await listRequests(target)
     const rss = peakRssMb([bin, 'list', '-A', '-o', 'json'], kenv)
     const rssKubectl = peakRssMb(['kubectl', 'get', 'statefulsets', '-A', '-l', 'app=vcluster', '-o', 'json'], kenv)
-    row(`peak RSS, \`vcluster list -A -o json\`, ${n} vClusters`, `${rss.toFixed(0)} MB (kubectl ${rssKubectl.toFixed(0)} MB)`, '', '< 150 MB', rss < 150)
+    row(
+      `peak RSS, \`vcluster list -A -o json\`, ${n} vClusters`,
+      `${rss.toFixed(0)} MB (kubectl ${rssKubectl.toFixed(0)} MB)`,
+      '',
+      '< 150 MB',
+      rss < 150,
+    )
   }
   const values = counts.map((n) => `${requests[n]} (${n})`).join(', ')
-  row('API requests of `list -A` (vClusters), at the API server', values, '', 'same for all', new Set(Object.values(requests)).size === 1)
+  row(
+    'API requests of `list -A` (vClusters), at the API server',
+    values,
+    '',
+    'same for all',
+    new Set(Object.values(requests)).size === 1,
+  )
 }
 
 /** Every BENCH_* variable with the value this run used (defaults included), for the reproduce line. */
 function envUsed(): string {
-  const defaults: Record<string, string> = {BENCH_RUNS: '30', BENCH_COUNTS: '1,100,1000', BENCH_ROUNDS: '3', BENCH_CREATE_RUNS: '7', BENCH_FORWARD_RUNS: '5', BENCH_STREAM_MIB: '200', BENCH_ONLY: ''}
-  return Object.entries(defaults).map(([k, v]) => [k, process.env[k] ?? v]).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join(' ')
+  const defaults: Record<string, string> = {
+    BENCH_RUNS: '30',
+    BENCH_COUNTS: '1,100,1000',
+    BENCH_ROUNDS: '3',
+    BENCH_CREATE_RUNS: '7',
+    BENCH_FORWARD_RUNS: '5',
+    BENCH_STREAM_MIB: '200',
+    BENCH_ONLY: '',
+  }
+  return Object.entries(defaults)
+    .map(([k, v]) => [k, process.env[k] ?? v])
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')
 }
 
 const header = ['measure', 'median', 'ratio', 'target', '']

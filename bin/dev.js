@@ -6,4 +6,8 @@ import {register} from 'tsx/esm/api'
 
 register()
 const {execute} = await import('@oclif/core')
-await execute({development: true, dir: import.meta.url, loadOptions: {root: new URL('..', import.meta.url).pathname, ignoreManifest: true}})
+await execute({
+  development: true,
+  dir: import.meta.url,
+  loadOptions: {root: new URL('..', import.meta.url).pathname, ignoreManifest: true},
+})

@@ -4,7 +4,9 @@ import {existsSync, readFileSync} from 'node:fs'
 // Checked before anything but node:fs is imported: oclif and client-node would fail on an older Node with a stack trace.
 const major = Number(process.versions.node.split('.')[0])
 if (major < 22) {
-  process.stderr.write(`vcluster needs Node.js 22 or newer; this is ${process.version}. Install Node 22 LTS and try again.\n`)
+  process.stderr.write(
+    `vcluster needs Node.js 22 or newer; this is ${process.version}. Install Node 22 LTS and try again.\n`,
+  )
   process.exit(1)
 }
 // `vcluster --help | head` closes the pipe early; that is not an error.
@@ -46,7 +48,8 @@ function fastAnswer(args) {
   } catch {
     return undefined
   }
-  if (!Object.hasOwn(help.texts, subject) || !help.userAgent.startsWith(`${pjson.name}/${pjson.version} `)) return undefined
+  if (!Object.hasOwn(help.texts, subject) || !help.userAgent.startsWith(`${pjson.name}/${pjson.version} `))
+    return undefined
   // The root help shows the user agent, which names the running Node, on a line of its own that wraps at 78 columns.
   if (userAgent.length > 76) return undefined
   return help.texts[subject].replaceAll(help.userAgent, userAgent)
@@ -71,7 +74,8 @@ function helpSubject(args) {
  */
 function oclifHelpIsPlain(pjson) {
   const {env} = process
-  if (process.stdout.isTTY || 'FORCE_COLOR' in env || env.DEBUG || process.platform === 'win32' || !env.HOME) return false
+  if (process.stdout.isTTY || 'FORCE_COLOR' in env || env.DEBUG || process.platform === 'win32' || !env.HOME)
+    return false
   for (const key of Object.keys(env)) if (key.startsWith('OCLIF_') || key.startsWith('VCLUSTER_')) return false
   const data = env.XDG_DATA_HOME || `${env.HOME}/.local/share`
   return !existsSync(`${data}/${pjson.oclif.dirname || pjson.name}/package.json`)

@@ -34,7 +34,8 @@ Object.assign(env, {VCLUSTER_NO_FAST_PATH: '1', XDG_CONFIG_HOME: home, XDG_DATA_
 
 async function render(argv: string[]): Promise<string> {
   const {stdout, stderr} = await promisify(execFile)(process.execPath, ['bin/run.js', ...argv], {env, encoding: 'utf8'})
-  if (stderr || !stdout) throw new Error(`vcluster ${argv.join(' ')}: expected help on stdout only, got stderr ${JSON.stringify(stderr)}`)
+  if (stderr || !stdout)
+    throw new Error(`vcluster ${argv.join(' ')}: expected help on stdout only, got stderr ${JSON.stringify(stderr)}`)
   return stdout
 }
 
@@ -54,6 +55,7 @@ try {
 // The root help's VERSION section is oclif's user agent, which names the Node that runs it; bin/run.js puts the
 // running one in its place.
 const userAgent = `${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}`
-if (!texts['']?.includes(`\n  ${userAgent}\n`)) throw new Error(`the root help does not show the user agent ${userAgent}`)
+if (!texts['']?.includes(`\n  ${userAgent}\n`))
+  throw new Error(`the root help does not show the user agent ${userAgent}`)
 writeFileSync(out, `${JSON.stringify({userAgent, texts})}\n`)
 process.stderr.write(`wrote ${out} (root and ${names.length} commands and aliases)\n`)

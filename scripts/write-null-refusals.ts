@@ -16,12 +16,17 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const NULL_REFUSALS_PATH = join(ROOT, 'src', 'lib', 'config', 'null-refusals.ts')
 
 async function main(): Promise<void> {
-  const out = execFileSync('bash', [join(ROOT, 'test/upstream/build.sh')], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
+  const out = execFileSync('bash', [join(ROOT, 'test/upstream/build.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const oracle = startOracle(out.trim().split('\n').at(-1) ?? '')
   try {
     const refusals = await measureNullRefusals(oracle, CHART_VALUES)
     await writeFile(NULL_REFUSALS_PATH, renderNullRefusalsModule(refusals))
-    process.stderr.write(`wrote ${NULL_REFUSALS_PATH}: ${Object.keys(refusals).length} defaults a null may not delete\n`)
+    process.stderr.write(
+      `wrote ${NULL_REFUSALS_PATH}: ${Object.keys(refusals).length} defaults a null may not delete\n`,
+    )
   } finally {
     await oracle.close()
   }

@@ -42,10 +42,16 @@ export async function buildReport(pinned: Release, candidate: Release, render?: 
     pinned,
     candidate,
     schema: {counts: countByKind(differences), differences},
-    defaults: diffLeaves(readYaml(join(pinned.dir, 'chart', 'values.yaml')), readYaml(join(candidate.dir, 'chart', 'values.yaml'))),
+    defaults: diffLeaves(
+      readYaml(join(pinned.dir, 'chart', 'values.yaml')),
+      readYaml(join(candidate.dir, 'chart', 'values.yaml')),
+    ),
     rules: diffRules(ruleMessages(pinned.dir), ruleMessages(candidate.dir)),
     templates: diffTemplates(join(pinned.dir, 'chart'), join(candidate.dir, 'chart')),
-    objects: render === undefined ? {skipped: 'not asked for (--no-render)'} : await renderedChanges(pinned, candidate, render),
+    objects:
+      render === undefined
+        ? {skipped: 'not asked for (--no-render)'}
+        : await renderedChanges(pinned, candidate, render),
     nextSteps: nextSteps(candidate.version),
   }
 }
@@ -77,7 +83,10 @@ function section(title: string, count: number, body: string): string {
 
 function formatTemplates(changes: readonly TemplateChange[]): string {
   return changes
-    .map((c) => `${c.kind.padEnd(7)}  ${c.file}${c.kind === 'changed' ? ` (+${c.linesAdded} -${c.linesRemoved} lines)` : ''}`)
+    .map(
+      (c) =>
+        `${c.kind.padEnd(7)}  ${c.file}${c.kind === 'changed' ? ` (+${c.linesAdded} -${c.linesRemoved} lines)` : ''}`,
+    )
     .join('\n')
 }
 
@@ -105,8 +114,16 @@ export function formatReport(report: BumpReport): string {
       report.schema.differences.length,
       formatDifferences(report.schema.differences, {base: report.pinned.version, next: report.candidate.version}),
     ),
-    section('Defaults (chart/values.yaml leaves; lists compared whole)', report.defaults.length, formatLeafChanges(report.defaults)),
-    section('Start-up rules (error messages of pkg/config and config, fail messages of the chart)', report.rules.length, formatRuleChanges(report.rules)),
+    section(
+      'Defaults (chart/values.yaml leaves; lists compared whole)',
+      report.defaults.length,
+      formatLeafChanges(report.defaults),
+    ),
+    section(
+      'Start-up rules (error messages of pkg/config and config, fail messages of the chart)',
+      report.rules.length,
+      formatRuleChanges(report.rules),
+    ),
     section('Chart templates', report.templates.length, formatTemplates(report.templates)),
     'skipped' in objects
       ? `== Rendered default objects: skipped (${objects.skipped})\n`

@@ -55,7 +55,8 @@ export function diffTemplates(baseChart: string, nextChart: string): TemplateCha
   for (const [file, text] of base) {
     const other = next.get(file)
     if (other === undefined) out.push({file, kind: 'removed'})
-    else if (other !== text) out.push({file, kind: 'changed', linesAdded: linesOnlyIn(other, text), linesRemoved: linesOnlyIn(text, other)})
+    else if (other !== text)
+      out.push({file, kind: 'changed', linesAdded: linesOnlyIn(other, text), linesRemoved: linesOnlyIn(text, other)})
   }
   for (const file of next.keys()) if (!base.has(file)) out.push({file, kind: 'added'})
   return out.sort((a, b) => a.file.localeCompare(b.file))
@@ -67,7 +68,12 @@ export interface RenderTarget {
 }
 
 /** helm's install dry run of a chart with default values, by the oracle binary: the rendered manifests. */
-export async function renderDefaults(oracle: string, target: RenderTarget, name = 'vc', namespace = 'vcluster-vc'): Promise<string> {
+export async function renderDefaults(
+  oracle: string,
+  target: RenderTarget,
+  name = 'vc',
+  namespace = 'vcluster-vc',
+): Promise<string> {
   // As in test/upstream/oracle.ts: upstream's code runs without network (only a down `lo`).
   const isolate = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n']
   const args = [...isolate, '--', oracle, '-chart', target.chartDir, '-chart-version', target.version]
@@ -82,7 +88,8 @@ export async function renderDefaults(oracle: string, target: RenderTarget, name 
   child.stdin.end(`${JSON.stringify({id: '1', op: 'install', name, namespace, values: ''})}\n`)
   const answer = JSON.parse(await line) as {manifests?: string; stage?: string; error?: string}
   child.kill()
-  if (answer.manifests === undefined) throw new Error(`helm refused the default values of ${target.chartDir}: ${answer.error ?? '?'}`)
+  if (answer.manifests === undefined)
+    throw new Error(`helm refused the default values of ${target.chartDir}: ${answer.error ?? '?'}`)
   return answer.manifests
 }
 

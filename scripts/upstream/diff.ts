@@ -38,7 +38,8 @@ export function parseArgs(argv: readonly string[]): Options {
     else if (!arg.startsWith('-') && options.version === undefined) options.version = arg
     else throw new Error(`unknown argument ${arg}`)
   }
-  if (options.version === undefined && options.dir === undefined) throw new Error('name a release, e.g. npm run upstream:diff -- 0.37.0')
+  if (options.version === undefined && options.dir === undefined)
+    throw new Error('name a release, e.g. npm run upstream:diff -- 0.37.0')
   return options
 }
 
@@ -69,7 +70,11 @@ async function main(argv: readonly string[]): Promise<number> {
         : {version: (options.version as string).replace(/^v/, ''), dir: await releaseDir(options.version as string)}
     let oracle: Promise<string> | undefined
     const render = options.render
-      ? async (release: Release) => renderDefaults(await (oracle ??= oracleBinary()), {chartDir: join(release.dir, 'chart'), version: release.version})
+      ? async (release: Release) =>
+          renderDefaults(await (oracle ??= oracleBinary()), {
+            chartDir: join(release.dir, 'chart'),
+            version: release.version,
+          })
       : undefined
     const report = await buildReport(pinned, candidate, render)
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report))

@@ -67,7 +67,10 @@ function valueType(value: Json): string {
 
 /** The ref target of `#/$defs/Name` (or `#/definitions/Name`) in the document root. */
 function resolveRef(root: JsonObject, ref: string): JsonObject {
-  const parts = ref.replace(/^#\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const parts = ref
+    .replace(/^#\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
   let node: Json = root
   for (const part of parts) node = isObject(node) ? node[part] : undefined
   if (!ref.startsWith('#/') || !isObject(node)) throw new Error(`cannot resolve $ref ${ref}`)
@@ -87,7 +90,8 @@ function ownTypes(schema: JsonObject): Map<string, string[] | undefined> | undef
   let types = declaredTypes(schema)
   if (types === undefined && values !== undefined) types = [...new Set(values.map(valueType))]
   if (types === undefined) {
-    if (isObject(schema.properties) || 'additionalProperties' in schema || isObject(schema.patternProperties)) types = ['object']
+    if (isObject(schema.properties) || 'additionalProperties' in schema || isObject(schema.patternProperties))
+      types = ['object']
     else if ('items' in schema) types = ['array']
     else return undefined
   }
@@ -123,7 +127,9 @@ export function shapeOf(schema: Json, root: JsonObject, stack: readonly string[]
 
 function refinementId(schema: Json): string | undefined {
   const comment = isObject(schema) ? schema.$comment : undefined
-  return typeof comment === 'string' && comment.startsWith(REFINEMENT_MARK) ? comment.slice(REFINEMENT_MARK.length) : undefined
+  return typeof comment === 'string' && comment.startsWith(REFINEMENT_MARK)
+    ? comment.slice(REFINEMENT_MARK.length)
+    : undefined
 }
 
 function asList(value: Json): Json[] {
@@ -131,7 +137,9 @@ function asList(value: Json): Json[] {
 }
 
 function hasOwnConstraints(schema: JsonObject): boolean {
-  return ['type', 'enum', 'const', 'properties', 'additionalProperties', 'patternProperties', 'items'].some((k) => k in schema)
+  return ['type', 'enum', 'const', 'properties', 'additionalProperties', 'patternProperties', 'items'].some(
+    (k) => k in schema,
+  )
 }
 
 function ownShape(schema: JsonObject, root: JsonObject, stack: readonly string[]): Shape {
@@ -167,11 +175,15 @@ export function unionShapes(a: Shape, b: Shape): Shape {
     if (!types.has(type)) types.set(type, values)
     else {
       const mine = types.get(type)
-      types.set(type, mine === undefined || values === undefined ? undefined : [...new Set([...mine, ...values])].sort())
+      types.set(
+        type,
+        mine === undefined || values === undefined ? undefined : [...new Set([...mine, ...values])].sort(),
+      )
     }
   }
   const props = new Map(a.props)
-  for (const [key, shape] of b.props) props.set(key, props.has(key) ? unionShapes(props.get(key) as Shape, shape) : shape)
+  for (const [key, shape] of b.props)
+    props.set(key, props.has(key) ? unionShapes(props.get(key) as Shape, shape) : shape)
   const extra = a.extra === null ? b.extra : b.extra === null ? a.extra : unionShapes(a.extra, b.extra)
   const items = a.items === undefined ? b.items : b.items === undefined ? a.items : unionShapes(a.items, b.items)
   return {types, props, extra, items}
@@ -208,9 +220,11 @@ function join(path: string, key: string): string {
 
 /** Compares two shapes; an added or removed subtree is reported once, at its top. */
 export function diffShapes(base: Shape, next: Shape, path = ''): SchemaDifference[] {
-  if (typeNames(base) !== typeNames(next)) return [{path, kind: 'type', base: describeShape(base), next: describeShape(next)}]
+  if (typeNames(base) !== typeNames(next))
+    return [{path, kind: 'type', base: describeShape(base), next: describeShape(next)}]
   const out: SchemaDifference[] = []
-  if (describeShape(base) !== describeShape(next)) out.push({path, kind: 'enum', base: describeShape(base), next: describeShape(next)})
+  if (describeShape(base) !== describeShape(next))
+    out.push({path, kind: 'enum', base: describeShape(base), next: describeShape(next)})
   for (const [key, shape] of base.props) {
     const other = next.props.get(key)
     if (other === undefined) out.push({path: join(path, key), kind: 'removed', base: describeShape(shape)})
@@ -268,7 +282,10 @@ export function formatDifferences(diffs: readonly SchemaDifference[], labels = {
   const width = Math.max(0, ...diffs.map((d) => d.path.length))
   return diffs
     .map((d) => {
-      const sides = [d.base === undefined ? '' : `${labels.base}: ${d.base}`, d.next === undefined ? '' : `${labels.next}: ${d.next}`]
+      const sides = [
+        d.base === undefined ? '' : `${labels.base}: ${d.base}`,
+        d.next === undefined ? '' : `${labels.next}: ${d.next}`,
+      ]
       return `${d.kind.padEnd(7)}  ${(d.path === '' ? '(root)' : d.path).padEnd(width)}  (${sides.filter((s) => s !== '').join('; ')})`
     })
     .join('\n')

@@ -44,7 +44,8 @@ export function diffLeaves(base: unknown, next: unknown, intoLists = false): Lea
   const out: LeafChange[] = []
   for (const [path, value] of before) {
     if (!after.has(path)) out.push({path, kind: 'removed', base: value})
-    else if (JSON.stringify(value) !== JSON.stringify(after.get(path))) out.push({path, kind: 'changed', base: value, next: after.get(path)})
+    else if (JSON.stringify(value) !== JSON.stringify(after.get(path)))
+      out.push({path, kind: 'changed', base: value, next: after.get(path)})
   }
   for (const [path, value] of after) if (!before.has(path)) out.push({path, kind: 'added', next: value})
   return out

@@ -48,7 +48,8 @@ export abstract class BaseCommand extends Command {
     const red = this.color.red
     if (error instanceof InvalidConfigError) {
       const errors = error.problems.filter((p) => p.severity === 'error')
-      for (const p of error.problems) this.note(p.severity === 'error' ? red(formatProblem(p)) : this.color.yellow(formatProblem(p)))
+      for (const p of error.problems)
+        this.note(p.severity === 'error' ? red(formatProblem(p)) : this.color.yellow(formatProblem(p)))
       this.note(`${red('error:')} ${errors.length} problem${errors.length === 1 ? '' : 's'} in the vCluster config`)
       if (error.hint !== undefined) this.note(error.hint)
       return error.exitCode
@@ -71,21 +72,31 @@ export abstract class BaseCommand extends Command {
 }
 
 function isParseError(error: Error & {oclif?: {exit?: number}}): boolean {
-  return error instanceof Errors.CLIError && (error.oclif?.exit === 2 || /flag|argument|Unexpected/i.test(error.message))
+  return (
+    error instanceof Errors.CLIError && (error.oclif?.exit === 2 || /flag|argument|Unexpected/i.test(error.message))
+  )
 }
 
 const INTERRUPT_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 /** What to tell someone who interrupted a command that changes the cluster: how to finish it, or undo it. */
 const INTERRUPT_HINTS: Record<string, (argv: string[]) => string[]> = {
-  create: (argv) => [`To finish, run the same command again (it converges):  ${commandLine('create', argv)}`,
-    `To remove what it made:  vcluster delete ${argv.find((a) => !a.startsWith('-')) ?? 'NAME'} (with the same --namespace/--context)`],
-  upgrade: (argv) => [`The change may be partly applied. To finish it, run the same command again (it converges):  ${commandLine('upgrade', argv)}`],
-  delete: (argv) => [`Some objects may be left. To finish, run the same command again:  ${commandLine('delete', argv)}`],
+  create: (argv) => [
+    `To finish, run the same command again (it converges):  ${commandLine('create', argv)}`,
+    `To remove what it made:  vcluster delete ${argv.find((a) => !a.startsWith('-')) ?? 'NAME'} (with the same --namespace/--context)`,
+  ],
+  upgrade: (argv) => [
+    `The change may be partly applied. To finish it, run the same command again (it converges):  ${commandLine('upgrade', argv)}`,
+  ],
+  delete: (argv) => [
+    `Some objects may be left. To finish, run the same command again:  ${commandLine('delete', argv)}`,
+  ],
   pause: (argv) => [`To finish, run the same command again:  ${commandLine('pause', argv)}`],
   resume: (argv) => [`To finish, run the same command again:  ${commandLine('resume', argv)}`],
   connect: () => ['Your kubeconfig was not changed.'],
-  disconnect: () => ['The kubeconfig is replaced in one step: it is either unchanged or switched. Check with: kubectl config current-context'],
+  disconnect: () => [
+    'The kubeconfig is replaced in one step: it is either unchanged or switched. Check with: kubectl config current-context',
+  ],
 }
 
 function commandLine(id: string, argv: readonly string[]): string {
@@ -102,7 +113,9 @@ function exitOnInterrupt(id: string, hint: string[]): () => void {
   const handler = (signal: NodeJS.Signals) => {
     for (const s of INTERRUPT_SIGNALS) process.off(s, handler)
     for (const s of INTERRUPT_SIGNALS) process.once(s, () => process.exit(130))
-    process.stderr.write(`\n${stderrColor().red('interrupted:')} vcluster ${id} stopped by ${signal} before it finished.\n${hint.join('\n')}\n`)
+    process.stderr.write(
+      `\n${stderrColor().red('interrupted:')} vcluster ${id} stopped by ${signal} before it finished.\n${hint.join('\n')}\n`,
+    )
     process.exit(130)
   }
   for (const s of INTERRUPT_SIGNALS) process.on(s, handler)

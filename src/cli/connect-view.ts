@@ -48,17 +48,26 @@ export class ConnectView {
       case 'endpoint':
         return p.done(`using ${event.source === 'loadbalancer' ? 'the LoadBalancer address' : '--server'} ${event.url}`)
       case 'forwarding':
-        return p.done(`forwarding ${event.address}:${event.port} to pod ${event.pod} port 8443 through the host API server`)
+        return p.done(
+          `forwarding ${event.address}:${event.port} to pod ${event.pod} port 8443 through the host API server`,
+        )
       case 'answering':
         return p.done(`vCluster answers at ${event.server} after ${(event.afterMs / 1000).toFixed(1)}s`)
       case 'contexts-written':
-        p.done(event.switched ? `switched to context ${event.context} (was ${event.previous || 'none'})` : `wrote context ${event.context} (current context unchanged)`)
-        if (event.sanContexts.length > 0) p.done(`wrote contexts for the extraSANs (not switched to): ${event.sanContexts.join(', ')}`)
+        p.done(
+          event.switched
+            ? `switched to context ${event.context} (was ${event.previous || 'none'})`
+            : `wrote context ${event.context} (current context unchanged)`,
+        )
+        if (event.sanContexts.length > 0)
+          p.done(`wrote contexts for the extraSANs (not switched to): ${event.sanContexts.join(', ')}`)
         return p.stop()
       case 'restored':
         return p.done(`stopped forwarding; switched back to context ${event.context}`)
       case 'left-alone':
-        return p.done(`stopped forwarding; the current context is no longer ${event.context}, so it stays as you set it`)
+        return p.done(
+          `stopped forwarding; the current context is no longer ${event.context}, so it stays as you set it`,
+        )
       case 'print-needs-forward':
         return p.warn(
           `the kubeconfig points at https://127.0.0.1:${event.port}, which answers only while a forward runs there:\n` +
@@ -80,11 +89,17 @@ export class ConnectView {
     const line = (text: string): void => void process.stderr.write(`${text}\n`)
     switch (event.type) {
       case 'retrying':
-        return line(`${this.color.yellow('!')} lost the stream to vCluster pod ${event.pod ?? ''} (${event.reason.split('\n')[0]}); reconnecting`)
+        return line(
+          `${this.color.yellow('!')} lost the stream to vCluster pod ${event.pod ?? ''} (${event.reason.split('\n')[0]}); reconnecting`,
+        )
       case 'pod-gone':
-        return line(`${this.color.yellow('!')} vCluster pod ${event.pod} is gone or not ready; new connections wait for its replacement`)
+        return line(
+          `${this.color.yellow('!')} vCluster pod ${event.pod} is gone or not ready; new connections wait for its replacement`,
+        )
       case 'pod-changed':
-        return line(`${this.color.green('✓')} vCluster pod ${event.replaced} was replaced; forwarding to pod ${event.pod}`)
+        return line(
+          `${this.color.green('✓')} vCluster pod ${event.replaced} was replaced; forwarding to pod ${event.pod}`,
+        )
       case 'recovered':
         return line(`${this.color.green('✓')} forwarding to pod ${event.pod} again`)
       case 'connection-failed':

@@ -9,14 +9,19 @@ export const kubeFlags = {
     helpGroup: 'KUBE',
   }),
   context: Flags.string({description: 'Kubeconfig context to use (default: its current context).', helpGroup: 'KUBE'}),
-  namespace: Flags.string({char: 'n', description: "Host namespace (default: the context's namespace).", helpGroup: 'KUBE'}),
+  namespace: Flags.string({
+    char: 'n',
+    description: "Host namespace (default: the context's namespace).",
+    helpGroup: 'KUBE',
+  }),
 }
 
 /** Values flags shared by validate, create and upgrade. */
 export const valuesFlags = {
   values: Flags.string({
     char: 'f',
-    description: 'vcluster.yaml values file; repeat to merge several in order (maps merge, lists replace); - reads stdin.',
+    description:
+      'vcluster.yaml values file; repeat to merge several in order (maps merge, lists replace); - reads stdin.',
     multiple: true,
     multipleNonGreedy: true,
   }),
@@ -35,6 +40,16 @@ export function outputFlag(options: string[], description: string) {
 }
 
 /** The host-cluster target from the kube flags, as lib functions take it. */
-export function kubeTarget(flags: {kubeconfig?: string; context?: string; namespace?: string; timeout?: string}): KubeTarget {
-  return {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout)}
+export function kubeTarget(flags: {
+  kubeconfig?: string
+  context?: string
+  namespace?: string
+  timeout?: string
+}): KubeTarget {
+  return {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags.namespace,
+    timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout),
+  }
 }

@@ -76,6 +76,8 @@ export function showReadiness(progress: Progress, event: ProgressEvent, name?: s
     case 'rewatch':
       return progress.warn(`lost the host cluster's API (${event.reason.split('\n')[0]}); still waiting`)
     case 'ready':
-      return progress.done(`vCluster ${name === undefined ? '' : `${name} `}ready after ${(event.afterMs / 1000).toFixed(1)}s`)
+      return progress.done(
+        `vCluster ${name === undefined ? '' : `${name} `}ready after ${(event.afterMs / 1000).toFixed(1)}s`,
+      )
   }
 }

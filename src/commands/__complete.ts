@@ -25,12 +25,20 @@ export default class Complete extends Command {
   }
 }
 
-async function candidatesFor(request: ReturnType<typeof completionRequest>, commands: CommandInfo[]): Promise<string[]> {
+async function candidatesFor(
+  request: ReturnType<typeof completionRequest>,
+  commands: CommandInfo[],
+): Promise<string[]> {
   switch (request.kind) {
     case 'commands':
-      return [...new Set(commands.flatMap((c) => [c.id, ...c.aliases]))].filter((id) => id.startsWith(request.prefix)).sort()
+      return [...new Set(commands.flatMap((c) => [c.id, ...c.aliases]))]
+        .filter((id) => id.startsWith(request.prefix))
+        .sort()
     case 'flags':
-      return request.command.flags.map((f) => `--${f.name}`).filter((f) => f.startsWith(request.prefix)).sort()
+      return request.command.flags
+        .map((f) => `--${f.name}`)
+        .filter((f) => f.startsWith(request.prefix))
+        .sort()
     case 'vclusters':
     case 'namespaces': {
       const {completeFromCluster} = await import('../lib/vcluster/complete.js')

@@ -8,7 +8,8 @@ import {parseDuration} from '../lib/ui/duration.js'
 import {connectVCluster, type ConnectMode} from '../lib/vcluster/connect.js'
 
 export default class Connect extends BaseCommand {
-  static override summary = 'Connect to a virtual cluster: a kubeconfig context through a port-forward, or run one command.'
+  static override summary =
+    'Connect to a virtual cluster: a kubeconfig context through a port-forward, or run one command.'
 
   static override description =
     'Waits until the vCluster is ready, reads its kubeconfig (Secret vc-<name>) and, by default, forwards a local ' +
@@ -30,13 +31,33 @@ export default class Connect extends BaseCommand {
 
   static override flags = {
     ...kubeFlags,
-    server: Flags.string({description: 'Use this URL instead of a port-forward (a LoadBalancer, ingress or any extraSAN); https:// is added if missing.'}),
-    insecure: Flags.boolean({description: "Do not verify the vCluster's certificate (writes insecure-skip-tls-verify; skips the --server name check)."}),
-    'local-port': Flags.integer({description: 'Local port of the forward on 127.0.0.1 (default: one in 20000-29999 that is the same for this vCluster each time, else a free one).', min: 1, max: 65_535}),
+    server: Flags.string({
+      description:
+        'Use this URL instead of a port-forward (a LoadBalancer, ingress or any extraSAN); https:// is added if missing.',
+    }),
+    insecure: Flags.boolean({
+      description:
+        "Do not verify the vCluster's certificate (writes insecure-skip-tls-verify; skips the --server name check).",
+    }),
+    'local-port': Flags.integer({
+      description:
+        'Local port of the forward on 127.0.0.1 (default: one in 20000-29999 that is the same for this vCluster each time, else a free one).',
+      min: 1,
+      max: 65_535,
+    }),
     print: Flags.boolean({description: 'Print the kubeconfig to stdout and change no file.'}),
-    'kube-config-context-name': Flags.string({description: 'Context name to write (default: vcluster_<name>_<namespace>_<host context>).'}),
-    'update-current': Flags.boolean({description: 'Switch to the written context (--no-update-current only writes it).', default: true, allowNo: true}),
-    'service-account': Flags.string({description: 'Use a token of this service account in the vCluster (NAMESPACE/NAME, or NAME in kube-system) instead of the admin certificate.'}),
+    'kube-config-context-name': Flags.string({
+      description: 'Context name to write (default: vcluster_<name>_<namespace>_<host context>).',
+    }),
+    'update-current': Flags.boolean({
+      description: 'Switch to the written context (--no-update-current only writes it).',
+      default: true,
+      allowNo: true,
+    }),
+    'service-account': Flags.string({
+      description:
+        'Use a token of this service account in the vCluster (NAMESPACE/NAME, or NAME in kube-system) instead of the admin certificate.',
+    }),
     timeout: Flags.string({description: 'How long to wait for the vCluster to be ready, e.g. 90s, 5m.', default: '5m'}),
     'no-resume': Flags.boolean({description: 'Fail instead of resuming a paused vCluster.'}),
   }
@@ -44,24 +65,42 @@ export default class Connect extends BaseCommand {
   async run(): Promise<void> {
     const {argv, command} = splitCommand(this.argv)
     const {args, flags} = await this.parse(Connect, argv)
-    if (command !== undefined && command.length === 0) throw new UsageError('nothing to run after --', 'Write the command after it: vcluster connect NAME -- kubectl get ns')
-    if (command !== undefined && flags.print) throw new UsageError('--print and a command (after --) cannot be combined')
+    if (command !== undefined && command.length === 0)
+      throw new UsageError(
+        'nothing to run after --',
+        'Write the command after it: vcluster connect NAME -- kubectl get ns',
+      )
+    if (command !== undefined && flags.print)
+      throw new UsageError('--print and a command (after --) cannot be combined')
     const progress = new Progress(this.color)
     const view = new ConnectView(progress, this.color, {name: args.name, namespace: flags.namespace})
     const mode: ConnectMode = flags.print
       ? {type: 'print'}
       : command !== undefined
-        ? {type: 'command', argv: command, signals: (listener) => {
-          // The command gets our signals from here on and decides how to end; its exit code is ours.
-          this.releaseInterrupt()
-          return processSignals(listener)
-        }}
-        : {type: 'foreground', updateCurrent: flags['update-current'], untilStopped: () => {
-          // Forwarding: Ctrl-C is how a person stops it; the context is switched back and the exit code is 0.
-          this.releaseInterrupt()
-          return untilStopSignal()
-        }}
-    if (flags.insecure) this.note(this.color.yellow('! --insecure: the vCluster\'s certificate is not verified; anyone in between can read your traffic'))
+        ? {
+            type: 'command',
+            argv: command,
+            signals: (listener) => {
+              // The command gets our signals from here on and decides how to end; its exit code is ours.
+              this.releaseInterrupt()
+              return processSignals(listener)
+            },
+          }
+        : {
+            type: 'foreground',
+            updateCurrent: flags['update-current'],
+            untilStopped: () => {
+              // Forwarding: Ctrl-C is how a person stops it; the context is switched back and the exit code is 0.
+              this.releaseInterrupt()
+              return untilStopSignal()
+            },
+          }
+    if (flags.insecure)
+      this.note(
+        this.color.yellow(
+          "! --insecure: the vCluster's certificate is not verified; anyone in between can read your traffic",
+        ),
+      )
     const result = await connectVCluster({
       name: args.name,
       kube: kubeTarget(flags),
@@ -75,7 +114,8 @@ export default class Connect extends BaseCommand {
       mode,
       onEvent: (event) => {
         view.show(event)
-        if (event.type === 'contexts-written' && event.forwarding) this.foregroundHint(event.context, event.previous, event.switched)
+        if (event.type === 'contexts-written' && event.forwarding)
+          this.foregroundHint(event.context, event.previous, event.switched)
       },
     }).finally(() => progress.stop())
     if (result.type === 'print') this.out(result.kubeconfig)
@@ -86,7 +126,11 @@ export default class Connect extends BaseCommand {
   }
 
   private foregroundHint(context: string, previous: string, switched: boolean): void {
-    this.note(switched ? `Use it:  kubectl get namespaces    (context ${context})` : `Use it:  kubectl --context ${context} get namespaces`)
+    this.note(
+      switched
+        ? `Use it:  kubectl get namespaces    (context ${context})`
+        : `Use it:  kubectl --context ${context} get namespaces`,
+    )
     this.note(`Forwarding until you press Ctrl-C${switched ? `; then the context switches back to ${previous}` : ''}.`)
   }
 }
@@ -94,6 +138,8 @@ export default class Connect extends BaseCommand {
 /** Everything after the first `--` is the command; oclif would otherwise parse its flags as ours. */
 export function splitCommand(raw: readonly string[]): {argv: string[]; command?: string[]} {
   const at = raw.indexOf('--')
-  const argv = (at < 0 ? raw : raw.slice(0, at)).map((a) => (a === '--update-current=false' ? '--no-update-current' : a === '--update-current=true' ? '--update-current' : a))
+  const argv = (at < 0 ? raw : raw.slice(0, at)).map((a) =>
+    a === '--update-current=false' ? '--no-update-current' : a === '--update-current=true' ? '--update-current' : a,
+  )
   return at < 0 ? {argv} : {argv, command: raw.slice(at + 1)}
 }

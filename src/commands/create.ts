@@ -31,37 +31,98 @@ export default class Create extends BaseCommand {
 
   static override flags = {
     ...kubeFlags,
-    namespace: Flags.string({char: 'n', description: "Host namespace (default: the context's namespace, or vcluster-NAME when that is empty or `default`; --dry-run=client reads it from the kubeconfig too).", helpGroup: 'KUBE'}),
+    namespace: Flags.string({
+      char: 'n',
+      description:
+        "Host namespace (default: the context's namespace, or vcluster-NAME when that is empty or `default`; --dry-run=client reads it from the kubeconfig too).",
+      helpGroup: 'KUBE',
+    }),
     ...valuesFlags,
-    'create-namespace': Flags.boolean({description: 'Create the namespace if missing (marked so delete removes it).', default: true, allowNo: true}),
+    'create-namespace': Flags.boolean({
+      description: 'Create the namespace if missing (marked so delete removes it).',
+      default: true,
+      allowNo: true,
+    }),
     expose: Flags.boolean({description: 'Expose the control plane with a LoadBalancer Service.'}),
     upgrade: Flags.boolean({description: 'Change an existing vCluster (same as `vcluster upgrade`).'}),
     wait: Flags.boolean({description: 'Wait until the control plane is ready.', default: true, allowNo: true}),
     timeout: Flags.string({description: 'How long to wait, e.g. 90s, 5m.', default: '5m'}),
-    connect: Flags.boolean({description: 'On a terminal, connect afterwards (foreground until Ctrl-C); without one it never blocks and prints how to connect.', default: true, allowNo: true}),
-    'dry-run': Flags.string({description: 'client: print the manifests without a cluster; server: send them with dryRun.', options: ['client', 'server']}),
+    connect: Flags.boolean({
+      description:
+        'On a terminal, connect afterwards (foreground until Ctrl-C); without one it never blocks and prints how to connect.',
+      default: true,
+      allowNo: true,
+    }),
+    'dry-run': Flags.string({
+      description: 'client: print the manifests without a cluster; server: send them with dryRun.',
+      options: ['client', 'server'],
+    }),
     ...outputFlag(['yaml', 'json'], 'Print the result (or with --dry-run the manifests) as yaml or json.'),
-    'print-role': Flags.boolean({description: 'With --dry-run=client: print, instead of the manifests, the Role a cluster admin grants so a user may run every vcluster command on this vCluster with this config.'}),
-    'for-user': Flags.string({description: 'With --print-role: also print a RoleBinding for this user; repeatable.', multiple: true, dependsOn: ['print-role']}),
-    'for-group': Flags.string({description: 'With --print-role: also print a RoleBinding for this group; repeatable.', multiple: true, dependsOn: ['print-role']}),
-    'for-service-account': Flags.string({description: 'With --print-role: also print a RoleBinding for this service account (NAMESPACE/NAME, or NAME in the vCluster namespace); repeatable.', multiple: true, dependsOn: ['print-role']}),
+    'print-role': Flags.boolean({
+      description:
+        'With --dry-run=client: print, instead of the manifests, the Role a cluster admin grants so a user may run every vcluster command on this vCluster with this config.',
+    }),
+    'for-user': Flags.string({
+      description: 'With --print-role: also print a RoleBinding for this user; repeatable.',
+      multiple: true,
+      dependsOn: ['print-role'],
+    }),
+    'for-group': Flags.string({
+      description: 'With --print-role: also print a RoleBinding for this group; repeatable.',
+      multiple: true,
+      dependsOn: ['print-role'],
+    }),
+    'for-service-account': Flags.string({
+      description:
+        'With --print-role: also print a RoleBinding for this service account (NAMESPACE/NAME, or NAME in the vCluster namespace); repeatable.',
+      multiple: true,
+      dependsOn: ['print-role'],
+    }),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Create)
     const output = flags.json ? 'json' : flags.output
     if (flags['print-role']) {
-      if (flags['dry-run'] !== 'client') throw new UsageError('--print-role needs --dry-run=client', `vcluster create ${args.name} --dry-run=client --print-role [-n NS] [-f values] [--for-user NAME]`)
-      const role = await renderDeployerRole({name: args.name, namespace: flags.namespace, kubeconfig: flags.kubeconfig, context: flags.context, files: flags.values, sets: flags.set, expose: flags.expose,
-        for: {users: flags['for-user'], groups: flags['for-group'], serviceAccounts: flags['for-service-account']}})
+      if (flags['dry-run'] !== 'client')
+        throw new UsageError(
+          '--print-role needs --dry-run=client',
+          `vcluster create ${args.name} --dry-run=client --print-role [-n NS] [-f values] [--for-user NAME]`,
+        )
+      const role = await renderDeployerRole({
+        name: args.name,
+        namespace: flags.namespace,
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        files: flags.values,
+        sets: flags.set,
+        expose: flags.expose,
+        for: {users: flags['for-user'], groups: flags['for-group'], serviceAccounts: flags['for-service-account']},
+      })
       this.warnProblems(role.warnings)
-      this.out(output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: role.objects}, null, 2) : roleYaml(args.name, role))
+      this.out(
+        output === 'json'
+          ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: role.objects}, null, 2)
+          : roleYaml(args.name, role),
+      )
       return
     }
     if (flags['dry-run'] === 'client') {
-      const manifests = await renderDryRun({name: args.name, namespace: flags.namespace, kubeconfig: flags.kubeconfig, context: flags.context, files: flags.values, sets: flags.set, expose: flags.expose})
+      const manifests = await renderDryRun({
+        name: args.name,
+        namespace: flags.namespace,
+        kubeconfig: flags.kubeconfig,
+        context: flags.context,
+        files: flags.values,
+        sets: flags.set,
+        expose: flags.expose,
+      })
       this.warnProblems(manifests.warnings)
-      this.out(output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: manifests.objects}, null, 2) : manifests.objects.map((o) => toYamlText(o)).join('---\n'))
+      this.out(
+        output === 'json'
+          ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: manifests.objects}, null, 2)
+          : manifests.objects.map((o) => toYamlText(o)).join('---\n'),
+      )
       return
     }
     const progress = new Progress(this.color)
@@ -69,23 +130,28 @@ export default class Create extends BaseCommand {
     let result: CreateResult
     try {
       // The readiness wait times out at --timeout with a diagnosis; this bounds the requests around it too.
-      result = await withDeadline(timeoutMs, {
-        what: `create of vCluster ${args.name}`,
-        graceMs: DIAGNOSE_LIMIT_MS + 5000,
-        hint: `Run the same create again to finish (it converges), or remove what was made: vcluster delete ${args.name} (with the same --namespace/--context).`,
-      }, () => createVCluster({
-        name: args.name,
-        kube: kubeTarget(flags),
-        files: flags.values,
-        sets: flags.set,
-        createNamespace: flags['create-namespace'],
-        expose: flags.expose,
-        upgrade: flags.upgrade,
-        wait: flags.wait,
+      result = await withDeadline(
         timeoutMs,
-        dryRun: flags['dry-run'] === 'server' ? 'server' : undefined,
-        onProgress: (event) => this.showProgress(progress, event, args.name),
-      }))
+        {
+          what: `create of vCluster ${args.name}`,
+          graceMs: DIAGNOSE_LIMIT_MS + 5000,
+          hint: `Run the same create again to finish (it converges), or remove what was made: vcluster delete ${args.name} (with the same --namespace/--context).`,
+        },
+        () =>
+          createVCluster({
+            name: args.name,
+            kube: kubeTarget(flags),
+            files: flags.values,
+            sets: flags.set,
+            createNamespace: flags['create-namespace'],
+            expose: flags.expose,
+            upgrade: flags.upgrade,
+            wait: flags.wait,
+            timeoutMs,
+            dryRun: flags['dry-run'] === 'server' ? 'server' : undefined,
+            onProgress: (event) => this.showProgress(progress, event, args.name),
+          }),
+      )
     } finally {
       progress.stop()
     }
@@ -100,7 +166,10 @@ export default class Create extends BaseCommand {
   }
 
   /** The same foreground connect as `vcluster connect NAME -n NS`. */
-  private async connectAfter(result: CreateResult, flags: {kubeconfig?: string; context?: string; timeout: string}): Promise<void> {
+  private async connectAfter(
+    result: CreateResult,
+    flags: {kubeconfig?: string; context?: string; timeout: string},
+  ): Promise<void> {
     const progress = new Progress(this.color)
     const view = new ConnectView(progress, this.color, {name: result.name, namespace: result.namespace})
     await connectVCluster({
@@ -110,7 +179,10 @@ export default class Create extends BaseCommand {
       mode: {type: 'foreground', updateCurrent: true, untilStopped: untilStopSignal},
       onEvent: (event) => {
         view.show(event)
-        if (event.type === 'contexts-written' && event.forwarding) this.note(`Use it: kubectl get namespaces. Forwarding until Ctrl-C; then the context switches back to ${event.previous}.`)
+        if (event.type === 'contexts-written' && event.forwarding)
+          this.note(
+            `Use it: kubectl get namespaces. Forwarding until Ctrl-C; then the context switches back to ${event.previous}.`,
+          )
       },
     }).finally(() => progress.stop())
   }

@@ -18,7 +18,10 @@ export default class Delete extends BaseCommand {
     'ClusterRole, else a warning names them for a cluster admin. ' +
     'It confirms nothing labelled as the vCluster remains. Running it again is safe.'
 
-  static override examples = ['<%= config.bin %> delete demo', '<%= config.bin %> delete demo -n team-a --keep-pvc --ignore-not-found']
+  static override examples = [
+    '<%= config.bin %> delete demo',
+    '<%= config.bin %> delete demo -n team-a --keep-pvc --ignore-not-found',
+  ]
 
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
@@ -28,7 +31,10 @@ export default class Delete extends BaseCommand {
     'delete-namespace': Flags.boolean({description: 'Also delete the namespace, even if the CLI did not create it.'}),
     'ignore-not-found': Flags.boolean({description: 'Succeed when the vCluster does not exist.'}),
     wait: Flags.boolean({description: 'Wait until everything is gone.', default: true, allowNo: true}),
-    timeout: Flags.string({description: 'How long to wait for the API server and (with --wait) until everything is gone, e.g. 90s, 2m.', default: '2m'}),
+    timeout: Flags.string({
+      description: 'How long to wait for the API server and (with --wait) until everything is gone, e.g. 90s, 2m.',
+      default: '2m',
+    }),
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
@@ -38,21 +44,37 @@ export default class Delete extends BaseCommand {
     const timeoutMs = parseDuration(flags.timeout)
     // The wait until everything is gone times out at --timeout with the list of what is left; this bounds the
     // requests before it too (a delete that stops half-way is finished by running it again).
-    const result = await withDeadline(timeoutMs, {what: `delete of vCluster ${args.name}`, graceMs: 5000, hint: 'Run the delete again: it picks up where it stopped.'}, () => deleteVCluster({
-      name: args.name,
-      kube: kubeTarget(flags),
-      keepPvc: flags['keep-pvc'],
-      deleteNamespace: flags['delete-namespace'],
-      ignoreNotFound: flags['ignore-not-found'],
-      wait: flags.wait,
+    const result = await withDeadline(
       timeoutMs,
-      onProgress: (message) => progress.done(message),
-    })).finally(() => progress.stop())
+      {
+        what: `delete of vCluster ${args.name}`,
+        graceMs: 5000,
+        hint: 'Run the delete again: it picks up where it stopped.',
+      },
+      () =>
+        deleteVCluster({
+          name: args.name,
+          kube: kubeTarget(flags),
+          keepPvc: flags['keep-pvc'],
+          deleteNamespace: flags['delete-namespace'],
+          ignoreNotFound: flags['ignore-not-found'],
+          wait: flags.wait,
+          timeoutMs,
+          onProgress: (message) => progress.done(message),
+        }),
+    ).finally(() => progress.stop())
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
     for (const left of result.leftBehind) {
-      this.note(this.color.yellow(`warning: vCluster ${result.name} may have left ${left.what}, which you may not remove (cluster-wide rights). A cluster admin can run:\n  ${left.command}`))
+      this.note(
+        this.color.yellow(
+          `warning: vCluster ${result.name} may have left ${left.what}, which you may not remove (cluster-wide rights). A cluster admin can run:\n  ${left.command}`,
+        ),
+      )
     }
     if (!result.deleted) this.note(`vCluster ${args.name} not found; nothing to delete.`)
-    else this.note(`vCluster ${result.name} deleted from namespace ${result.namespace}${result.keptClaims.length > 0 ? `; kept claims: ${result.keptClaims.join(', ')}` : ''}.`)
+    else
+      this.note(
+        `vCluster ${result.name} deleted from namespace ${result.namespace}${result.keptClaims.length > 0 ? `; kept claims: ${result.keptClaims.join(', ')}` : ''}.`,
+      )
   }
 }

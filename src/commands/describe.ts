@@ -9,22 +9,36 @@ import {toYamlText} from '../lib/manifests/yaml-emit.js'
 export default class Describe extends BaseCommand {
   static override summary = 'Show a virtual cluster: status, versions, backing store, exposure, images and config.'
 
-  static override examples = ['<%= config.bin %> describe demo', '<%= config.bin %> describe demo -o json', '<%= config.bin %> describe demo --config-only > vcluster.yaml']
+  static override examples = [
+    '<%= config.bin %> describe demo',
+    '<%= config.bin %> describe demo -o json',
+    '<%= config.bin %> describe demo --config-only > vcluster.yaml',
+  ]
 
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
     ...kubeFlags,
-    output: Flags.string({char: 'o', description: 'Output format.', options: ['text', 'json', 'yaml'], default: 'text'}),
+    output: Flags.string({
+      char: 'o',
+      description: 'Output format.',
+      options: ['text', 'json', 'yaml'],
+      default: 'text',
+    }),
     json: Flags.boolean({description: 'Same as -o json.'}),
     'config-only': Flags.boolean({description: 'Print only the values you set, as YAML (or JSON with -o json).'}),
-    timeout: Flags.string({description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.', default: '1m'}),
+    timeout: Flags.string({
+      description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
+      default: '1m',
+    }),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Describe)
     // The diagnosis of a vCluster that is not running has its own 10 s limit inside this one.
-    const d = await withDeadline(parseDuration(flags.timeout), {what: `describe of vCluster ${args.name}`}, () => describeVCluster(kubeTarget(flags), args.name))
+    const d = await withDeadline(parseDuration(flags.timeout), {what: `describe of vCluster ${args.name}`}, () =>
+      describeVCluster(kubeTarget(flags), args.name),
+    )
     const output = flags.json ? 'json' : flags.output
     const data = flags['config-only'] ? d.config : d
     if (output === 'json') return this.out(JSON.stringify(data, null, 2))
@@ -49,7 +63,12 @@ function text(d: Description): string {
     'Images:',
     ...d.images.map((i) => `  ${i.container}: ${i.image}`),
     'Config (values you set):',
-    ...(Object.keys(d.config).length === 0 ? ['  {} (all defaults)'] : toYamlText(d.config).trimEnd().split('\n').map((l) => `  ${l}`)),
+    ...(Object.keys(d.config).length === 0
+      ? ['  {} (all defaults)']
+      : toYamlText(d.config)
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  ${l}`)),
   ]
   return lines.join('\n')
 }

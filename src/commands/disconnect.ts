@@ -19,18 +19,26 @@ export default class Disconnect extends BaseCommand {
 
   static override flags = {
     kubeconfig: kubeFlags.kubeconfig,
-    context: Flags.string({description: 'The vCluster context to switch away from (default: the current context).', helpGroup: 'KUBE'}),
-    timeout: Flags.string({description: 'How long to wait while another kubectl or vcluster holds the kubeconfig lock, e.g. 15s.', default: '15s'}),
+    context: Flags.string({
+      description: 'The vCluster context to switch away from (default: the current context).',
+      helpGroup: 'KUBE',
+    }),
+    timeout: Flags.string({
+      description: 'How long to wait while another kubectl or vcluster holds the kubeconfig lock, e.g. 15s.',
+      default: '15s',
+    }),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Disconnect)
     const files = kubeconfigFiles(flags.kubeconfig).filter((f) => flags.kubeconfig !== undefined || existsSync(f))
     if (files.length === 0 || !files.some((f) => existsSync(f))) {
-      throw new UsageError('no kubeconfig found', 'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.')
+      throw new UsageError(
+        'no kubeconfig found',
+        'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.',
+      )
     }
     const {from, to} = await disconnectContext(files, flags.context, parseDuration(flags.timeout))
     this.note(`Switched back to context ${to} (from ${from}).`)
   }
 }
-

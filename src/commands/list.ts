@@ -21,10 +21,21 @@ export default class List extends BaseCommand {
 
   static override flags = {
     ...kubeFlags,
-    'all-namespaces': Flags.boolean({char: 'A', description: 'List in all namespaces (the default unless -n is given).'}),
-    output: Flags.string({char: 'o', description: 'Output format.', options: ['table', 'json', 'yaml'], default: 'table'}),
+    'all-namespaces': Flags.boolean({
+      char: 'A',
+      description: 'List in all namespaces (the default unless -n is given).',
+    }),
+    output: Flags.string({
+      char: 'o',
+      description: 'Output format.',
+      options: ['table', 'json', 'yaml'],
+      default: 'table',
+    }),
     json: Flags.boolean({description: 'Same as -o json.'}),
-    timeout: Flags.string({description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.', default: '1m'}),
+    timeout: Flags.string({
+      description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
+      default: '1m',
+    }),
   }
 
   async run(): Promise<void> {
@@ -35,13 +46,19 @@ export default class List extends BaseCommand {
       return listVClusters(client, {namespace}).finally(() => client.close())
     })
     if (result.fellBackToNamespace !== undefined) {
-      this.note(this.color.yellow(`! listing all namespaces is forbidden; showing namespace ${result.fellBackToNamespace} only`))
+      this.note(
+        this.color.yellow(
+          `! listing all namespaces is forbidden; showing namespace ${result.fellBackToNamespace} only`,
+        ),
+      )
     }
     const output = flags.json ? 'json' : flags.output
     if (output === 'json') return this.out(JSON.stringify(result.items, null, 4))
     if (output === 'yaml') return this.out(toYamlText(result.items))
     if (result.items.length === 0) {
-      this.note(`No vClusters found${namespace === undefined ? '' : ` in namespace ${namespace}`}. Create one: vcluster create NAME`)
+      this.note(
+        `No vClusters found${namespace === undefined ? '' : ` in namespace ${namespace}`}. Create one: vcluster create NAME`,
+      )
       return
     }
     this.out(table(result.items))
@@ -49,6 +66,13 @@ export default class List extends BaseCommand {
 }
 
 function table(items: VClusterListItem[]): string {
-  const rows = items.map((i) => [i.Name, i.Namespace, i.Status, i.Version, i.Connected ? 'True' : '', formatAge(i.AgeSeconds)])
+  const rows = items.map((i) => [
+    i.Name,
+    i.Namespace,
+    i.Status,
+    i.Version,
+    i.Connected ? 'True' : '',
+    formatAge(i.AgeSeconds),
+  ])
   return formatTable(['NAME', 'NAMESPACE', 'STATUS', 'VERSION', 'CONNECTED', 'AGE'], rows)
 }

@@ -17,15 +17,24 @@ export default class Pause extends BaseCommand {
 
   static override flags = {
     ...kubeFlags,
-    timeout: Flags.string({description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.', default: '1m'}),
+    timeout: Flags.string({
+      description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
+      default: '1m',
+    }),
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Pause)
-    const result = await withDeadline(parseDuration(flags.timeout), {what: `pause of vCluster ${args.name}`}, () => pauseVCluster(kubeTarget(flags), args.name))
+    const result = await withDeadline(parseDuration(flags.timeout), {what: `pause of vCluster ${args.name}`}, () =>
+      pauseVCluster(kubeTarget(flags), args.name),
+    )
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
     if (result.switchedTo !== undefined) this.note(`Switched the current context to ${result.switchedTo}.`)
-    this.note(result.action === 'unchanged' ? `vCluster ${args.name} is already paused.` : `vCluster ${args.name} paused in namespace ${result.namespace}. Resume: vcluster resume ${args.name} -n ${result.namespace}`)
+    this.note(
+      result.action === 'unchanged'
+        ? `vCluster ${args.name} is already paused.`
+        : `vCluster ${args.name} paused in namespace ${result.namespace}. Resume: vcluster resume ${args.name} -n ${result.namespace}`,
+    )
   }
 }

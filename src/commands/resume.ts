@@ -15,7 +15,10 @@ export default class Resume extends BaseCommand {
   static override flags = {
     ...kubeFlags,
     wait: Flags.boolean({description: 'Wait until ready.', default: true, allowNo: true}),
-    timeout: Flags.string({description: 'How long to wait for the API server and (with --wait) until ready, e.g. 5m.', default: '5m'}),
+    timeout: Flags.string({
+      description: 'How long to wait for the API server and (with --wait) until ready, e.g. 5m.',
+      default: '5m',
+    }),
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
@@ -24,12 +27,24 @@ export default class Resume extends BaseCommand {
     const progress = new Progress(this.color)
     const timeoutMs = parseDuration(flags.timeout)
     // The readiness wait inside times out at --timeout with a diagnosis; this bounds the requests around it too.
-    const result = await withDeadline(timeoutMs, {what: `resume of vCluster ${args.name}`, graceMs: DIAGNOSE_LIMIT_MS + 5000}, () => resumeVCluster(kubeTarget(flags), args.name, {
-      wait: flags.wait,
+    const result = await withDeadline(
       timeoutMs,
-      onProgress: (e) => (e.type === 'ready' ? progress.done(`ready after ${(e.afterMs / 1000).toFixed(1)}s`) : progress.step(`waiting for vCluster ${args.name}`)),
-    })).finally(() => progress.stop())
+      {what: `resume of vCluster ${args.name}`, graceMs: DIAGNOSE_LIMIT_MS + 5000},
+      () =>
+        resumeVCluster(kubeTarget(flags), args.name, {
+          wait: flags.wait,
+          timeoutMs,
+          onProgress: (e) =>
+            e.type === 'ready'
+              ? progress.done(`ready after ${(e.afterMs / 1000).toFixed(1)}s`)
+              : progress.step(`waiting for vCluster ${args.name}`),
+        }),
+    ).finally(() => progress.stop())
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
-    this.note(result.action === 'unchanged' ? `vCluster ${args.name} is not paused.` : `vCluster ${args.name} resumed in namespace ${result.namespace}.`)
+    this.note(
+      result.action === 'unchanged'
+        ? `vCluster ${args.name} is not paused.`
+        : `vCluster ${args.name} resumed in namespace ${result.namespace}.`,
+    )
   }
 }

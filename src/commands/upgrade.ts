@@ -36,7 +36,11 @@ export default class Upgrade extends BaseCommand {
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
     force: Flags.boolean({description: 'Allow version downgrades and minor-version skips.'}),
     wait: Flags.boolean({description: 'Wait for the rollout.', default: true, allowNo: true}),
-    timeout: Flags.string({description: 'How long to wait for the API server and (with --wait) the rollout, e.g. 5m; the question is not timed.', default: '5m'}),
+    timeout: Flags.string({
+      description:
+        'How long to wait for the API server and (with --wait) the rollout, e.g. 5m; the question is not timed.',
+      default: '5m',
+    }),
     ...outputFlag(['json', 'yaml'], 'Print the result (with the diff) as json or yaml.'),
   }
 
@@ -47,29 +51,48 @@ export default class Upgrade extends BaseCommand {
     const ask = !flags.yes && isInteractive() && output === undefined
     const timeoutMs = parseDuration(flags.timeout)
     // Bounds the requests around the rollout wait too; the time a person takes to answer the question is not counted.
-    const deadline = new Deadline(timeoutMs, {what: `upgrade of vCluster ${args.name}`, graceMs: DIAGNOSE_LIMIT_MS + 5000})
-    const result = await deadline.run(() => upgradeVCluster({
-      name: args.name,
-      kube: kubeTarget(flags),
-      files: flags.values,
-      sets: flags.set,
-      vclusterVersion: flags['vcluster-version'],
-      resetValues: flags['reset-values'],
-      force: flags.force,
-      dryRun: flags['dry-run'],
-      wait: flags.wait,
-      timeoutMs,
-      onPlan: (plan) => output === undefined && this.showPlan(plan),
-      confirm: ask ? () => deadline.untimed(() => confirm(`Apply these changes to vCluster ${args.name}?`)) : undefined,
-      onProgress: (e) => (e.type === 'ready' ? progress.done(`rolled out after ${(e.afterMs / 1000).toFixed(1)}s`) : progress.step('waiting for the rollout')),
-    })).finally(() => progress.stop())
+    const deadline = new Deadline(timeoutMs, {
+      what: `upgrade of vCluster ${args.name}`,
+      graceMs: DIAGNOSE_LIMIT_MS + 5000,
+    })
+    const result = await deadline
+      .run(() =>
+        upgradeVCluster({
+          name: args.name,
+          kube: kubeTarget(flags),
+          files: flags.values,
+          sets: flags.set,
+          vclusterVersion: flags['vcluster-version'],
+          resetValues: flags['reset-values'],
+          force: flags.force,
+          dryRun: flags['dry-run'],
+          wait: flags.wait,
+          timeoutMs,
+          onPlan: (plan) => output === undefined && this.showPlan(plan),
+          confirm: ask
+            ? () => deadline.untimed(() => confirm(`Apply these changes to vCluster ${args.name}?`))
+            : undefined,
+          onProgress: (e) =>
+            e.type === 'ready'
+              ? progress.done(`rolled out after ${(e.afterMs / 1000).toFixed(1)}s`)
+              : progress.step('waiting for the rollout'),
+        }),
+      )
+      .finally(() => progress.stop())
     this.printResult(result, output)
   }
 
   private showPlan(plan: UpgradePlan): void {
     for (const change of plan.changes.filter((c) => c.action !== 'unchanged')) {
       this.note(this.color.bold(`${change.action} ${change.kind}/${change.name}`))
-      for (const line of change.diff) this.note(line.startsWith('+') ? this.color.green(line) : line.startsWith('-') ? this.color.red(line) : this.color.dim(line))
+      for (const line of change.diff)
+        this.note(
+          line.startsWith('+')
+            ? this.color.green(line)
+            : line.startsWith('-')
+              ? this.color.red(line)
+              : this.color.dim(line),
+        )
     }
     this.note(`Plan: ${summarize(plan)}.`)
   }
@@ -78,7 +101,10 @@ export default class Upgrade extends BaseCommand {
     if (output === 'json') return this.out(JSON.stringify(result, null, 2))
     if (output === 'yaml') return this.out(toYamlText(result))
     if (result.cancelled) return this.note('Cancelled; nothing was changed.')
-    if (!result.applied) return this.note(result.summary === 'no changes' ? `vCluster ${result.name} is up to date.` : 'Dry run: nothing was changed.')
+    if (!result.applied)
+      return this.note(
+        result.summary === 'no changes' ? `vCluster ${result.name} is up to date.` : 'Dry run: nothing was changed.',
+      )
     this.note(`vCluster ${result.name} upgraded in namespace ${result.namespace} (${result.summary}).`)
   }
 }

@@ -30,7 +30,10 @@ export default class Validate extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(Validate)
     if ((flags.values ?? []).length === 0 && (flags.set ?? []).length === 0) {
-      throw new UsageError('nothing to validate', 'Give a file with -f vcluster.yaml (or - for stdin), or values with --set.')
+      throw new UsageError(
+        'nothing to validate',
+        'Give a file with -f vcluster.yaml (or - for stdin), or values with --set.',
+      )
     }
     const loaded = await loadConfig({files: flags.values, sets: flags.set})
     this.warnProblems(loaded.warnings)

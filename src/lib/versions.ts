@@ -40,4 +40,8 @@ export function hostMatchedKubernetesTag(hostVersion: string | undefined): strin
  * The Kubernetes version we render for when the host's is unknown (`--dry-run=client`, `--print-role`): the newest
  * minor we support, as `helm template` renders for its own newest (helm 3.21: Kubernetes 1.36) without a cluster.
  */
-export const NEWEST_KUBERNETES = `v${Object.keys(K8S_TAG_BY_MINOR).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).at(-1) ?? ''}.0`
+export const NEWEST_KUBERNETES = `v${
+  Object.keys(K8S_TAG_BY_MINOR)
+    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+    .at(-1) ?? ''
+}.0`

@@ -4,17 +4,32 @@ import {describe, expect, it} from 'vitest'
 import {normalizeBooleanFlags} from '../../src/cli/argv.js'
 import Connect, {splitCommand} from '../../src/commands/connect.js'
 
-const flags = {print: {type: 'boolean'}, insecure: {type: 'boolean'}, wait: {type: 'boolean', allowNo: true}, namespace: {type: 'option'}}
+const flags = {
+  print: {type: 'boolean'},
+  insecure: {type: 'boolean'},
+  wait: {type: 'boolean', allowNo: true},
+  namespace: {type: 'option'},
+}
 
 describe('normalizeBooleanFlags', () => {
   it('rewrites our boolean flags written as --x=true|false', () => {
-    expect(normalizeBooleanFlags(['demo', '--print=true', '--insecure=false', '--wait=FALSE', '--namespace=true'], flags))
-      .toEqual(['demo', '--print', '--no-wait', '--namespace=true'])
+    expect(
+      normalizeBooleanFlags(['demo', '--print=true', '--insecure=false', '--wait=FALSE', '--namespace=true'], flags),
+    ).toEqual(['demo', '--print', '--no-wait', '--namespace=true'])
   })
 
   it('leaves everything from -- on byte for byte', () => {
     const argv = ['demo', '--wait=false', '--', 'tool', '--print=false', '--insecure=true', '--', '--wait=true']
-    expect(normalizeBooleanFlags(argv, flags)).toEqual(['demo', '--no-wait', '--', 'tool', '--print=false', '--insecure=true', '--', '--wait=true'])
+    expect(normalizeBooleanFlags(argv, flags)).toEqual([
+      'demo',
+      '--no-wait',
+      '--',
+      'tool',
+      '--print=false',
+      '--insecure=true',
+      '--',
+      '--wait=true',
+    ])
   })
 })
 

@@ -43,7 +43,7 @@ async function printedRole(args: string[], env?: Record<string, string>): Promis
 }
 
 describe('create --dry-run=client and --print-role: the namespace create would use', {timeout: 60_000}, () => {
-  it('is the context\'s namespace (team-a), as for the real create', async () => {
+  it("is the context's namespace (team-a), as for the real create", async () => {
     const file = kubeconfig('team-b')
     expect(await dryRunNamespaces(['--kubeconfig', file])).toEqual(['team-a'])
     expect(await dryRunNamespaces([], {KUBECONFIG: file})).toEqual(['team-a'])
@@ -60,7 +60,7 @@ describe('create --dry-run=client and --print-role: the namespace create would u
     expect((await printedRole(['--kubeconfig', file, '--context', 'b'])).namespace).toBe('team-b')
   })
 
-  it('is vcluster-NAME when the context\'s namespace is `default`, or when there is no kubeconfig at all', async () => {
+  it("is vcluster-NAME when the context's namespace is `default`, or when there is no kubeconfig at all", async () => {
     expect(await dryRunNamespaces(['--kubeconfig', kubeconfig('default'), '--context', 'b'])).toEqual(['vcluster-demo'])
     expect(await dryRunNamespaces([], emptyHome())).toEqual(['vcluster-demo'])
     expect((await printedRole([], emptyHome())).namespace).toBe('vcluster-demo')
@@ -68,6 +68,8 @@ describe('create --dry-run=client and --print-role: the namespace create would u
 
   it('says so in the -n help', async () => {
     const r = await runCli(['create', '--help'])
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain("the context's namespace, or vcluster-NAME when that is empty or `default`")
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      "the context's namespace, or vcluster-NAME when that is empty or `default`",
+    )
   })
 })

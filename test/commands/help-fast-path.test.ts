@@ -13,7 +13,9 @@ import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '../..')
-const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {aliases?: string[]}>}
+const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+  commands: Record<string, {aliases?: string[]}>
+}
 const NAMES = Object.entries(manifest.commands).flatMap(([id, c]) => [id, ...(c.aliases ?? [])])
 
 interface Run {
@@ -30,13 +32,28 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(OCLIF_|VCLUSTER_)/.test(k) && !['DEBUG', 'FORCE_COLOR', 'NODE_OPTIONS'].includes(k)) out[k] = v
   }
-  return {...out, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), ...extra}
+  return {
+    ...out,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local/share'),
+    ...extra,
+  }
 }
 
 /** Runs bin/run.js of `root` with stdout and stderr on pipes (not a terminal), keeping every byte. */
-async function run(root: string, args: string[], extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Run> {
+async function run(
+  root: string,
+  args: string[],
+  extra: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<Run> {
   try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, [...nodeArgs, join(root, 'bin/run.js'), ...args], {env: env(extra), encoding: 'utf8'})
+    const {stdout, stderr} = await promisify(execFile)(
+      process.execPath,
+      [...nodeArgs, join(root, 'bin/run.js'), ...args],
+      {env: env(extra), encoding: 'utf8'},
+    )
     return {stdout, stderr, code: 0}
   } catch (error) {
     const e = error as {stdout: string; stderr: string; code: number}
@@ -46,12 +63,15 @@ async function run(root: string, args: string[], extra: Record<string, string> =
 
 const oclif = (args: string[], extra: Record<string, string> = {}, nodeArgs: string[] = []) =>
   run(ROOT, args, {...extra, VCLUSTER_NO_FAST_PATH: '1'}, nodeArgs)
-const fast = (args: string[], extra: Record<string, string> = {}, nodeArgs: string[] = []) => run(bare, args, extra, nodeArgs)
+const fast = (args: string[], extra: Record<string, string> = {}, nodeArgs: string[] = []) =>
+  run(bare, args, extra, nodeArgs)
 
 /** The bare copy could not answer by itself, so bin/run.js went on to load oclif. */
 function fellThrough(r: Run): void {
   expect(r.code).not.toBe(0)
-  expect(r.stderr).toMatch(/ERR_MODULE_NOT_FOUND[\s\S]*dist\/cli\/main\.js|dist\/cli\/main\.js[\s\S]*ERR_MODULE_NOT_FOUND/)
+  expect(r.stderr).toMatch(
+    /ERR_MODULE_NOT_FOUND[\s\S]*dist\/cli\/main\.js|dist\/cli\/main\.js[\s\S]*ERR_MODULE_NOT_FOUND/,
+  )
 }
 
 beforeAll(() => {
@@ -146,7 +166,11 @@ describe('help fast path: everything else goes to oclif', () => {
   })
 
   it('on a terminal (util-linux script), where oclif wraps to its width and uses bold', async () => {
-    const r = await promisify(execFile)('script', ['-qec', `stty cols 80; '${process.execPath}' '${join(bare, 'bin/run.js')}' --help`, '/dev/null'], {env: env(), encoding: 'utf8'}).catch((e: {stdout: string}) => e)
+    const r = await promisify(execFile)(
+      'script',
+      ['-qec', `stty cols 80; '${process.execPath}' '${join(bare, 'bin/run.js')}' --help`, '/dev/null'],
+      {env: env(), encoding: 'utf8'},
+    ).catch((e: {stdout: string}) => e)
     expect(r.stdout).toMatch(/ERR_MODULE_NOT_FOUND/)
   })
 })

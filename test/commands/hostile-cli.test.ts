@@ -14,7 +14,13 @@ import {runCli, tempFiles} from '../helpers/run-cli.js'
 const SEED = Number(process.env.HOSTILE_SEED ?? 20_240_808)
 
 const FIXED: Record<string, string | Buffer> = {
-  'alias-bomb': `global:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${Array.from({length: 8}, (_, i) => `  l${i}: &l${i + 1} [${Array(9).fill(i === 0 ? '*a' : `*l${i}`).join(', ')}]`).join('\n')}\n`,
+  'alias-bomb': `global:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n${Array.from(
+    {length: 8},
+    (_, i) =>
+      `  l${i}: &l${i + 1} [${Array(9)
+        .fill(i === 0 ? '*a' : `*l${i}`)
+        .join(', ')}]`,
+  ).join('\n')}\n`,
   'unresolved-alias': 'controlPlane: *nope\n',
   'bad-merge-key': 'controlPlane:\n  <<: 5\n',
   'proto-key': '__proto__:\n  polluted: true\n',
@@ -26,15 +32,47 @@ const FIXED: Record<string, string | Buffer> = {
   'syntax-error': 'controlPlane:\n  proxy: [a, b\n',
   'two-docs': 'controlPlane: {}\n---\nsync: {}\n',
   'duplicate-key': 'sync: {}\nsync: {}\n',
-  'invalid-utf8': Buffer.from([...Buffer.from('controlPlane:\n  proxy:\n    extraSANs: ['), 0xff, 0xc0, 0xaf, ...Buffer.from(']\n  bogus: 1\n')]),
-  'binary-garbage': Buffer.from([0x00, 0x01, 0xfe, 0xff, 0x7f, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0a, 0x89, 0x50, 0x4e, 0x47]),
+  'invalid-utf8': Buffer.from([
+    ...Buffer.from('controlPlane:\n  proxy:\n    extraSANs: ['),
+    0xff,
+    0xc0,
+    0xaf,
+    ...Buffer.from(']\n  bogus: 1\n'),
+  ]),
+  'binary-garbage': Buffer.from([
+    0x00, 0x01, 0xfe, 0xff, 0x7f, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x0a, 0x89, 0x50, 0x4e, 0x47,
+  ]),
   'huge-unknown': Array.from({length: 20_000}, (_, i) => `key${i}: ${i}`).join('\n'),
 }
 
 /** A few more from fast-check, seeded: random fragments of YAML syntax that are not a valid config. */
 function generated(count: number): Record<string, string> {
-  const fragment = fc.constantFrom(':', '- ', '[', ']', '{', '}', '&a ', '*a', '!!map ', '"', '\n', '\n  ', '? ', '---\n', '<<: ', 'controlPlane', 'x', ' ', '\t', '%')
-  const texts = fc.sample(fc.array(fragment, {minLength: 1, maxLength: 30}).map((p) => `zzUnknown: 1\n${p.join('')}`), {seed: SEED, numRuns: count})
+  const fragment = fc.constantFrom(
+    ':',
+    '- ',
+    '[',
+    ']',
+    '{',
+    '}',
+    '&a ',
+    '*a',
+    '!!map ',
+    '"',
+    '\n',
+    '\n  ',
+    '? ',
+    '---\n',
+    '<<: ',
+    'controlPlane',
+    'x',
+    ' ',
+    '\t',
+    '%',
+  )
+  const texts = fc.sample(
+    fc.array(fragment, {minLength: 1, maxLength: 30}).map((p) => `zzUnknown: 1\n${p.join('')}`),
+    {seed: SEED, numRuns: count},
+  )
   return Object.fromEntries(texts.map((t, i) => [`generated-${i}`, t]))
 }
 
@@ -97,7 +135,13 @@ describe('hostile config input through the CLI', {timeout: 240_000}, () => {
         names.slice(i, i + 2).map(async (name) => {
           const file = `${name}.yaml`
           expectRefused(name, await runCli(['validate', '-f', file], {cwd: dir}))
-          expectRefused(name, await runCli(['create', 'demo', '-f', file, '--kubeconfig', kubeconfig], {cwd: dir, env: {KUBECONFIG: kubeconfig}}))
+          expectRefused(
+            name,
+            await runCli(['create', 'demo', '-f', file, '--kubeconfig', kubeconfig], {
+              cwd: dir,
+              env: {KUBECONFIG: kubeconfig},
+            }),
+          )
         }),
       )
     }
@@ -107,11 +151,16 @@ describe('hostile config input through the CLI', {timeout: 240_000}, () => {
   it('the trap works: a command that does contact the cluster is recorded', async () => {
     const before = connections.length
     // `list` would retry against the trap for a while; stop it once its first connection is seen.
-    const child = execa(process.execPath, [BIN, 'list', '--kubeconfig', kubeconfig], {reject: false, cwd: dir, env: {NO_COLOR: '1', KUBECONFIG: kubeconfig}})
+    const child = execa(process.execPath, [BIN, 'list', '--kubeconfig', kubeconfig], {
+      reject: false,
+      cwd: dir,
+      env: {NO_COLOR: '1', KUBECONFIG: kubeconfig},
+    })
     let exited = false
     void child.finally(() => (exited = true))
     const deadline = Date.now() + 30_000
-    while (connections.length === before && Date.now() < deadline && !exited) await new Promise((r) => setTimeout(r, 50))
+    while (connections.length === before && Date.now() < deadline && !exited)
+      await new Promise((r) => setTimeout(r, 50))
     child.kill()
     await child
     expect(connections.length).toBeGreaterThan(before)

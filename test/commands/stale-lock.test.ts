@@ -23,7 +23,8 @@ current-context: vcluster_demo_ns_host
 async function holdLock(file: string, holdMs = 600_000): Promise<ReturnType<typeof spawn>> {
   const script = `const {withKubeconfigLocks} = await import(${JSON.stringify(FILE_TS)}); await withKubeconfigLocks([${JSON.stringify(file)}], () => new Promise((r) => setTimeout(r, ${holdMs})))`
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {stdio: 'ignore'})
-  for (let i = 0; i < 400 && !(existsSync(`${file}.lock`) && readFileSync(`${file}.lock`, 'utf8') !== ''); i++) await new Promise((r) => setTimeout(r, 50))
+  for (let i = 0; i < 400 && !(existsSync(`${file}.lock`) && readFileSync(`${file}.lock`, 'utf8') !== ''); i++)
+    await new Promise((r) => setTimeout(r, 50))
   if (!existsSync(`${file}.lock`)) throw new Error('the holder process never took the lock')
   return child
 }
@@ -42,14 +43,18 @@ describe('a stale kubeconfig lock', () => {
     const r = await runCli(['disconnect', '--kubeconfig', file])
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(r.exitCode, r.stderr).toBe(4)
-    expect(r.stderr).toContain(`error: kubeconfig lock ${file}.lock was left by process ${holder.pid}, which is no longer running`)
+    expect(r.stderr).toContain(
+      `error: kubeconfig lock ${file}.lock was left by process ${holder.pid}, which is no longer running`,
+    )
     expect(r.stderr).toContain(`rm ${file}.lock`)
     expect(readFileSync(file, 'utf8')).toBe(KUBECONFIG)
 
     writeFileSync(`${file}.lock`, '')
     const waited = await runCli(['disconnect', '--kubeconfig', file, '--timeout', '1s'])
     expect(waited.exitCode, waited.stderr).toBe(6)
-    expect(waited.stderr).toContain(`kubeconfig lock ${file}.lock is still held by another process (kubectl writes no owner) after 1 s`)
+    expect(waited.stderr).toContain(
+      `kubeconfig lock ${file}.lock is still held by another process (kubectl writes no owner) after 1 s`,
+    )
   }, 60_000)
 
   it('held by a live process: waited for, and taken once it is released', async () => {

@@ -15,8 +15,11 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const {port} = server.address() as AddressInfo
   kubeconfig = join(tempFiles({}), 'kubeconfig')
-  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\n`
-    + 'users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: ns}}]\ncurrent-context: x\n')
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]\n` +
+      'users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: ns}}]\ncurrent-context: x\n',
+  )
 })
 
 afterAll(async () => {
@@ -35,12 +38,16 @@ describe('--timeout ends a command whose API server never answers', () => {
     [['create', 'demo'], 'create of vCluster demo did not finish within 1s', 16],
     // connect: the same, up to a working context (forwarding until Ctrl-C, or the command, is not timed).
     [['connect', 'demo', '--print'], 'connect to vCluster demo did not finish within 1s', 16],
-  ])('%j', async (args, message, boundS) => {
-    const started = Date.now()
-    const r = await runCli([...args, '--kubeconfig', kubeconfig, '--timeout', '1s'])
-    const took = Date.now() - started
-    expect(r.exitCode, r.stderr).toBe(6)
-    expect(r.stderr).toContain(`error: ${message}`)
-    expect(took).toBeLessThan(boundS * 1000 + 4000)
-  }, 30_000)
+  ])(
+    '%j',
+    async (args, message, boundS) => {
+      const started = Date.now()
+      const r = await runCli([...args, '--kubeconfig', kubeconfig, '--timeout', '1s'])
+      const took = Date.now() - started
+      expect(r.exitCode, r.stderr).toBe(6)
+      expect(r.stderr).toContain(`error: ${message}`)
+      expect(took).toBeLessThan(boundS * 1000 + 4000)
+    },
+    30_000,
+  )
 })

@@ -25,7 +25,10 @@ describe('vcluster validate', () => {
 
   it('prints the resolved config with -o yaml and -o json on stdout only', async () => {
     const dir = tempFiles({'v.yaml': 'controlPlane:\n  statefulSet:\n    labels: {team: a}\n'})
-    const yaml = await runCli(['validate', '-f', 'v.yaml', '-o', 'yaml', '--set', 'controlPlane.proxy.extraSANs={x.example.com}'], {cwd: dir})
+    const yaml = await runCli(
+      ['validate', '-f', 'v.yaml', '-o', 'yaml', '--set', 'controlPlane.proxy.extraSANs={x.example.com}'],
+      {cwd: dir},
+    )
     expect(yaml.exitCode).toBe(0)
     const resolved = parse(yaml.stdout)
     expect(resolved.controlPlane.statefulSet.labels).toEqual({team: 'a'})
@@ -53,7 +56,9 @@ describe('vcluster validate', () => {
     expect(none.stderr).toContain('error: nothing to validate')
     const missing = await runCli(['validate', '-f', '/nonexistent/vcluster.yaml'])
     expect(missing.exitCode).toBe(2)
-    expect(missing.stderr).toBe('error: cannot read values file /nonexistent/vcluster.yaml: no such file\nCheck the path given to -f/--values.')
+    expect(missing.stderr).toBe(
+      'error: cannot read values file /nonexistent/vcluster.yaml: no such file\nCheck the path given to -f/--values.',
+    )
   })
 
   it('reads --flag=true and --flag=false as scripts mean them', async () => {

@@ -17,8 +17,18 @@ const upstreamDir = inject('upstreamDir')
 
 /** The configs issue 12 names, by their golden case; every golden config is compared, these must be among them. */
 const REQUIRED = [
-  'defaults', 'ha-embedded-etcd', 'etcd-deploy', 'external-database', 'persistence-off', 'service-loadbalancer',
-  'extra-sans', 'registry-default', 'resources', 'scheduling', 'rbac-extra-rules', 'sync-cluster-role',
+  'defaults',
+  'ha-embedded-etcd',
+  'etcd-deploy',
+  'external-database',
+  'persistence-off',
+  'service-loadbalancer',
+  'extra-sans',
+  'registry-default',
+  'resources',
+  'scheduling',
+  'rbac-extra-rules',
+  'sync-cluster-role',
 ]
 
 type Obj = Record<string, any>
@@ -31,19 +41,26 @@ interface Context {
 const ALLOWED: {why: string; matches: (d: Difference, object: Obj, c: Context) => boolean}[] = [
   {
     why: "helm's client fills in the release namespace the template left out; we write it (decisions: namespaces)",
-    matches: (d, o) => d.path === 'metadata.namespace' && d.theirs === undefined && d.ours === NAMESPACE && o.metadata?.namespace === undefined,
+    matches: (d, o) =>
+      d.path === 'metadata.namespace' &&
+      d.theirs === undefined &&
+      d.ours === NAMESPACE &&
+      o.metadata?.namespace === undefined,
   },
   {
     why: "we are not helm: no `heritage: Helm` label, nor in the ServiceMonitor's selector of our Service (decisions: labels on our objects)",
     matches: (d, o) =>
-      (d.path.endsWith('metadata.labels.heritage') || (o.kind === 'ServiceMonitor' && d.path === 'spec.selector.matchLabels.heritage')) &&
+      (d.path.endsWith('metadata.labels.heritage') ||
+        (o.kind === 'ServiceMonitor' && d.path === 'spec.selector.matchLabels.heritage')) &&
       d.theirs === 'Helm' &&
       d.ours === undefined,
   },
   {
     why: 'objects the chart leaves unlabelled carry our labels, by which delete finds them (decisions: labels on our objects)',
     matches: (d, o) =>
-      /^metadata\.labels(\.(app|chart|release|app\.kubernetes\.io\/managed-by))?$/.test(d.path) && d.theirs === undefined && o.metadata?.labels?.heritage === undefined,
+      /^metadata\.labels(\.(app|chart|release|app\.kubernetes\.io\/managed-by))?$/.test(d.path) &&
+      d.theirs === undefined &&
+      o.metadata?.labels?.heritage === undefined,
   },
   {
     why: 'helm prints a key with no value as null, which the API server reads as unset; we leave the key out (decisions: null fields)',
@@ -51,28 +68,39 @@ const ALLOWED: {why: string; matches: (d: Difference, object: Obj, c: Context) =
   },
   {
     why: 'nodePort 0 is the API\'s "allocate one"; we leave it out so apply never claims the allocated port (decisions: null fields)',
-    matches: (d, o) => o.kind === 'Service' && /^spec\.ports\[\d+\]\.nodePort$/.test(d.path) && d.theirs === 0 && d.ours === undefined,
+    matches: (d, o) =>
+      o.kind === 'Service' && /^spec\.ports\[\d+\]\.nodePort$/.test(d.path) && d.theirs === 0 && d.ours === undefined,
   },
   {
     why: 'our own `app.kubernetes.io/managed-by: vcluster-cli` label instead (decisions: labels on our objects)',
-    matches: (d) => d.path.endsWith('metadata.labels.app.kubernetes.io/managed-by') && d.ours === 'vcluster-cli' && d.theirs === undefined,
+    matches: (d) =>
+      d.path.endsWith('metadata.labels.app.kubernetes.io/managed-by') &&
+      d.ours === 'vcluster-cli' &&
+      d.theirs === undefined,
   },
   {
     why: 'the config Secret also stores the user values, for upgrades (decisions: what vc-config-<name> holds)',
     matches: (d, o) => o.kind === 'Secret' && d.path === 'data.user-values.yaml' && d.theirs === undefined,
   },
   {
-    why: 'the pod hash is over our serialisation of the values, not helm\'s YAML text (decisions: config hash)',
-    matches: (d) => d.path === 'spec.template.metadata.annotations.vClusterConfigHash' && typeof d.ours === 'string' && typeof d.theirs === 'string',
+    why: "the pod hash is over our serialisation of the values, not helm's YAML text (decisions: config hash)",
+    matches: (d) =>
+      d.path === 'spec.template.metadata.annotations.vClusterConfigHash' &&
+      typeof d.ours === 'string' &&
+      typeof d.theirs === 'string',
   },
   {
-    why: 'with no user version we run the Kubernetes tag of the host\'s minor (decisions: Kubernetes image tag)',
+    why: "with no user version we run the Kubernetes tag of the host's minor (decisions: Kubernetes image tag)",
     matches: (d, o, c) => {
       const matched = hostMatched(c)
       if (matched === undefined) return false
-      if (o.kind === 'Secret') return d.path === 'data.config.yaml.controlPlane.distro.k8s.image.tag' && d.ours === matched
+      if (o.kind === 'Secret')
+        return d.path === 'data.config.yaml.controlPlane.distro.k8s.image.tag' && d.ours === matched
       // The image's tag, with the `-full` suffix private nodes add.
-      const retagged = String(d.theirs).replace(/:v[^:/-]+(-full)?$/, (_, full: string | undefined) => `:${matched}${full ?? ''}`)
+      const retagged = String(d.theirs).replace(
+        /:v[^:/-]+(-full)?$/,
+        (_, full: string | undefined) => `:${matched}${full ?? ''}`,
+      )
       return /^spec\.template\.spec\.initContainers\[\d+\]\.image$/.test(d.path) && d.ours === retagged
     },
   },
@@ -118,9 +146,7 @@ function helmObjects(manifests: string): Obj[] {
   const glued = (message: string): boolean => message.startsWith('Comments must be separated from other tokens')
   const errors = docs.flatMap((doc) => doc.errors.map((e) => e.message).filter((m) => !glued(m)))
   if (errors.length > 0) throw new Error(`helm's manifests do not parse: ${errors.join('; ')}`)
-  return docs
-    .map((doc) => doc.toJS() as Obj | null)
-    .filter((o): o is Obj => o !== null && typeof o === 'object')
+  return docs.map((doc) => doc.toJS() as Obj | null).filter((o): o is Obj => o !== null && typeof o === 'object')
 }
 
 interface Outcome {
@@ -147,8 +173,10 @@ function compare(ours: KubeObject[], theirs: Obj[], c: Context, outcome: Outcome
         const paths = outcome.allowed.get(rule.why) ?? new Map<string, number>()
         const where = `${b.kind} ${d.path.replace(/\[\d+\]/g, '[]')}`
         outcome.allowed.set(rule.why, paths.set(where, (paths.get(where) ?? 0) + 1))
-      }
-      else outcome.differences.push(`${label} ${key} ${d.path}: ours ${JSON.stringify(d.ours)}, helm ${JSON.stringify(d.theirs)}`)
+      } else
+        outcome.differences.push(
+          `${label} ${key} ${d.path}: ours ${JSON.stringify(d.ours)}, helm ${JSON.stringify(d.theirs)}`,
+        )
     }
   }
 }
@@ -181,17 +209,31 @@ describe("the manifests equal the release chart's, field by field", () => {
       cases.map(async ({g, host}) => {
         const label = `[${g.name}, host ${host ?? 'none'}]`
         const values = (parse(g.values) ?? {}) as Obj
-        const answer = await oracle.install({name: NAME, namespace: NAMESPACE, values: g.values, kubeVersion: host ?? ''})
-        if (answer.manifests === undefined) return void outcome.differences.push(`${label} helm refused: ${answer.error}`)
+        const answer = await oracle.install({
+          name: NAME,
+          namespace: NAMESPACE,
+          values: g.values,
+          kubeVersion: host ?? '',
+        })
+        if (answer.manifests === undefined)
+          return void outcome.differences.push(`${label} helm refused: ${answer.error}`)
         const {config} = resolveValues(structuredClone(values))
-        const ours = renderManifests({name: NAME, namespace: NAMESPACE, config, values, ...(host !== undefined ? {hostVersion: host} : {})})
+        const ours = renderManifests({
+          name: NAME,
+          namespace: NAMESPACE,
+          config,
+          values,
+          ...(host !== undefined ? {hostVersion: host} : {}),
+        })
         compare(ours, helmObjects(answer.manifests), {values, host}, outcome, label)
       }),
     )
     const allowed = [...outcome.allowed]
       .map(([why, paths]) => `  ${why}:\n${[...paths].map(([where, n]) => `    ${n} × ${where}`).join('\n')}`)
       .join('\n')
-    console.log(`chart: ${cases.length} configs × hosts, ${outcome.compared} objects compared, ${outcome.differences.length} differences\nallowed:\n${allowed}`)
+    console.log(
+      `chart: ${cases.length} configs × hosts, ${outcome.compared} objects compared, ${outcome.differences.length} differences\nallowed:\n${allowed}`,
+    )
     expect(outcome.differences, grouped(outcome.differences)).toEqual([])
     expect(outcome.compared).toBeGreaterThan(cases.length * 5)
   })

@@ -20,20 +20,29 @@ const NAME = 'my-vc'
 const NAMESPACE = 'team-a'
 const upstreamDir = inject('upstreamDir')
 
-const readYaml = (text: string): Record<string, unknown> => (parse(text, {version: '1.1'}) ?? {}) as Record<string, unknown>
+const readYaml = (text: string): Record<string, unknown> =>
+  (parse(text, {version: '1.1'}) ?? {}) as Record<string, unknown>
 const K8S_TAG = 'controlPlane.distro.k8s.image.tag'
 
 /** The documented difference: no user version, a host minor we have a tag for, and ours is that tag. */
 function allowed(values: Record<string, unknown>, host: string | undefined): (d: Difference) => boolean {
   const k8s = ((values.controlPlane as any)?.distro?.k8s ?? {}) as Record<string, any>
-  const userChose = (typeof k8s.version === 'string' && k8s.version !== '') || (typeof k8s.image?.tag === 'string' && k8s.image.tag !== '')
+  const userChose =
+    (typeof k8s.version === 'string' && k8s.version !== '') ||
+    (typeof k8s.image?.tag === 'string' && k8s.image.tag !== '')
   const matched = host === undefined ? undefined : K8S_TAG_BY_MINOR[minorOf(host) ?? '']
   return (d) => !userChose && matched !== undefined && d.path === K8S_TAG && d.ours === matched
 }
 
 function ourConfig(values: Record<string, unknown>, host: string | undefined): string {
   const {config} = resolveValues(structuredClone(values))
-  const input: RenderInput = {name: NAME, namespace: NAMESPACE, config, values, ...(host !== undefined ? {hostVersion: host} : {})}
+  const input: RenderInput = {
+    name: NAME,
+    namespace: NAMESPACE,
+    config,
+    values,
+    ...(host !== undefined ? {hostVersion: host} : {}),
+  }
   return configYaml(input)
 }
 
@@ -65,7 +74,9 @@ describe('config.yaml equals what helm stores for the pinned release', () => {
         if (unexpected.length > 0) failures.push(showDifferences(`${label}: config.yaml`, unexpected))
         const parsed = await oracle.parse(NAME, ours)
         if (helm.ok !== parsed.ok || helm.error !== parsed.error) {
-          failures.push(`${label}: start-up parse: helm's ${helm.ok ? 'accepted' : `refused (${helm.error})`}, ours ${parsed.ok ? 'accepted' : `refused (${parsed.error})`}`)
+          failures.push(
+            `${label}: start-up parse: helm's ${helm.ok ? 'accepted' : `refused (${helm.error})`}, ours ${parsed.ok ? 'accepted' : `refused (${parsed.error})`}`,
+          )
         } else if (helm.ok) {
           const parsedDiff = deepDiff(parsed.parsed, helm.parsed).filter((d) => !keep(d))
           if (parsedDiff.length > 0) failures.push(showDifferences(`${label}: parsed config`, parsedDiff))
@@ -73,7 +84,9 @@ describe('config.yaml equals what helm stores for the pinned release', () => {
         compared++
       }),
     )
-    console.log(`config.yaml: ${compared} of ${cases.length} configs × hosts compared with helm, ${failures.length} differ, ${allowedSeen} allowed host-matched tags`)
+    console.log(
+      `config.yaml: ${compared} of ${cases.length} configs × hosts compared with helm, ${failures.length} differ, ${allowedSeen} allowed host-matched tags`,
+    )
     expect(failures, failures.join('\n')).toEqual([])
     expect(compared).toBe(cases.length)
     // The allowance is used (1.32 and 1.33 hosts without a user tag), so it cannot hide anything else unnoticed.
@@ -111,7 +124,10 @@ describe('config.yaml equals what helm stores for the pinned release', () => {
 
   it("the host-matched tags are the release's own list (config.K8SVersionMap)", () => {
     const modCache = execFileSync('go', ['env', 'GOMODCACHE'], {encoding: 'utf8'}).trim()
-    const source = readFileSync(join(modCache, `github.com/loft-sh/vcluster@v${VCLUSTER_VERSION}`, 'config/default_extra_values.go'), 'utf8')
+    const source = readFileSync(
+      join(modCache, `github.com/loft-sh/vcluster@v${VCLUSTER_VERSION}`, 'config/default_extra_values.go'),
+      'utf8',
+    )
     const block = /var K8SVersionMap = map\[string\]string\{([^}]*)\}/.exec(source)?.[1] ?? ''
     const upstream = Object.fromEntries([...block.matchAll(/"([\d.]+)":\s*"[^"]*:(v[^"]+)"/g)].map((m) => [m[1], m[2]]))
     expect(Object.keys(upstream).length).toBeGreaterThan(3)

@@ -28,11 +28,29 @@ const n = (count: number) => Math.max(1, Math.round(count * SCALE))
  */
 export const STRICTER: {path: RegExp; message?: RegExp; why: string}[] = [
   {path: /^controlPlane\.proxy\.extraSANs\[\d+\]$/, why: 'extraSANs must be DNS names or IPs'},
-  {path: /^exportKubeConfig\.(server|additionalSecrets\[\d+\]\.server)$/, why: 'kubeconfig servers must be http(s) URLs with a host'},
-  {path: /^experimental\.proxy\.customResources\./, why: "proxy entries are checked as upstream's `vcluster create` checks them"},
-  {path: /./, message: /^must be one of /, why: 'our schema allows only the values Kubernetes or the syncer knows (imagePullPolicy, dnsPolicy, ..., true/false/auto switches)'},
-  {path: /^controlPlane\.statefulSet\.persistence\.volumeClaim\.size$/, message: /plain YAML/, why: 'checked whether or not persistence is on'},
-  {path: /./, message: /^must be an integer or a string, got /, why: 'int-or-string Kubernetes fields (PDB minAvailable/maxUnavailable, ports) that the release leaves untyped'},
+  {
+    path: /^exportKubeConfig\.(server|additionalSecrets\[\d+\]\.server)$/,
+    why: 'kubeconfig servers must be http(s) URLs with a host',
+  },
+  {
+    path: /^experimental\.proxy\.customResources\./,
+    why: "proxy entries are checked as upstream's `vcluster create` checks them",
+  },
+  {
+    path: /./,
+    message: /^must be one of /,
+    why: 'our schema allows only the values Kubernetes or the syncer knows (imagePullPolicy, dnsPolicy, ..., true/false/auto switches)',
+  },
+  {
+    path: /^controlPlane\.statefulSet\.persistence\.volumeClaim\.size$/,
+    message: /plain YAML/,
+    why: 'checked whether or not persistence is on',
+  },
+  {
+    path: /./,
+    message: /^must be an integer or a string, got /,
+    why: 'int-or-string Kubernetes fields (PDB minAvailable/maxUnavailable, ports) that the release leaves untyped',
+  },
 ]
 
 interface Case {
@@ -59,11 +77,17 @@ async function ours(yaml: string): Promise<ConfigProblem[] | 'accepted'> {
 }
 
 const documented = (problems: ConfigProblem[]) =>
-  problems.length > 0 && problems.every((p) => STRICTER.some((s) => s.path.test(p.path) && (s.message === undefined || s.message.test(p.message))))
+  problems.length > 0 &&
+  problems.every((p) =>
+    STRICTER.some((s) => s.path.test(p.path) && (s.message === undefined || s.message.test(p.message))),
+  )
 
 function show(o: Outcome): string {
-  const ourVerdict = o.ours === 'accepted' ? 'accepted' : `refused:\n${o.ours.map((p) => `    ${p.path}: ${p.message}`).join('\n')}`
-  const theirs = o.upstream.ok ? 'accepted' : `refused at ${o.upstream.stage}: ${(o.upstream.error ?? '').replaceAll('\n', ' ').slice(0, 400)}`
+  const ourVerdict =
+    o.ours === 'accepted' ? 'accepted' : `refused:\n${o.ours.map((p) => `    ${p.path}: ${p.message}`).join('\n')}`
+  const theirs = o.upstream.ok
+    ? 'accepted'
+    : `refused at ${o.upstream.stage}: ${(o.upstream.error ?? '').replaceAll('\n', ' ').slice(0, 400)}`
   return `--- [${o.c.kind}] ${o.c.label}\n${o.c.yaml.trimEnd().replace(/^/gm, '    | ')}\n  ours:     ${ourVerdict}\n  upstream: ${theirs}`
 }
 
@@ -77,12 +101,20 @@ describe('differential: our verdict is upstream verdict', () => {
   })
   afterAll(async () => {
     await oracle.close()
-    console.log(`differential total: ${counts.run} cases, ${counts.agree} agree, ${counts.documented} documented stricter, ${counts.disagree} disagree`)
+    console.log(
+      `differential total: ${counts.run} cases, ${counts.agree} agree, ${counts.documented} documented stricter, ${counts.disagree} disagree`,
+    )
   })
 
   async function compare(cases: Case[]): Promise<void> {
     const outcomes = await Promise.all(
-      cases.map(async (c): Promise<Outcome> => ({c, ours: await ours(c.yaml), upstream: await oracle.install({name: NAME, namespace: NAMESPACE, values: c.yaml, kubeVersion: ''})})),
+      cases.map(
+        async (c): Promise<Outcome> => ({
+          c,
+          ours: await ours(c.yaml),
+          upstream: await oracle.install({name: NAME, namespace: NAMESPACE, values: c.yaml, kubeVersion: ''}),
+        }),
+      ),
     )
     const disagreements: Outcome[] = []
     let stricter = 0
@@ -98,8 +130,13 @@ describe('differential: our verdict is upstream verdict', () => {
     counts.disagree += disagreements.length
     const kind = cases[0]?.kind ?? '?'
     const refusedUpstream = outcomes.filter((o) => !o.upstream.ok).length
-    console.log(`${kind}: ${outcomes.length} cases (${refusedUpstream} refused upstream), ${outcomes.length - stricter - disagreements.length} agree, ${stricter} documented stricter, ${disagreements.length} disagree`)
-    expect(disagreements.length, `seed ${SEED}\n${disagreements.slice(0, 25).map(show).join('\n')}\n(${disagreements.length} disagreements)`).toBe(0)
+    console.log(
+      `${kind}: ${outcomes.length} cases (${refusedUpstream} refused upstream), ${outcomes.length - stricter - disagreements.length} agree, ${stricter} documented stricter, ${disagreements.length} disagree`,
+    )
+    expect(
+      disagreements.length,
+      `seed ${SEED}\n${disagreements.slice(0, 25).map(show).join('\n')}\n(${disagreements.length} disagreements)`,
+    ).toBe(0)
   }
 
   const yamlOf = (values: Record<string, unknown>) => toYamlText(values)
@@ -110,16 +147,28 @@ describe('differential: our verdict is upstream verdict', () => {
   }
 
   it('valid generated configs', {timeout: 600_000}, async () => {
-    const cases = draw(configArb(), n(250), SEED + 11).map((values, i) => ({kind: 'generated', label: `#${i}`, yaml: yamlOf(values)}))
+    const cases = draw(configArb(), n(250), SEED + 11).map((values, i) => ({
+      kind: 'generated',
+      label: `#${i}`,
+      yaml: yamlOf(values),
+    }))
     await compare(cases)
   })
 
   it('wrong types at schema leaves', {timeout: 600_000}, async () => {
     const leaves = leafPaths()
-    const picks = draw(fc.tuple(fc.constantFrom(...leaves), fc.constantFrom<unknown>('text', 7, 2.5, true, ['x'], {k: 'v'})), n(150), SEED + 12)
+    const picks = draw(
+      fc.tuple(fc.constantFrom(...leaves), fc.constantFrom<unknown>('text', 7, 2.5, true, ['x'], {k: 'v'})),
+      n(150),
+      SEED + 12,
+    )
     const cases = picks
       .filter(([leaf, value]) => !accepts(leaf, value))
-      .map(([leaf, value]) => ({kind: 'wrong type', label: `${leaf.path.join('.')} = ${JSON.stringify(value)}`, yaml: yamlOf(one(leaf.path, value))}))
+      .map(([leaf, value]) => ({
+        kind: 'wrong type',
+        label: `${leaf.path.join('.')} = ${JSON.stringify(value)}`,
+        yaml: yamlOf(one(leaf.path, value)),
+      }))
     await compare(cases)
   })
 
@@ -133,7 +182,11 @@ describe('differential: our verdict is upstream verdict', () => {
       const keys = Object.keys(effective(p.node).properties ?? {})
       const real = keys[k % keys.length] as string
       const key = k % 2 === 0 ? 'notAKey' : real.charAt(0).toUpperCase() + real.slice(1)
-      return {kind: 'unknown key', label: `${p.path.join('.')}.${key}`, yaml: yamlOf(one([...p.path, key], k % 3 === 0 ? {} : 'x'))}
+      return {
+        kind: 'unknown key',
+        label: `${p.path.join('.')}.${key}`,
+        yaml: yamlOf(one([...p.path, key], k % 3 === 0 ? {} : 'x')),
+      }
     })
     cases.push({kind: 'unknown key', label: 'top level', yaml: 'notAKey: 1\n'})
     await compare(cases)
@@ -142,12 +195,20 @@ describe('differential: our verdict is upstream verdict', () => {
   it('values outside an enum', {timeout: 600_000}, async () => {
     const withEnum = leafPaths().filter((l) => effective(l.node).enum !== undefined)
     expect(withEnum.length).toBeGreaterThan(0)
-    const cases = withEnum.map((leaf) => ({kind: 'enum', label: leaf.path.join('.'), yaml: yamlOf(one(leaf.path, 'NotAnOption'))}))
+    const cases = withEnum.map((leaf) => ({
+      kind: 'enum',
+      label: leaf.path.join('.'),
+      yaml: yamlOf(one(leaf.path, 'NotAnOption')),
+    }))
     await compare(cases)
   })
 
   it('null at schema paths (helm drops it, with the default)', {timeout: 600_000}, async () => {
-    const cases = draw(fc.constantFrom(...schemaPaths()), n(60), SEED + 14).map((p) => ({kind: 'null', label: p.path.join('.'), yaml: yamlOf(one(p.path, null))}))
+    const cases = draw(fc.constantFrom(...schemaPaths()), n(60), SEED + 14).map((p) => ({
+      kind: 'null',
+      label: p.path.join('.'),
+      yaml: yamlOf(one(p.path, null)),
+    }))
     await compare(cases)
   })
 
@@ -167,7 +228,16 @@ describe('differential: our verdict is upstream verdict', () => {
 /** Whether a value's JSON type is one a leaf's schema takes (a "wrong type" case must not be right). */
 function accepts(leaf: SchemaPath, value: unknown): boolean {
   const sample = draw(valueArb(leaf.node), 30, 1)
-  const type = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v)
+  const type = (v: unknown) =>
+    Array.isArray(v)
+      ? 'array'
+      : v === null
+        ? 'null'
+        : typeof v === 'number'
+          ? Number.isInteger(v)
+            ? 'integer'
+            : 'number'
+          : typeof v
   const types = new Set(sample.map(type))
   if (types.has('number')) types.add('integer')
   return types.has(type(value)) || (type(value) === 'integer' && types.has('number'))
@@ -175,21 +245,56 @@ function accepts(leaf: SchemaPath, value: unknown): boolean {
 
 /** Plain scalars a YAML 1.1 reader and a YAML 1.2 reader read differently, in boolean, integer and string fields and as keys. */
 function dialectCases(): Case[] {
-  const scalars = ['y', 'Y', 'yes', 'On', 'NO', 'n', 'off', 'TRUE', 'True', '1_0', '0b10', '0x2', '010', '0o10', '1:20', '1e1', '1.0', '2.5', '.inf', '~', 'Null', '2001-12-14', '<<', '=', '"yes"', "'1'"]
+  const scalars = [
+    'y',
+    'Y',
+    'yes',
+    'On',
+    'NO',
+    'n',
+    'off',
+    'TRUE',
+    'True',
+    '1_0',
+    '0b10',
+    '0x2',
+    '010',
+    '0o10',
+    '1:20',
+    '1e1',
+    '1.0',
+    '2.5',
+    '.inf',
+    '~',
+    'Null',
+    '2001-12-14',
+    '<<',
+    '=',
+    '"yes"',
+    "'1'",
+  ]
   const fields: [string, (s: string) => string][] = [
     ['boolean', (s) => `sync:\n  fromHost:\n    nodes:\n      enabled: ${s}\n`],
     ['integer', (s) => `controlPlane:\n  statefulSet:\n    highAvailability:\n      replicas: ${s}\n`],
     ['string', (s) => `controlPlane:\n  statefulSet:\n    labels:\n      team: ${s}\n`],
     ['key', (s) => `controlPlane:\n  statefulSet:\n    labels:\n      ${s}: a\n`],
   ]
-  return fields.flatMap(([field, yaml]) => scalars.map((s) => ({kind: 'yaml dialect', label: `${field} ${s}`, yaml: yaml(s)})))
+  return fields.flatMap(([field, yaml]) =>
+    scalars.map((s) => ({kind: 'yaml dialect', label: `${field} ${s}`, yaml: yaml(s)})),
+  )
 }
 
 describe("the release's own values files", () => {
-  const moduleDir = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/loft-sh/vcluster'], {cwd: join(root, 'test/upstream'), encoding: 'utf8'}).trim()
+  const moduleDir = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/loft-sh/vcluster'], {
+    cwd: join(root, 'test/upstream'),
+    encoding: 'utf8',
+  }).trim()
   // What `vcluster validate -f FILE` runs (src/commands/validate.ts calls loadConfig and reports its problems).
-  it.each([join(moduleDir, 'config/values.yaml'), join(upstreamDir, 'chart/values.yaml')])('%s passes validate', async (file) => {
-    const problems = await ours(readFileSync(file, 'utf8'))
-    expect(problems === 'accepted' ? [] : problems.map((p) => `${p.path}: ${p.message}`)).toEqual([])
-  })
+  it.each([join(moduleDir, 'config/values.yaml'), join(upstreamDir, 'chart/values.yaml')])(
+    '%s passes validate',
+    async (file) => {
+      const problems = await ours(readFileSync(file, 'utf8'))
+      expect(problems === 'accepted' ? [] : problems.map((p) => `${p.path}: ${p.message}`)).toEqual([])
+    },
+  )
 })

@@ -43,11 +43,77 @@ function seedFrom(value: string | undefined): number {
 }
 
 /** Strings a YAML 1.1 reader (helm's and the syncer's go-yaml v2) takes for booleans, numbers, null or a merge key. */
-export const YAML11_TRAPS = ['yes', 'No', 'ON', 'off', 'y', 'N', 'True', '~', 'null', '1_000', '0b101', '0o17', '017', '0x1F', '1:20', '1e3', '.5', '.inf', '2001-12-14', '<<', '=']
-const PLAIN = ['a', 'vc-1', 'team-a', 'example.com', 'nginx:1.27', '10.0.0.0/8', '5Gi', 'hello world', '', '100m', 'ns/name', 'https://vc.example.com']
-const ODD = ['a: b', '#x', '- x', '*', '&a', '!t', '@', '`', '{a}', '[a]', 'line\nbreak', "it's", 'say "hi"', 'é', ' lead', 'trail ', '-1', '0']
+export const YAML11_TRAPS = [
+  'yes',
+  'No',
+  'ON',
+  'off',
+  'y',
+  'N',
+  'True',
+  '~',
+  'null',
+  '1_000',
+  '0b101',
+  '0o17',
+  '017',
+  '0x1F',
+  '1:20',
+  '1e3',
+  '.5',
+  '.inf',
+  '2001-12-14',
+  '<<',
+  '=',
+]
+const PLAIN = [
+  'a',
+  'vc-1',
+  'team-a',
+  'example.com',
+  'nginx:1.27',
+  '10.0.0.0/8',
+  '5Gi',
+  'hello world',
+  '',
+  '100m',
+  'ns/name',
+  'https://vc.example.com',
+]
+const ODD = [
+  'a: b',
+  '#x',
+  '- x',
+  '*',
+  '&a',
+  '!t',
+  '@',
+  '`',
+  '{a}',
+  '[a]',
+  'line\nbreak',
+  "it's",
+  'say "hi"',
+  'é',
+  ' lead',
+  'trail ',
+  '-1',
+  '0',
+]
 export const STRINGS = [...PLAIN, ...YAML11_TRAPS, ...ODD]
-export const KEYS = ['a', 'team', 'example.com/role', 'app.kubernetes.io/name', 'yes', 'on', 'y', 'null', '1', 'true', 'a.b']
+export const KEYS = [
+  'a',
+  'team',
+  'example.com/role',
+  'app.kubernetes.io/name',
+  'yes',
+  'on',
+  'y',
+  'null',
+  '1',
+  'true',
+  'a.b',
+]
 
 /** A node with its `$comment` refinements (allOf parts) folded in: their enum, pattern, items, etc. win. */
 export function effective(node: SchemaNode): SchemaNode {
@@ -79,9 +145,11 @@ export function schemaPaths(root: SchemaNode = SCHEMA): SchemaPath[] {
 }
 
 /** Paths whose node is a leaf: no properties of its own. */
-export const leafPaths = (root: SchemaNode = SCHEMA): SchemaPath[] => schemaPaths(root).filter((p) => effective(p.node).properties === undefined)
+export const leafPaths = (root: SchemaNode = SCHEMA): SchemaPath[] =>
+  schemaPaths(root).filter((p) => effective(p.node).properties === undefined)
 
-const typesOf = (node: SchemaNode): string[] => (node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type])
+const typesOf = (node: SchemaNode): string[] =>
+  node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type]
 
 function stringArb(node: SchemaNode): fc.Arbitrary<string> {
   const min = node.minLength ?? 0
@@ -99,7 +167,12 @@ function numberArb(node: SchemaNode, integer: boolean): fc.Arbitrary<number> {
   const small = fc.integer({min, max: Math.min(max, min + 3)})
   const wide = fc.integer({min, max: Math.min(max, min + 100_000)})
   const arb = fc.oneof({weight: 4, arbitrary: small}, {weight: 1, arbitrary: wide})
-  return integer ? arb : fc.oneof(arb, arb.map((n) => Math.min(max, n + 0.5)))
+  return integer
+    ? arb
+    : fc.oneof(
+        arb,
+        arb.map((n) => Math.min(max, n + 0.5)),
+      )
 }
 
 /** An arbitrary for values a schema node accepts; `depth` bounds nested objects and lists. */
@@ -108,7 +181,8 @@ export function valueArb(raw: SchemaNode, depth = 0): fc.Arbitrary<unknown> {
   if (node.const !== undefined) return fc.constant(node.const)
   if (node.enum !== undefined) return fc.constantFrom(...node.enum)
   const branches = node.anyOf ?? node.oneOf
-  if (branches !== undefined) return fc.oneof(...branches.map((b) => valueArb({...node, anyOf: undefined, oneOf: undefined, ...b}, depth)))
+  if (branches !== undefined)
+    return fc.oneof(...branches.map((b) => valueArb({...node, anyOf: undefined, oneOf: undefined, ...b}, depth)))
   const types = typesOf(node)
   if (types.length === 0) return anything(depth)
   return fc.oneof(...types.map((type) => typedArb(node, type, depth)))
@@ -127,7 +201,9 @@ function typedArb(node: SchemaNode, type: string, depth: number): fc.Arbitrary<u
     case 'null':
       return fc.constant(null)
     case 'array':
-      return depth > 2 || node.items === undefined ? fc.constant([]) : fc.array(valueArb(node.items, depth + 1), {maxLength: 2})
+      return depth > 2 || node.items === undefined
+        ? fc.constant([])
+        : fc.array(valueArb(node.items, depth + 1), {maxLength: 2})
     default:
       return objectArb(node, depth)
   }
@@ -145,8 +221,13 @@ function objectArb(node: SchemaNode, depth: number): fc.Arbitrary<unknown> {
     })
   }
   const extra = node.additionalProperties
-  if (typeof extra === 'object') return depth > 2 ? fc.constant({}) : fc.dictionary(fc.constantFrom(...KEYS), valueArb(extra, depth + 1), {maxKeys: 2})
-  return depth > 2 ? fc.constant({}) : fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...STRINGS), {maxKeys: 2})
+  if (typeof extra === 'object')
+    return depth > 2
+      ? fc.constant({})
+      : fc.dictionary(fc.constantFrom(...KEYS), valueArb(extra, depth + 1), {maxKeys: 2})
+  return depth > 2
+    ? fc.constant({})
+    : fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...STRINGS), {maxKeys: 2})
 }
 
 function anything(depth: number): fc.Arbitrary<unknown> {
@@ -176,4 +257,5 @@ export function configArb(paths: SchemaPath[] = schemaPaths(), max = 6): fc.Arbi
 }
 
 /** Draws `count` values of an arbitrary, reproducibly from `seed`. */
-export const draw = <T>(arb: fc.Arbitrary<T>, count: number, seed: number): T[] => fc.sample(arb, {numRuns: count, seed})
+export const draw = <T>(arb: fc.Arbitrary<T>, count: number, seed: number): T[] =>
+  fc.sample(arb, {numRuns: count, seed})

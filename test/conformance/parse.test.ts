@@ -32,7 +32,13 @@ function storedConfig(c: Case): string | undefined {
     if (error instanceof InvalidConfigError) return undefined
     throw error
   }
-  const input: RenderInput = {name: NAME, namespace: NAMESPACE, config, values: c.values, ...(c.host !== undefined ? {hostVersion: c.host} : {})}
+  const input: RenderInput = {
+    name: NAME,
+    namespace: NAMESPACE,
+    config,
+    values: c.values,
+    ...(c.host !== undefined ? {hostVersion: c.host} : {}),
+  }
   return configYaml(input)
 }
 
@@ -95,7 +101,11 @@ describe('upstream starts with every config.yaml we store', () => {
   }
 
   it('the golden configs', async () => {
-    const cases = GOLDEN_VALUES.map((g) => ({label: `golden ${g.name}`, values: (parse(g.values) ?? {}) as Record<string, unknown>, ...(g.host !== undefined ? {host: g.host} : {})}))
+    const cases = GOLDEN_VALUES.map((g) => ({
+      label: `golden ${g.name}`,
+      values: (parse(g.values) ?? {}) as Record<string, unknown>,
+      ...(g.host !== undefined ? {host: g.host} : {}),
+    }))
     const {accepted, refusedByUs, failures} = await judge(cases)
     console.log(`golden: ${cases.length} configs, ${accepted} accepted by upstream, ${failures.length} refused`)
     expect(refusedByUs, 'every golden config is valid for our validate').toBe(0)
@@ -107,7 +117,9 @@ describe('upstream starts with every config.yaml we store', () => {
     console.log(`seed ${SEED} (replay: FC_SEED=${SEED})`)
     const cases = sweepCases(SEED)
     const {accepted, refusedByUs, failures} = await judge(cases)
-    console.log(`sweep: ${cases.length} configs, ${refusedByUs} refused by our validate, ${accepted} accepted by upstream, ${failures.length} refused`)
+    console.log(
+      `sweep: ${cases.length} configs, ${refusedByUs} refused by our validate, ${accepted} accepted by upstream, ${failures.length} refused`,
+    )
     expect(failures, `seed ${SEED}\n${failures.slice(0, 30).join('\n')}\n(${failures.length} in all)`).toEqual([])
     expect(accepted).toBeGreaterThan(cases.length / 2)
   })
@@ -119,11 +131,14 @@ describe('upstream starts with every config.yaml we store', () => {
     for (let batch = 0; cases.length < RANDOM && batch < 20; batch++) {
       for (const values of draw(configArb(), 200, SEED + 1 + batch)) {
         drawn++
-        if (cases.length < RANDOM && storedConfig({label: '', values}) !== undefined) cases.push({label: `random #${drawn}`, values})
+        if (cases.length < RANDOM && storedConfig({label: '', values}) !== undefined)
+          cases.push({label: `random #${drawn}`, values})
       }
     }
     const {accepted, refusedByUs, failures} = await judge(cases)
-    console.log(`random: ${drawn} drawn, ${cases.length} valid for our validate and sent, ${accepted} accepted by upstream, ${failures.length} refused`)
+    console.log(
+      `random: ${drawn} drawn, ${cases.length} valid for our validate and sent, ${accepted} accepted by upstream, ${failures.length} refused`,
+    )
     expect(refusedByUs).toBe(0)
     expect(failures, `seed ${SEED}\n${failures.slice(0, 30).join('\n')}\n(${failures.length} in all)`).toEqual([])
     expect(accepted).toBeGreaterThanOrEqual(Math.min(RANDOM, 500))
@@ -133,11 +148,16 @@ describe('upstream starts with every config.yaml we store', () => {
     const text = storedConfig({label: 'defaults', values: {}}) as string
     expect((await oracle.parse(NAME, text)).ok).toBe(true)
     expect((await oracle.parse(NAME, `${text}\nnotAKey: 1\n`)).error).toMatch(/unknown field "notAKey"/)
-    const scheduler = storedConfig({label: 'scheduler', values: {sync: {fromHost: {nodes: {enabled: true}}}, controlPlane: {advanced: {virtualScheduler: {enabled: true}}}}}) as string
+    const scheduler = storedConfig({
+      label: 'scheduler',
+      values: {
+        sync: {fromHost: {nodes: {enabled: true}}},
+        controlPlane: {advanced: {virtualScheduler: {enabled: true}}},
+      },
+    }) as string
     expect((await oracle.parse(NAME, scheduler)).ok).toBe(true)
     const broken = scheduler.replace(/(fromHost:\n(?:.*\n)*? {4}nodes:\n(?:.*\n)*? {6}enabled: )true/, '$1false')
     expect(broken).not.toBe(scheduler)
     expect((await oracle.parse(NAME, broken)).error).toMatch(/sync.fromHost.nodes.enabled is false/)
   })
 })
-

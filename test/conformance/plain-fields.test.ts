@@ -17,13 +17,19 @@ afterAll(async () => {
 })
 
 const BREAKS_PLAIN = '`x'
-const isString = (type: string | string[] | undefined) => type === 'string' || (Array.isArray(type) && type.includes('string'))
-const tree = (path: string[], value: unknown) => path.reduceRight<unknown>((inner, key) => ({[key]: inner}), value) as Record<string, unknown>
+const isString = (type: string | string[] | undefined) =>
+  type === 'string' || (Array.isArray(type) && type.includes('string'))
+const tree = (path: string[], value: unknown) =>
+  path.reduceRight<unknown>((inner, key) => ({[key]: inner}), value) as Record<string, unknown>
 
 it('refuses a value that breaks plain YAML at every field the chart writes unquoted', {timeout: 600_000}, async () => {
   const paths = schemaPaths().filter((p) => isString(effective(p.node).type))
-  const answers = await Promise.all(paths.map((p) => oracle.install({name: 'vc', namespace: 'vc-ns', values: stringify(tree(p.path, BREAKS_PLAIN))})))
-  const plain = paths.filter((_, i) => /YAML parse error|converting YAML/.test(answers[i]?.error ?? '')).map((p) => p.path)
+  const answers = await Promise.all(
+    paths.map((p) => oracle.install({name: 'vc', namespace: 'vc-ns', values: stringify(tree(p.path, BREAKS_PLAIN))})),
+  )
+  const plain = paths
+    .filter((_, i) => /YAML parse error|converting YAML/.test(answers[i]?.error ?? ''))
+    .map((p) => p.path)
   // The chart writes several fields plain (priorityClassName, storageClass, size, ...); finding none means the probe broke.
   expect(plain.length).toBeGreaterThan(5)
   const accepted = plain.filter((path) => {
@@ -35,5 +41,8 @@ it('refuses a value that breaks plain YAML at every field the chart writes unquo
       throw error
     }
   })
-  expect(accepted.map((p) => p.join('.')), 'upstream fails to install these; our validate accepts them').toEqual([])
+  expect(
+    accepted.map((p) => p.join('.')),
+    'upstream fails to install these; our validate accepts them',
+  ).toEqual([])
 })

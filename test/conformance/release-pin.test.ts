@@ -19,7 +19,9 @@ describe('the pinned release', () => {
   it.each(['values.yaml', 'values.schema.json'])('vendors the release chart %s byte for byte', (file) => {
     const vendored = readFileSync(join(root, 'src/lib/config/release', file))
     const released = readFileSync(join(upstreamDir, 'chart', file))
-    expect(vendored.equals(released), `src/lib/config/release/${file} differs from the release's chart/${file}`).toBe(true)
+    expect(vendored.equals(released), `src/lib/config/release/${file} differs from the release's chart/${file}`).toBe(
+      true,
+    )
   })
 
   it('runs the oracle without a network: only loopback exists where upstream code runs', async () => {

@@ -14,9 +14,49 @@ const chartValues = readFileSync(join(import.meta.dirname, '../../src/lib/config
 
 /** Strings a YAML 1.1 reader turns into booleans, numbers, null, timestamps or merge keys when written plain. */
 const TRAPS = [
-  'yes', 'Yes', 'YES', 'no', 'on', 'ON', 'Off', 'y', 'Y', 'n', 'N', 'true', 'False', '~', 'null', 'Null', 'NULL',
-  '1_000', '0b101', '0B101', '-0b1', '0o17', '0O17', '017', '0x1F', '0X1f', '+12', '.5', '+.5', '1.', '1e3', '1_0e3',
-  '1:20', '.inf', '-.Inf', '.NaN', '2001-12-14', '2001-1-2', '2001-12-14T21:59:43.10Z', '<<', '=', '3.6.8-0', 'v1.33',
+  'yes',
+  'Yes',
+  'YES',
+  'no',
+  'on',
+  'ON',
+  'Off',
+  'y',
+  'Y',
+  'n',
+  'N',
+  'true',
+  'False',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  '1_000',
+  '0b101',
+  '0B101',
+  '-0b1',
+  '0o17',
+  '0O17',
+  '017',
+  '0x1F',
+  '0X1f',
+  '+12',
+  '.5',
+  '+.5',
+  '1.',
+  '1e3',
+  '1_0e3',
+  '1:20',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '2001-12-14',
+  '2001-1-2',
+  '2001-12-14T21:59:43.10Z',
+  '<<',
+  '=',
+  '3.6.8-0',
+  'v1.33',
 ]
 
 interface Stored {
@@ -37,7 +77,9 @@ async function storedByUpstream(oracle: Oracle, stored: Stored): Promise<Stored>
   const text = configWith(stored)
   const answer = await oracle.parse('demo', text)
   expect(answer.error, text).toBeUndefined()
-  const parsed = answer.parsed as {controlPlane: {statefulSet: {labels?: Record<string, string>}; proxy: {extraSANs?: string[]}}}
+  const parsed = answer.parsed as {
+    controlPlane: {statefulSet: {labels?: Record<string, string>}; proxy: {extraSANs?: string[]}}
+  }
   return {labels: parsed.controlPlane.statefulSet.labels ?? {}, sans: parsed.controlPlane.proxy.extraSANs ?? []}
 }
 

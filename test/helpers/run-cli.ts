@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as users do (a child process), with colour off and no inherited kubeconfig. */
-export async function runCli(args: string[], options: {input?: string; env?: Record<string, string>; cwd?: string} = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: {input?: string; env?: Record<string, string>; cwd?: string} = {},
+): Promise<CliResult> {
   const result = await execa(process.execPath, [BIN, ...args], {
     reject: false,
     input: options.input ?? '',

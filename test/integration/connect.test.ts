@@ -7,7 +7,16 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {REPO_ROOT} from '../cluster/rig.js'
-import {deferCleanup, newNamespace, portForward, useHostCluster, vcluster, waitFor, waitForStandIn, type TestNamespace} from '../cluster/index.js'
+import {
+  deferCleanup,
+  newNamespace,
+  portForward,
+  useHostCluster,
+  vcluster,
+  waitFor,
+  waitForStandIn,
+  type TestNamespace,
+} from '../cluster/index.js'
 
 const cluster = useHostCluster()
 let ns: TestNamespace
@@ -21,7 +30,8 @@ function kubeconfigCopy(): string {
 }
 
 const read = (file: string) => parse(readFileSync(file, 'utf8'))
-const kubectl = (file: string, args: string[]) => cluster.kubectl(args, {kubeconfig: file, reject: false, timeoutMs: 60_000})
+const kubectl = (file: string, args: string[]) =>
+  cluster.kubectl(args, {kubeconfig: file, reject: false, timeoutMs: 60_000})
 
 interface Running {
   child: ChildProcess
@@ -31,8 +41,10 @@ interface Running {
 
 /** `vcluster connect` in the foreground, as a person runs it; stopped after the test. */
 function connectInForeground(file: string, args: string[] = []): Running {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'connect', 'demo', '-n', ns.name, ...args],
-    {env: {...cluster.env, KUBECONFIG: file}, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'connect', 'demo', '-n', ns.name, ...args], {
+    env: {...cluster.env, KUBECONFIG: file},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
@@ -47,7 +59,19 @@ beforeAll(async () => {
   ns = await newNamespace('connect')
   // The rig's kwok nodes advertise no ephemeral-storage, which the chart's default requests ask for.
   const fits = ['--set', 'controlPlane.statefulSet.resources.requests.ephemeral-storage=0']
-  const created = await vcluster(['create', 'demo', '-n', ns.name, '--no-connect', '--set', 'controlPlane.proxy.extraSANs={127.0.0.2,vc.example.com}', ...fits], {kubeconfig: ns.userKubeconfig, timeoutMs: 300_000})
+  const created = await vcluster(
+    [
+      'create',
+      'demo',
+      '-n',
+      ns.name,
+      '--no-connect',
+      '--set',
+      'controlPlane.proxy.extraSANs={127.0.0.2,vc.example.com}',
+      ...fits,
+    ],
+    {kubeconfig: ns.userKubeconfig, timeoutMs: 300_000},
+  )
   expect(created.exitCode, created.stderr).toBe(0)
   await waitForStandIn(ns.name, 'demo')
   context = `vcluster_demo_${ns.name}_${read(ns.userKubeconfig)['current-context']}`
@@ -58,16 +82,24 @@ describe('vcluster connect -- COMMAND (the CI path)', () => {
     const file = kubeconfigCopy()
     const before = readFileSync(file, 'utf8')
     const started = Date.now()
-    const ok = await vcluster(['connect', 'demo', '-n', ns.name, '--', 'kubectl', 'get', 'namespaces'], {kubeconfig: file})
+    const ok = await vcluster(['connect', 'demo', '-n', ns.name, '--', 'kubectl', 'get', 'namespaces'], {
+      kubeconfig: file,
+    })
     const wallMs = Date.now() - started
     expect(ok.exitCode, ok.stderr).toBe(0)
     expect(ok.stdout).toMatch(/^kube-system\s+Active/m)
     process.stderr.write(`[connect] connect -- kubectl get namespaces: ${wallMs} ms\n`)
 
-    const failing = await vcluster(['connect', 'demo', '-n', ns.name, '--', 'kubectl', 'get', 'pod', 'nope', '-n', 'default'], {kubeconfig: file})
+    const failing = await vcluster(
+      ['connect', 'demo', '-n', ns.name, '--', 'kubectl', 'get', 'pod', 'nope', '-n', 'default'],
+      {kubeconfig: file},
+    )
     expect(failing.exitCode).toBe(1)
     expect(failing.stderr).toContain('pods "nope" not found')
-    const custom = await vcluster(['connect', 'demo', '-n', ns.name, '--', 'sh', '-c', 'kubectl config current-context; exit 42'], {kubeconfig: file})
+    const custom = await vcluster(
+      ['connect', 'demo', '-n', ns.name, '--', 'sh', '-c', 'kubectl config current-context; exit 42'],
+      {kubeconfig: file},
+    )
     expect(custom.exitCode).toBe(42)
     expect(custom.stdout.trim()).toBe(context)
     expect(readFileSync(file, 'utf8')).toBe(before)
@@ -90,12 +122,34 @@ describe('vcluster connect -- COMMAND (the CI path)', () => {
 describe('vcluster connect --service-account', () => {
   it('uses a token of that service account instead of the admin certificate', async () => {
     const file = kubeconfigCopy()
-    const created = await vcluster(['connect', 'demo', '-n', ns.name, '--', 'kubectl', 'create', 'serviceaccount', 'ci', '-n', 'default'], {kubeconfig: file})
+    const created = await vcluster(
+      ['connect', 'demo', '-n', ns.name, '--', 'kubectl', 'create', 'serviceaccount', 'ci', '-n', 'default'],
+      {kubeconfig: file},
+    )
     expect(created.exitCode, created.stderr).toBe(0)
-    const whoami = await vcluster(['connect', 'demo', '-n', ns.name, '--service-account', 'default/ci', '--', 'kubectl', 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], {kubeconfig: file})
+    const whoami = await vcluster(
+      [
+        'connect',
+        'demo',
+        '-n',
+        ns.name,
+        '--service-account',
+        'default/ci',
+        '--',
+        'kubectl',
+        'auth',
+        'whoami',
+        '-o',
+        'jsonpath={.status.userInfo.username}',
+      ],
+      {kubeconfig: file},
+    )
     expect(whoami.exitCode, whoami.stderr).toBe(0)
     expect(whoami.stdout).toBe('system:serviceaccount:default:ci')
-    const missing = await vcluster(['connect', 'demo', '-n', ns.name, '--service-account', 'default/nope', '--', 'true'], {kubeconfig: file})
+    const missing = await vcluster(
+      ['connect', 'demo', '-n', ns.name, '--service-account', 'default/nope', '--', 'true'],
+      {kubeconfig: file},
+    )
     expect(missing.exitCode).toBe(3)
     expect(missing.stderr).toContain('service account default/nope does not exist in the vCluster')
   })
@@ -106,11 +160,21 @@ describe('vcluster connect (foreground)', () => {
     const file = kubeconfigCopy()
     const previous = read(file)['current-context']
     const run = connectInForeground(file)
-    await waitFor(() => run.child.exitCode === null ? run.stderr().includes('Forwarding until you press Ctrl-C') || undefined : Promise.reject(new Error(run.stderr())), {timeoutMs: 60_000, what: 'connect to be forwarding'})
+    await waitFor(
+      () =>
+        run.child.exitCode === null
+          ? run.stderr().includes('Forwarding until you press Ctrl-C') || undefined
+          : Promise.reject(new Error(run.stderr())),
+      {timeoutMs: 60_000, what: 'connect to be forwarding'},
+    )
     const doc = read(file)
     expect(doc['current-context']).toBe(context)
-    expect(doc.contexts.map((c: {name: string}) => c.name)).toEqual(expect.arrayContaining([context, `${context}_127.0.0.2`, `${context}_vc.example.com`]))
-    expect(doc.clusters.find((c: {name: string}) => c.name === `${context}_vc.example.com`).cluster.server).toBe('https://vc.example.com')
+    expect(doc.contexts.map((c: {name: string}) => c.name)).toEqual(
+      expect.arrayContaining([context, `${context}_127.0.0.2`, `${context}_vc.example.com`]),
+    )
+    expect(doc.clusters.find((c: {name: string}) => c.name === `${context}_vc.example.com`).cluster.server).toBe(
+      'https://vc.example.com',
+    )
     const main = doc.clusters.find((c: {name: string}) => c.name === context).cluster
     expect(main.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
     expect(main['insecure-skip-tls-verify']).toBeUndefined()
@@ -122,15 +186,23 @@ describe('vcluster connect (foreground)', () => {
     // (backoff, new pod) instead of failing.
     const oldUid = (await cluster.kubectlJson(['-n', ns.name, 'get', 'pod', 'demo-0'])).metadata.uid
     await cluster.kubectl(['-n', ns.name, 'delete', 'pod', 'demo-0', '--wait=false'])
-    await waitFor(async () => {
-      const pod = await cluster.kubectlJson(['-n', ns.name, 'get', 'pod', 'demo-0']).catch(() => undefined)
-      return pod !== undefined && pod.metadata.uid !== oldUid
-    }, {timeoutMs: 90_000, intervalMs: 100, what: 'the vCluster pod to be recreated'})
+    await waitFor(
+      async () => {
+        const pod = await cluster.kubectlJson(['-n', ns.name, 'get', 'pod', 'demo-0']).catch(() => undefined)
+        return pod !== undefined && pod.metadata.uid !== oldUid
+      },
+      {timeoutMs: 90_000, intervalMs: 100, what: 'the vCluster pod to be recreated'},
+    )
     const startedAt = Date.now()
     const again = await kubectl(file, ['get', 'namespaces'])
     expect(again.exitCode, `${again.stderr}\n--- connect:\n${run.stderr()}`).toBe(0)
-    process.stderr.write(`[connect] kubectl through the forward right after the pod was deleted: ${Date.now() - startedAt} ms\n`)
-    await waitFor(() => run.stderr().includes('was replaced; forwarding to pod demo-0'), {timeoutMs: 30_000, what: 'connect to say the pod was replaced'})
+    process.stderr.write(
+      `[connect] kubectl through the forward right after the pod was deleted: ${Date.now() - startedAt} ms\n`,
+    )
+    await waitFor(() => run.stderr().includes('was replaced; forwarding to pod demo-0'), {
+      timeoutMs: 30_000,
+      what: 'connect to say the pod was replaced',
+    })
 
     // Ctrl-C: stop listening, switch back, exit 0.
     run.child.kill('SIGINT')
@@ -145,7 +217,9 @@ describe('vcluster connect --server', () => {
   it('accepts a host in the certificate and verifies TLS; refuses a host that is not, with the extraSANs hint', async () => {
     const file = kubeconfigCopy()
     const forward = await portForward(ns.name, 'pod/demo-0', 8443, ns.userKubeconfig)
-    const ok = await vcluster(['connect', 'demo', '-n', ns.name, '--server', `localhost:${forward.localPort}`], {kubeconfig: file})
+    const ok = await vcluster(['connect', 'demo', '-n', ns.name, '--server', `localhost:${forward.localPort}`], {
+      kubeconfig: file,
+    })
     expect(ok.exitCode, ok.stderr).toBe(0)
     expect(read(file)['current-context']).toBe(context)
     expect(read(file).contexts.map((c: {name: string}) => c.name)).not.toContain(`${context}_vc.example.com`)
@@ -153,13 +227,20 @@ describe('vcluster connect --server', () => {
     expect(got.exitCode, got.stderr).toBe(0)
 
     const before = readFileSync(file, 'utf8')
-    const refused = await vcluster(['connect', 'demo', '-n', ns.name, '--server', `https://127.0.0.3:${forward.localPort}`], {kubeconfig: file})
+    const refused = await vcluster(
+      ['connect', 'demo', '-n', ns.name, '--server', `https://127.0.0.3:${forward.localPort}`],
+      {kubeconfig: file},
+    )
     expect(refused.exitCode).toBe(2)
     expect(refused.stderr).toContain("error: the vCluster's certificate is not valid for 127.0.0.3")
-    expect(refused.stderr).toContain(`vcluster upgrade demo -n ${ns.name} --set 'controlPlane.proxy.extraSANs={127.0.0.2,vc.example.com,127.0.0.3}'`)
+    expect(refused.stderr).toContain(
+      `vcluster upgrade demo -n ${ns.name} --set 'controlPlane.proxy.extraSANs={127.0.0.2,vc.example.com,127.0.0.3}'`,
+    )
     expect(readFileSync(file, 'utf8')).toBe(before)
 
-    const printed = await vcluster(['connect', 'demo', '-n', ns.name, '--server', 'VC.example.com', '--print'], {kubeconfig: file})
+    const printed = await vcluster(['connect', 'demo', '-n', ns.name, '--server', 'VC.example.com', '--print'], {
+      kubeconfig: file,
+    })
     expect(printed.exitCode, printed.stderr).toBe(0)
     expect(read(file)).toEqual(parse(before))
     const kc = parse(printed.stdout)
@@ -173,7 +254,13 @@ describe('vcluster disconnect', () => {
     const file = kubeconfigCopy()
     const previous = read(file)['current-context']
     const forward = await portForward(ns.name, 'pod/demo-0', 8443, ns.userKubeconfig)
-    expect((await vcluster(['connect', 'demo', '-n', ns.name, '--server', `https://127.0.0.1:${forward.localPort}`], {kubeconfig: file})).exitCode).toBe(0)
+    expect(
+      (
+        await vcluster(['connect', 'demo', '-n', ns.name, '--server', `https://127.0.0.1:${forward.localPort}`], {
+          kubeconfig: file,
+        })
+      ).exitCode,
+    ).toBe(0)
     expect(read(file)['current-context']).toBe(context)
     const done = await vcluster(['disconnect'], {kubeconfig: file})
     expect(done.exitCode, done.stderr).toBe(0)

@@ -7,7 +7,16 @@ import {EXTRA_ROLE, newNamespace, useHostCluster, vcluster, waitFor} from '../cl
 /** Everything in the namespace that carries the vCluster's release label (what delete must remove). */
 async function labelled(ns: string, name: string): Promise<string[]> {
   const cluster = useHostCluster()
-  const r = await cluster.kubectl(['-n', ns, 'get', 'statefulsets,deployments,pods,services,secrets,serviceaccounts,roles,rolebindings,pvc', '-l', `release=${name}`, '-o', 'name'])
+  const r = await cluster.kubectl([
+    '-n',
+    ns,
+    'get',
+    'statefulsets,deployments,pods,services,secrets,serviceaccounts,roles,rolebindings,pvc',
+    '-l',
+    `release=${name}`,
+    '-o',
+    'name',
+  ])
   return r.stdout.split('\n').filter((l) => l !== '')
 }
 
@@ -16,7 +25,15 @@ describe('create, list, delete as a namespace-scoped user', () => {
     const ns = await newNamespace('cld')
     const user = ['--kubeconfig', ns.userKubeconfig]
 
-    const created = await vcluster(['create', 'demo', ...user, '-n', ns.name, '--set', 'controlPlane.proxy.extraSANs={demo.example.com}'])
+    const created = await vcluster([
+      'create',
+      'demo',
+      ...user,
+      '-n',
+      ns.name,
+      '--set',
+      'controlPlane.proxy.extraSANs={demo.example.com}',
+    ])
     expect(created.stderr).toContain('vCluster demo ready after')
     expect(created.exitCode, created.stderr).toBe(0)
     expect(created.stdout).toBe('')
@@ -24,18 +41,45 @@ describe('create, list, delete as a namespace-scoped user', () => {
     const cluster = useHostCluster()
     const sts = await cluster.kubectlJson(['-n', ns.name, 'get', 'statefulset', 'demo'])
     expect(sts.status.readyReplicas).toBe(1)
-    expect(sts.metadata.labels).toMatchObject({app: 'vcluster', release: 'demo', 'app.kubernetes.io/managed-by': 'vcluster-cli'})
+    expect(sts.metadata.labels).toMatchObject({
+      app: 'vcluster',
+      release: 'demo',
+      'app.kubernetes.io/managed-by': 'vcluster-cli',
+    })
     const pvc = await cluster.kubectlJson(['-n', ns.name, 'get', 'pvc', 'data-demo-0'])
     expect(pvc.status.phase).toBe('Bound')
     const names = await labelled(ns.name, 'demo')
-    expect(names).toEqual(expect.arrayContaining(['statefulset.apps/demo', 'service/demo', 'service/demo-headless', 'secret/vc-config-demo', 'serviceaccount/vc-demo', 'role.rbac.authorization.k8s.io/vc-demo']))
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'statefulset.apps/demo',
+        'service/demo',
+        'service/demo-headless',
+        'secret/vc-config-demo',
+        'serviceaccount/vc-demo',
+        'role.rbac.authorization.k8s.io/vc-demo',
+      ]),
+    )
 
     const json = await vcluster(['list', ...user, '-n', ns.name, '-o', 'json'])
     expect(json.exitCode, json.stderr).toBe(0)
     const items = JSON.parse(json.stdout)
     expect(items).toHaveLength(1)
-    expect(items[0]).toMatchObject({Name: 'demo', Namespace: ns.name, Status: 'Running', Version: '0.36.1', Connected: false})
-    expect(Object.keys(items[0]).sort()).toEqual(['AgeSeconds', 'Connected', 'Created', 'Name', 'Namespace', 'Status', 'Version'])
+    expect(items[0]).toMatchObject({
+      Name: 'demo',
+      Namespace: ns.name,
+      Status: 'Running',
+      Version: '0.36.1',
+      Connected: false,
+    })
+    expect(Object.keys(items[0]).sort()).toEqual([
+      'AgeSeconds',
+      'Connected',
+      'Created',
+      'Name',
+      'Namespace',
+      'Status',
+      'Version',
+    ])
 
     const table = await vcluster(['list', ...user])
     expect(table.exitCode).toBe(0)
@@ -43,13 +87,23 @@ describe('create, list, delete as a namespace-scoped user', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+NAMESPACE\s+STATUS\s+VERSION\s+CONNECTED\s+AGE$/)
     expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^demo\\s+${ns.name}\\s+Running\\s+0\\.36\\.1\\s+\\d+s$`))
 
-    const again = await vcluster(['create', 'demo', ...user, '-n', ns.name, '--set', 'controlPlane.proxy.extraSANs={demo.example.com}'])
+    const again = await vcluster([
+      'create',
+      'demo',
+      ...user,
+      '-n',
+      ns.name,
+      '--set',
+      'controlPlane.proxy.extraSANs={demo.example.com}',
+    ])
     expect(again.exitCode, again.stderr).toBe(0)
     expect(again.stderr).toContain('vCluster demo is up to date')
 
     const changed = await vcluster(['create', 'demo', ...user, '-n', ns.name])
     expect(changed.exitCode).toBe(4)
-    expect(changed.stderr).toContain(`error: vCluster demo already exists in namespace ${ns.name} with a different config`)
+    expect(changed.stderr).toContain(
+      `error: vCluster demo already exists in namespace ${ns.name} with a different config`,
+    )
     expect(changed.stderr).toContain(`vcluster upgrade demo -n ${ns.name}`)
 
     const second = await vcluster(['create', 'other', ...user, '-n', ns.name])
@@ -71,11 +125,23 @@ describe('create, list, delete as a namespace-scoped user', () => {
 
   it('--dry-run=server in a fresh namespace: every object checked by the API server, nothing stored', async () => {
     const ns = await newNamespace('dryrun')
-    const r = await vcluster(['create', 'demo', '-n', ns.name, '--kubeconfig', ns.userKubeconfig, '--dry-run=server', '-o', 'json'])
+    const r = await vcluster([
+      'create',
+      'demo',
+      '-n',
+      ns.name,
+      '--kubeconfig',
+      ns.userKubeconfig,
+      '--dry-run=server',
+      '-o',
+      'json',
+    ])
     expect(r.exitCode, r.stderr).toBe(0)
     const result = JSON.parse(r.stdout) as {dryRun: boolean; manifests: {kind: string}[]}
     expect(result.dryRun).toBe(true)
-    expect(result.manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['StatefulSet', 'Role', 'RoleBinding', 'Secret']))
+    expect(result.manifests.map((m) => m.kind)).toEqual(
+      expect.arrayContaining(['StatefulSet', 'Role', 'RoleBinding', 'Secret']),
+    )
     expect(await labelled(ns.name, 'demo')).toEqual([])
   })
 
@@ -85,7 +151,9 @@ describe('create, list, delete as a namespace-scoped user', () => {
     await cluster.kubectl(['-n', ns.name, 'delete', 'rolebinding', EXTRA_ROLE])
     const r = await vcluster(['create', 'demo', '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
     expect(r.exitCode).toBe(5)
-    expect(r.stderr).toMatch(new RegExp(`^error: missing permissions in namespace ${ns.name}, nothing was applied: `, 'm'))
+    expect(r.stderr).toMatch(
+      new RegExp(`^error: missing permissions in namespace ${ns.name}, nothing was applied: `, 'm'),
+    )
     expect(r.stderr).toContain('discovery.k8s.io/endpointslices: ')
     expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1)
     expect(await labelled(ns.name, 'demo')).toEqual([])
@@ -98,7 +166,10 @@ describe('create, list, delete as a namespace-scoped user', () => {
     const child = spawn(process.execPath, args, {env: cluster.env, stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    await waitFor(async () => (/applying objects|applied \d+ objects/.test(stderr) ? true : undefined), {timeoutMs: 60_000, what: 'create to start applying'})
+    await waitFor(async () => (/applying objects|applied \d+ objects/.test(stderr) ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'create to start applying',
+    })
     child.kill('SIGINT')
     await new Promise((r) => child.on('exit', r))
     const rerun = await vcluster(['create', 'demo', '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
@@ -141,7 +212,10 @@ function fakeVClusters(namespace: string, n: number): string {
         replicas: 0,
         serviceName: `fake-${i}`,
         selector: {matchLabels: {app: 'vcluster', release: `fake-${i}`}},
-        template: {metadata: {labels: {app: 'vcluster', release: `fake-${i}`}}, spec: {containers: [{name: 'syncer', image: 'ghcr.io/loft-sh/vcluster-pro:0.36.1'}]}},
+        template: {
+          metadata: {labels: {app: 'vcluster', release: `fake-${i}`}},
+          spec: {containers: [{name: 'syncer', image: 'ghcr.io/loft-sh/vcluster-pro:0.36.1'}]},
+        },
       },
     }),
   ).join('\n---\n')

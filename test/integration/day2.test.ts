@@ -7,7 +7,9 @@ async function snapshot(ns: string) {
   const cluster = useHostCluster()
   const sts = await cluster.kubectlJson(['-n', ns, 'get', 'statefulset', 'demo'])
   const pvc = await cluster.kubectlJson(['-n', ns, 'get', 'pvc', 'data-demo-0'])
-  const images = [...sts.spec.template.spec.initContainers, ...sts.spec.template.spec.containers].map((c: {image: string}) => c.image)
+  const images = [...sts.spec.template.spec.initContainers, ...sts.spec.template.spec.containers].map(
+    (c: {image: string}) => c.image,
+  )
   return {images, claimUid: pvc.metadata.uid as string, generation: sts.metadata.generation as number}
 }
 
@@ -15,11 +17,26 @@ describe('upgrade, pause, resume, describe, completion', () => {
   it('upgrades safely, refuses unsafe changes with nothing applied, and pauses and resumes', async () => {
     const ns = await newNamespace('day2')
     const user = ['--kubeconfig', ns.userKubeconfig, '-n', ns.name]
-    const created = await vcluster(['create', 'demo', ...user, '--set', 'controlPlane.distro.k8s.image.tag=v1.33.4', '--set', 'controlPlane.statefulSet.labels.team=a'])
+    const created = await vcluster([
+      'create',
+      'demo',
+      ...user,
+      '--set',
+      'controlPlane.distro.k8s.image.tag=v1.33.4',
+      '--set',
+      'controlPlane.statefulSet.labels.team=a',
+    ])
     expect(created.exitCode, created.stderr).toBe(0)
     const before = await snapshot(ns.name)
 
-    const dry = await vcluster(['upgrade', 'demo', ...user, '--set', 'controlPlane.distro.k8s.image.tag=v1.34.0', '--dry-run'])
+    const dry = await vcluster([
+      'upgrade',
+      'demo',
+      ...user,
+      '--set',
+      'controlPlane.distro.k8s.image.tag=v1.34.0',
+      '--dry-run',
+    ])
     expect(dry.exitCode, dry.stderr).toBe(0)
     expect(dry.stderr).toContain('update StatefulSet/demo')
     expect(dry.stderr).toMatch(/^\+\s+image: ghcr\.io\/loft-sh\/kubernetes:v1\.34\.0$/m)
@@ -37,7 +54,10 @@ describe('upgrade, pause, resume, describe, completion', () => {
     expect(sts.metadata.labels.team).toBe('a') // the stored value survived an upgrade that did not repeat it
 
     for (const [set, message] of [
-      ['controlPlane.backingStore.etcd.external.enabled=true', 'switching the backing store from embedded-database to external-etcd is not supported'],
+      [
+        'controlPlane.backingStore.etcd.external.enabled=true',
+        'switching the backing store from embedded-database to external-etcd is not supported',
+      ],
       ['controlPlane.distro.k8s.image.tag=v1.33.4', 'downgrades are not supported'],
       ['controlPlane.distro.k8s.image.tag=v1.36.0', 'skips a minor version'],
     ] as const) {
@@ -48,16 +68,36 @@ describe('upgrade, pause, resume, describe, completion', () => {
       expect((await snapshot(ns.name)).generation).toBe(after.generation)
     }
 
-    const pdb = await vcluster(['upgrade', 'demo', ...user, '--set', 'controlPlane.advanced.podDisruptionBudget.enabled=true', '--yes'])
+    const pdb = await vcluster([
+      'upgrade',
+      'demo',
+      ...user,
+      '--set',
+      'controlPlane.advanced.podDisruptionBudget.enabled=true',
+      '--yes',
+    ])
     expect(pdb.exitCode, pdb.stderr).toBe(0)
     await cluster.kubectl(['-n', ns.name, 'get', 'pdb', 'demo'])
-    const noPdb = await vcluster(['upgrade', 'demo', ...user, '--set', 'controlPlane.advanced.podDisruptionBudget.enabled=false', '--yes'])
+    const noPdb = await vcluster([
+      'upgrade',
+      'demo',
+      ...user,
+      '--set',
+      'controlPlane.advanced.podDisruptionBudget.enabled=false',
+      '--yes',
+    ])
     expect(noPdb.exitCode, noPdb.stderr).toBe(0)
     expect((await cluster.kubectl(['-n', ns.name, 'get', 'pdb', 'demo'], {reject: false})).exitCode).not.toBe(0)
 
     const paused = await vcluster(['pause', 'demo', ...user])
     expect(paused.exitCode, paused.stderr).toBe(0)
-    await waitFor(async () => ((await cluster.kubectl(['-n', ns.name, 'get', 'pods', '-l', 'release=demo', '-o', 'name'])).stdout.trim() === '' ? true : undefined), {timeoutMs: 60_000, what: 'pods gone'})
+    await waitFor(
+      async () =>
+        (await cluster.kubectl(['-n', ns.name, 'get', 'pods', '-l', 'release=demo', '-o', 'name'])).stdout.trim() === ''
+          ? true
+          : undefined,
+      {timeoutMs: 60_000, what: 'pods gone'},
+    )
     const listed = JSON.parse((await vcluster(['list', ...user, '-o', 'json'])).stdout)
     expect(listed[0].Status).toBe('Paused')
 
@@ -83,7 +123,13 @@ describe('upgrade, pause, resume, describe, completion', () => {
     expect(text.stdout).toMatch(/^Kubernetes:\s+v1\.34\.0$/m)
     expect(text.stdout).toMatch(/^Backing store:\s+embedded-database$/m)
     const json = JSON.parse((await vcluster(['describe', 'demo', ...user, '-o', 'json'])).stdout)
-    expect(json).toMatchObject({name: 'demo', namespace: ns.name, status: 'Running', vclusterVersion: '0.36.1', kind: 'StatefulSet'})
+    expect(json).toMatchObject({
+      name: 'demo',
+      namespace: ns.name,
+      status: 'Running',
+      vclusterVersion: '0.36.1',
+      kind: 'StatefulSet',
+    })
     const yaml = parse((await vcluster(['describe', 'demo', ...user, '-o', 'yaml'])).stdout)
     expect(yaml.exposure.serviceType).toBe('ClusterIP')
     const config = parse((await vcluster(['describe', 'demo', ...user, '--config-only'])).stdout)

@@ -43,7 +43,8 @@ metadata:
 `
 }
 
-const names = async (args: string[]) => (await useHostCluster().kubectl([...args, '-o', 'name'])).stdout.split('\n').filter((l) => l !== '')
+const names = async (args: string[]) =>
+  (await useHostCluster().kubectl([...args, '-o', 'name'])).stdout.split('\n').filter((l) => l !== '')
 
 describe('delete and the cluster-scoped objects the vCluster synced', () => {
   it('removes its PriorityClasses and namespaces, and clears a namespace it imported', async () => {
@@ -51,11 +52,22 @@ describe('delete and the cluster-scoped objects the vCluster synced', () => {
     const ns = await newNamespace('delpc')
     const admin = ['--kubeconfig', cluster.adminKubeconfig, '-n', ns.name]
     const suffix = ns.name.split('-').at(-1) as string
-    deferCleanup(() => cluster.kubectl(['delete', `priorityclass/synced-pc-${suffix}`, `namespace/synced-ns-${suffix}`, `namespace/imported-ns-${suffix}`, '--ignore-not-found', '--wait=false']))
+    deferCleanup(() =>
+      cluster.kubectl([
+        'delete',
+        `priorityclass/synced-pc-${suffix}`,
+        `namespace/synced-ns-${suffix}`,
+        `namespace/imported-ns-${suffix}`,
+        '--ignore-not-found',
+        '--wait=false',
+      ]),
+    )
     const created = await vcluster(['create', 'demo', ...admin, '--no-connect'])
     expect(created.exitCode, created.stderr).toBe(0)
     const marker = `${ns.name}-x-demo`
-    await cluster.kubectl(['create', '-f', '-'], {input: `${syncedObjects(marker, suffix)}---\n${importedNamespace(marker, suffix)}`})
+    await cluster.kubectl(['create', '-f', '-'], {
+      input: `${syncedObjects(marker, suffix)}---\n${importedNamespace(marker, suffix)}`,
+    })
     expect(await names(['get', 'priorityclasses,namespaces', '-l', `${MARKER}=${marker}`])).toHaveLength(3)
 
     const deleted = await vcluster(['delete', 'demo', ...admin])
@@ -66,7 +78,11 @@ describe('delete and the cluster-scoped objects the vCluster synced', () => {
     const imported = await cluster.kubectlJson(['get', 'namespace', `imported-ns-${suffix}`])
     expect(imported.metadata.deletionTimestamp).toBeUndefined()
     expect(imported.metadata.labels).toMatchObject({team: 'a'})
-    expect(Object.keys({...imported.metadata.labels, ...imported.metadata.annotations}).filter((k) => k.startsWith('vcluster.loft.sh/'))).toEqual([])
+    expect(
+      Object.keys({...imported.metadata.labels, ...imported.metadata.annotations}).filter((k) =>
+        k.startsWith('vcluster.loft.sh/'),
+      ),
+    ).toEqual([])
     const cm = await cluster.kubectlJson(['-n', `imported-ns-${suffix}`, 'get', 'configmap', 'app'])
     expect(cm.metadata.labels).toEqual({app: 'web'})
     expect(cm.metadata.annotations ?? {}).toEqual({})
@@ -76,21 +92,43 @@ describe('delete and the cluster-scoped objects the vCluster synced', () => {
     const cluster = useHostCluster()
     const ns = await newNamespace('delpcns')
     const suffix = ns.name.split('-').at(-1) as string
-    deferCleanup(() => cluster.kubectl(['delete', `priorityclass/synced-pc-${suffix}`, `namespace/synced-ns-${suffix}`, '--ignore-not-found', '--wait=false']))
+    deferCleanup(() =>
+      cluster.kubectl([
+        'delete',
+        `priorityclass/synced-pc-${suffix}`,
+        `namespace/synced-ns-${suffix}`,
+        '--ignore-not-found',
+        '--wait=false',
+      ]),
+    )
     // Syncing PriorityClasses needs a ClusterRole, which only the admin may create; the user deletes.
-    const created = await vcluster(['create', 'demo', '--kubeconfig', cluster.adminKubeconfig, '-n', ns.name, '--no-connect', '--set', 'sync.toHost.priorityClasses.enabled=true'])
+    const created = await vcluster([
+      'create',
+      'demo',
+      '--kubeconfig',
+      cluster.adminKubeconfig,
+      '-n',
+      ns.name,
+      '--no-connect',
+      '--set',
+      'sync.toHost.priorityClasses.enabled=true',
+    ])
     expect(created.exitCode, created.stderr).toBe(0)
     const marker = `${ns.name}-x-demo`
     await cluster.kubectl(['create', '-f', '-'], {input: syncedObjects(marker, suffix)})
 
     const deleted = await vcluster(['delete', 'demo', '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
-    expect(deleted.stderr).toContain(`warning: vCluster demo may have left PriorityClasses labelled ${MARKER}=${marker}`)
+    expect(deleted.stderr).toContain(
+      `warning: vCluster demo may have left PriorityClasses labelled ${MARKER}=${marker}`,
+    )
     expect(deleted.stderr).toContain(`  kubectl delete priorityclasses -l ${MARKER}=${marker}\n`)
     expect(deleted.stderr).toContain(`kubectl delete clusterrolebinding,clusterrole vc-demo-v-${ns.name}`)
     // Namespace sync is off in its config: no warning about namespaces, though the user could not look.
     expect(deleted.stderr).not.toContain('namespaces labelled')
-    expect(await names(['get', 'priorityclass', '-l', `${MARKER}=${marker}`])).toEqual([`priorityclass.scheduling.k8s.io/synced-pc-${suffix}`])
+    expect(await names(['get', 'priorityclass', '-l', `${MARKER}=${marker}`])).toEqual([
+      `priorityclass.scheduling.k8s.io/synced-pc-${suffix}`,
+    ])
 
     // The admin's command from the warning does the rest.
     await cluster.kubectl(['delete', 'priorityclasses', '-l', `${MARKER}=${marker}`])
@@ -115,9 +153,12 @@ describe('delete and the cluster-scoped objects the vCluster synced', () => {
     const admin = ['--kubeconfig', cluster.adminKubeconfig, '-n', ns]
     const created = await vcluster(['create', 'demo', ...admin, '--no-connect', '--no-wait'])
     expect(created.exitCode, created.stderr).toBe(0)
-    expect((await cluster.kubectlJson(['get', 'namespace', ns])).metadata.annotations).toMatchObject({'vcluster.loft.sh/created': 'true'})
+    expect((await cluster.kubectlJson(['get', 'namespace', ns])).metadata.annotations).toMatchObject({
+      'vcluster.loft.sh/created': 'true',
+    })
     // Another vCluster in the same namespace, e.g. one made by upstream's CLI (ours refuses a second one).
-    await cluster.kubectl(['-n', ns, 'create', '-f', '-'], {input: `apiVersion: apps/v1
+    await cluster.kubectl(['-n', ns, 'create', '-f', '-'], {
+      input: `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: other, labels: {app: vcluster, release: other}}
 spec:
@@ -127,7 +168,8 @@ spec:
   template:
     metadata: {labels: {app: vcluster, release: other}}
     spec: {containers: [{name: syncer, image: example.invalid/none}]}
-`})
+`,
+    })
     const deleted = await vcluster(['delete', 'demo', ...admin])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
     expect(deleted.stderr).toContain(`kept namespace ${ns}: vCluster other is still in it`)

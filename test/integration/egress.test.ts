@@ -41,7 +41,14 @@ export function destinations(log: string): Destination[] {
     const v4 = /inet_addr\("([^"]+)"\)/.exec(rest)?.[1]
     const v6 = /inet_pton\(AF_INET6, "([^"]+)"/.exec(rest)?.[1]
     const path = /sun_path=(@?"[^"]*")/.exec(rest)?.[1]
-    const address = family === 'AF_INET' ? `${v4}:${port}` : family === 'AF_INET6' ? `[${v6}]:${port}` : family === 'AF_UNIX' ? (path ?? '?') : family
+    const address =
+      family === 'AF_INET'
+        ? `${v4}:${port}`
+        : family === 'AF_INET6'
+          ? `[${v6}]:${port}`
+          : family === 'AF_UNIX'
+            ? (path ?? '?')
+            : family
     out.push({pid: Number(pid), call, family, address})
   }
   return out
@@ -62,26 +69,51 @@ function userEnv(extra: Record<string, string>): Record<string, string> {
   // A login shell sets HOME and SHELL. A CI runner may leave them unset, and then Node (HOME) and oclif (SHELL, through
   // os.userInfo) ask glibc for the user's passwd entry, which first tries nscd's socket: local name-service IPC, not
   // a network destination. With both set nothing may touch that socket, so a hosts lookup through nscd is still caught.
-  const env = Object.entries({HOME: homedir(), SHELL: userInfo().shell ?? '/bin/sh', ...cluster.env, ...extra}).filter(([k, v]) => v !== undefined && k !== 'NODE_ENV' && !k.startsWith('VITEST'))
+  const env = Object.entries({HOME: homedir(), SHELL: userInfo().shell ?? '/bin/sh', ...cluster.env, ...extra}).filter(
+    ([k, v]) => v !== undefined && k !== 'NODE_ENV' && !k.startsWith('VITEST'),
+  )
   return Object.fromEntries(env) as Record<string, string>
 }
 
 /** Runs argv under strace (children followed); returns its result and every address it used. */
 async function traced(argv: string[], env: Record<string, string> = {}, timeoutMs = 300_000): Promise<Traced> {
   const log = join(work, `trace-${++traceCount}.log`)
-  const r = await execa('strace', ['-f', '-qq', '--seccomp-bpf', '-e', 'trace=connect,sendto,sendmsg,sendmmsg',
-    '-e', 'signal=none', '-o', log, ...argv], {env: userEnv(env), extendEnv: false, reject: false, timeout: timeoutMs})
-  return {exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr), seen: destinations(readFileSync(log, 'utf8'))}
+  const r = await execa(
+    'strace',
+    [
+      '-f',
+      '-qq',
+      '--seccomp-bpf',
+      '-e',
+      'trace=connect,sendto,sendmsg,sendmmsg',
+      '-e',
+      'signal=none',
+      '-o',
+      log,
+      ...argv,
+    ],
+    {env: userEnv(env), extendEnv: false, reject: false, timeout: timeoutMs},
+  )
+  return {
+    exitCode: r.exitCode ?? -1,
+    stdout: String(r.stdout),
+    stderr: String(r.stderr),
+    seen: destinations(readFileSync(log, 'utf8')),
+  }
 }
 
 let build = REPO_ROOT
-const cli = (args: string[], env?: Record<string, string>) => traced([process.execPath, join(build, 'bin', 'run.js'), ...args], env)
+const cli = (args: string[], env?: Record<string, string>) =>
+  traced([process.execPath, join(build, 'bin', 'run.js'), ...args], env)
 
 /** Relative imports in the bundle that name no file: a copy taken while dist/ was being rewritten. */
 function brokenImports(dir: string): string[] {
   const files = readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.js'))
-  return files.flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/(?:from ?|import\()"(\.{1,2}\/[^"]+)"/g)]
-    .map((m) => resolve(dirname(join(dir, f)), m[1] as string)).filter((target) => !existsSync(target)))
+  return files.flatMap((f) =>
+    [...readFileSync(join(dir, f), 'utf8').matchAll(/(?:from ?|import\()"(\.{1,2}\/[^"]+)"/g)]
+      .map((m) => resolve(dirname(join(dir, f)), m[1] as string))
+      .filter((target) => !existsSync(target)),
+  )
 }
 
 /** A private, consistent copy of the built CLI: other work in this tree may rebuild dist/ while the test runs. */
@@ -90,14 +122,16 @@ async function snapshotBuild(): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'egress-cli-'))
     let broken: string[]
     try {
-      for (const p of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) cpSync(join(REPO_ROOT, p), join(dir, p), {recursive: true})
+      for (const p of ['bin', 'dist', 'package.json', 'oclif.manifest.json'])
+        cpSync(join(REPO_ROOT, p), join(dir, p), {recursive: true})
       symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'))
       broken = brokenImports(join(dir, 'dist'))
     } catch (error) {
       broken = [(error as Error).message] // dist/ removed or half-written by a build running right now
     }
     if (broken.length === 0) return dir
-    if (attempt === 20) throw new Error(`dist/ stays inconsistent (run npm run build): ${broken.slice(0, 3).join(', ')}`)
+    if (attempt === 20)
+      throw new Error(`dist/ stays inconsistent (run npm run build): ${broken.slice(0, 3).join(', ')}`)
     await sleep(1000)
   }
 }
@@ -121,8 +155,9 @@ describe('the egress recorder', () => {
     expect(tcp.seen.map((d) => `${d.call} ${d.address}`)).toContain(`connect 127.0.0.1:${port}`)
     expect(outside(tcp.seen, [cluster.server.replace('https://', '')])).not.toEqual([])
     // A DNS query to a resolver on loopback (never the machine's own resolver: nothing may leave loopback).
-    const dns = `const r = new (require('dns').Resolver)({timeout: 200, tries: 1}); r.setServers(['127.0.0.1:${dnsPort}']);`
-      + ` r.resolve4('example.invalid', () => process.exit(0))`
+    const dns =
+      `const r = new (require('dns').Resolver)({timeout: 200, tries: 1}); r.setServers(['127.0.0.1:${dnsPort}']);` +
+      ` r.resolve4('example.invalid', () => process.exit(0))`
     const udp = await traced([process.execPath, '-e', dns])
     expect(udp.seen.map((d) => d.address)).toContain(`127.0.0.1:${dnsPort}`)
   })
@@ -173,7 +208,9 @@ describe('no phoning home', () => {
     await run(['describe', 'demo', ...user, '-o', 'json'])
     await run(['__complete', 'connect', ''], 0, {env: {KUBECONFIG: ns.userKubeconfig}})
     const forward = await freePort()
-    await run(['connect', 'demo', ...user, '--local-port', String(forward), '--', 'kubectl', 'get', 'namespaces'], 0, {allowed: [`127.0.0.1:${forward}`]})
+    await run(['connect', 'demo', ...user, '--local-port', String(forward), '--', 'kubectl', 'get', 'namespaces'], 0, {
+      allowed: [`127.0.0.1:${forward}`],
+    })
     await run(['connect', 'demo', ...user, '--print'])
     await run(['upgrade', 'demo', ...user, '--set', 'controlPlane.statefulSet.labels.x=y', '--dry-run'])
     await run(['upgrade', 'demo', ...user, '--set', 'controlPlane.statefulSet.labels.x=y', '--yes'])
@@ -185,21 +222,35 @@ describe('no phoning home', () => {
     // An unreachable server: the retries go to that server and nowhere else.
     const dead = await freePort()
     const deadConfig = join(work, 'dead-kubeconfig')
-    writeFileSync(deadConfig, readFileSync(ns.userKubeconfig, 'utf8').replace(/https:\/\/127\.0\.0\.1:\d+/, `https://127.0.0.1:${dead}`))
+    writeFileSync(
+      deadConfig,
+      readFileSync(ns.userKubeconfig, 'utf8').replace(/https:\/\/127\.0\.0\.1:\d+/, `https://127.0.0.1:${dead}`),
+    )
     await run(['list', '--kubeconfig', deadConfig], 7, {allowed: [`127.0.0.1:${dead}`]})
 
     const inet = results.flatMap((r) => r.seen.filter((d) => d.family === 'AF_INET' || d.family === 'AF_INET6'))
-    const summary = [...new Set(inet.map((d) => d.address))].map((a) => `${a} x${inet.filter((d) => d.address === a).length}`)
-    process.stderr.write(`[egress] ${results.length} commands traced; ${inet.length} inet connect/send calls; destinations: ${summary.join(', ')}\n`)
+    const summary = [...new Set(inet.map((d) => d.address))].map(
+      (a) => `${a} x${inet.filter((d) => d.address === a).length}`,
+    )
+    process.stderr.write(
+      `[egress] ${results.length} commands traced; ${inet.length} inet connect/send calls; destinations: ${summary.join(', ')}\n`,
+    )
     for (const r of results) {
-      expect(outside(r.seen, r.allowed).map((d) => `${d.call} ${d.family} ${d.address}`), `vcluster ${r.args.join(' ')}`).toEqual([])
+      expect(
+        outside(r.seen, r.allowed).map((d) => `${d.call} ${d.family} ${d.address}`),
+        `vcluster ${r.args.join(' ')}`,
+      ).toEqual([])
     }
     // Every command there is ran: a new command without a line above fails here.
     const commands = Object.keys(JSON.parse(readFileSync(join(build, 'oclif.manifest.json'), 'utf8')).commands)
     expect(commands.filter((id) => !results.some((r) => r.args[0] === id))).toEqual([])
     // The recorder saw the cluster traffic it should see, and the kubectl child's connections to the forward.
     expect(inet.length).toBeGreaterThan(0)
-    expect(results.find((r) => r.args[0] === 'connect' && r.args.includes('kubectl'))?.seen.some((d) => d.address === `127.0.0.1:${forward}`)).toBe(true)
+    expect(
+      results
+        .find((r) => r.args[0] === 'connect' && r.args.includes('kubectl'))
+        ?.seen.some((d) => d.address === `127.0.0.1:${forward}`),
+    ).toBe(true)
   })
 })
 

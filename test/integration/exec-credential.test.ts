@@ -18,12 +18,22 @@ function withPlugin(userKubeconfig: string, dir: string, body: (status: string) 
   const doc = parse(readFileSync(userKubeconfig, 'utf8')) as Kubeconfig
   const user = doc.users[0] as Kubeconfig['users'][number]
   const pem = (k: string) => Buffer.from(String(user.user[k]), 'base64').toString('utf8')
-  const status = JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential',
-    status: {clientCertificateData: pem('client-certificate-data'), clientKeyData: pem('client-key-data')}})
+  const status = JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    status: {clientCertificateData: pem('client-certificate-data'), clientKeyData: pem('client-key-data')},
+  })
   writeFileSync(join(dir, 'status.json'), status)
   writeFileSync(join(dir, 'login'), `#!/bin/sh\necho "$1" >> "${dir}/runs"\n${body(join(dir, 'status.json'))}\n`)
   chmodSync(join(dir, 'login'), 0o755)
-  user.user = {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: './login', args: ['get-token'], interactiveMode: 'Never'}}
+  user.user = {
+    exec: {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      command: './login',
+      args: ['get-token'],
+      interactiveMode: 'Never',
+    },
+  }
   const file = join(dir, 'kubeconfig')
   writeFileSync(file, stringify(doc), {mode: 0o600})
   return file
@@ -39,13 +49,17 @@ describe('a kubeconfig user with an exec credential plugin', () => {
     expect(JSON.parse(r.stdout)).toEqual([])
     expect(readFileSync(join(dir, 'runs'), 'utf8')).toBe('get-token\n')
     // What the plugin gave is a secret too: not printed, even with debug output on.
-    const key = (JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as {status: {clientKeyData: string}}).status.clientKeyData
-    const body = key.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '').slice(10, 60)
+    const key = (JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8')) as {status: {clientKeyData: string}}).status
+      .clientKeyData
+    const body = key
+      .replace(/-----[A-Z ]+-----/g, '')
+      .replace(/\s+/g, '')
+      .slice(10, 60)
     expect(body.length).toBe(50)
     expect(r.stdout + r.stderr).not.toContain(body)
   })
 
-  it('stops a plugin that hangs at the command\'s --timeout: exit 6 and what to run to see why', async () => {
+  it("stops a plugin that hangs at the command's --timeout: exit 6 and what to run to see why", async () => {
     const ns = await newNamespace('exec-hang')
     const dir = tempFiles({})
     const kubeconfig = withPlugin(ns.userKubeconfig, dir, () => 'exec sleep 600')

@@ -6,12 +6,25 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
-import {deferCleanup, newNamespace, startVcluster, useHostCluster, vcluster, waitFor, waitForStandIn, type RunningCli} from '../cluster/index.js'
+import {
+  deferCleanup,
+  newNamespace,
+  startVcluster,
+  useHostCluster,
+  vcluster,
+  waitFor,
+  waitForStandIn,
+  type RunningCli,
+} from '../cluster/index.js'
 
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
 
 async function interrupt(run: RunningCli, signal: NodeJS.Signals, when: RegExp): Promise<number> {
-  await waitFor(() => when.test(run.stderr()) || run.child.exitCode !== null, {timeoutMs: 90_000, intervalMs: 20, what: `${when} in:\n${run.stderr()}`})
+  await waitFor(() => when.test(run.stderr()) || run.child.exitCode !== null, {
+    timeoutMs: 90_000,
+    intervalMs: 20,
+    what: `${when} in:\n${run.stderr()}`,
+  })
   expect(run.child.exitCode, run.stderr()).toBeNull()
   run.child.kill(signal)
   return run.exited
@@ -45,7 +58,16 @@ async function servingVCluster(prefix: string, name: string) {
 describe('interrupted commands', () => {
   it('create, SIGTERM while waiting: exit 130, says how to finish or remove it; the re-run converges', async () => {
     const ns = await newNamespace('intr-create')
-    const args = ['create', 'ic', '-n', ns.name, '--kubeconfig', ns.userKubeconfig, '--set', `controlPlane.statefulSet.scheduling.nodeSelector.fault-test=${ns.name}`]
+    const args = [
+      'create',
+      'ic',
+      '-n',
+      ns.name,
+      '--kubeconfig',
+      ns.userKubeconfig,
+      '--set',
+      `controlPlane.statefulSet.scheduling.nodeSelector.fault-test=${ns.name}`,
+    ]
     const run = startVcluster(args)
     expect(await interrupt(run, 'SIGTERM', /applied \d+ objects/)).toBe(130)
     expect(run.stderr()).toContain('interrupted: vcluster create stopped by SIGTERM before it finished.')
@@ -62,7 +84,16 @@ describe('interrupted commands', () => {
     const ns = await newNamespace('intr-upgrade')
     const created = await vcluster(['create', 'iu', '-n', ns.name, '--kubeconfig', ns.userKubeconfig])
     expect(created.exitCode, created.stderr).toBe(0)
-    const args = ['upgrade', 'iu', '-n', ns.name, '--kubeconfig', ns.userKubeconfig, '--set', `controlPlane.statefulSet.scheduling.nodeSelector.fault-test=${ns.name}`]
+    const args = [
+      'upgrade',
+      'iu',
+      '-n',
+      ns.name,
+      '--kubeconfig',
+      ns.userKubeconfig,
+      '--set',
+      `controlPlane.statefulSet.scheduling.nodeSelector.fault-test=${ns.name}`,
+    ]
     const run = startVcluster(args)
     expect(await interrupt(run, 'SIGINT', /waiting for the rollout/)).toBe(130)
     expect(run.stderr()).toContain('interrupted: vcluster upgrade stopped by SIGINT before it finished.')
@@ -85,26 +116,52 @@ describe('interrupted commands', () => {
     const args = ['delete', 'id', '-n', ns.name, '--kubeconfig', ns.userKubeconfig]
     const run = startVcluster(args)
     // As soon as the workload is gone: the rest (Secrets, claims) is still there.
-    await waitFor(async () => (await cluster.kubectl(['-n', ns.name, 'get', 'statefulset', 'id'], {reject: false})).exitCode !== 0, {intervalMs: 10, timeoutMs: 60_000, what: 'the StatefulSet to go'})
+    await waitFor(
+      async () => (await cluster.kubectl(['-n', ns.name, 'get', 'statefulset', 'id'], {reject: false})).exitCode !== 0,
+      {intervalMs: 10, timeoutMs: 60_000, what: 'the StatefulSet to go'},
+    )
     const code = await (run.child.exitCode === null ? (run.child.kill('SIGINT'), run.exited) : run.exited)
     noStackTrace(run.stderr())
     if (code === 130) {
-      expect(run.stderr()).toContain(`Some objects may be left. To finish, run the same command again:  vcluster ${args.join(' ')}`)
+      expect(run.stderr()).toContain(
+        `Some objects may be left. To finish, run the same command again:  vcluster ${args.join(' ')}`,
+      )
     } else {
       // The delete was quicker than the signal; the re-run below still has to be clean.
       expect(code, run.stderr()).toBe(0)
     }
     const again = await vcluster([...args, '--ignore-not-found'])
     expect(again.exitCode, again.stderr).toBe(0)
-    const left = await cluster.kubectl(['-n', ns.name, 'get', 'statefulsets,services,secrets,persistentvolumeclaims,pods,roles,rolebindings,serviceaccounts', '-l', 'app=vcluster,release=id', '-o', 'name'])
+    const left = await cluster.kubectl([
+      '-n',
+      ns.name,
+      'get',
+      'statefulsets,services,secrets,persistentvolumeclaims,pods,roles,rolebindings,serviceaccounts',
+      '-l',
+      'app=vcluster,release=id',
+      '-o',
+      'name',
+    ])
     expect(left.stdout.trim()).toBe('')
-    expect((await cluster.kubectl(['-n', ns.name, 'get', 'secret', 'vc-config-id'], {reject: false})).exitCode).not.toBe(0)
+    expect(
+      (await cluster.kubectl(['-n', ns.name, 'get', 'secret', 'vc-config-id'], {reject: false})).exitCode,
+    ).not.toBe(0)
   })
 
   describe('connect', () => {
     it('SIGINT while waiting for the vCluster: exit 130, kubeconfig untouched', async () => {
       const ns = await newNamespace('intr-connect')
-      const created = await vcluster(['create', 'iw', '-n', ns.name, '--kubeconfig', ns.userKubeconfig, '--no-wait', '--set', `controlPlane.statefulSet.scheduling.nodeSelector.fault-test=${ns.name}`])
+      const created = await vcluster([
+        'create',
+        'iw',
+        '-n',
+        ns.name,
+        '--kubeconfig',
+        ns.userKubeconfig,
+        '--no-wait',
+        '--set',
+        `controlPlane.statefulSet.scheduling.nodeSelector.fault-test=${ns.name}`,
+      ])
       expect(created.exitCode, created.stderr).toBe(0)
       const file = kubeconfigWithForeignContent(ns.userKubeconfig)
       const before = readFileSync(file, 'utf8')
@@ -120,7 +177,10 @@ describe('interrupted commands', () => {
       const {ns, file, before} = await servingVCluster('intr-fwd', 'if')
       const previous = parse(before)['current-context']
       const run = startVcluster(['connect', 'if', '-n', ns.name, '--kubeconfig', file])
-      await waitFor(() => run.stderr().includes('Forwarding until you press Ctrl-C'), {timeoutMs: 90_000, what: `connect to forward:\n${run.stderr()}`})
+      await waitFor(() => run.stderr().includes('Forwarding until you press Ctrl-C'), {
+        timeoutMs: 90_000,
+        what: `connect to forward:\n${run.stderr()}`,
+      })
       expect(parse(readFileSync(file, 'utf8'))['current-context']).not.toBe(previous)
       run.child.kill('SIGTERM')
       expect(await run.exited, run.stderr()).toBe(0)
@@ -137,7 +197,10 @@ describe('interrupted commands', () => {
       const marker = join(mkdtempSync(join(tmpdir(), 'intr-cmd-')), 'kubeconfig-path')
       const script = `echo "$KUBECONFIG" > ${marker}; trap 'echo got-term; exit 143' TERM; while :; do sleep 0.1; done`
       const run = startVcluster(['connect', 'ix', '-n', ns.name, '--kubeconfig', file, '--', 'sh', '-c', script])
-      await waitFor(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '', {timeoutMs: 90_000, what: `the command to start:\n${run.stderr()}`})
+      await waitFor(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '', {
+        timeoutMs: 90_000,
+        what: `the command to start:\n${run.stderr()}`,
+      })
       const privateKubeconfig = readFileSync(marker, 'utf8').trim()
       expect(existsSync(privateKubeconfig)).toBe(true)
       run.child.kill('SIGTERM')

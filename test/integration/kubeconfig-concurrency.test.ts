@@ -5,7 +5,15 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
-import {newNamespace, sleep, useHostCluster, vcluster, waitFor, waitForStandIn, type TestNamespace} from '../cluster/index.js'
+import {
+  newNamespace,
+  sleep,
+  useHostCluster,
+  vcluster,
+  waitFor,
+  waitForStandIn,
+  type TestNamespace,
+} from '../cluster/index.js'
 
 const WRITERS = 50
 let ns: TestNamespace
@@ -32,12 +40,21 @@ describe(`${WRITERS} connect and ${WRITERS} disconnect processes on one kubeconf
     const previous = parse(original)['current-context'] as string
     const started = Date.now()
     const connecting = Array.from({length: WRITERS}, (_, i) =>
-      vcluster(['connect', 'race', '-n', ns.name, '--server', server, '--kube-config-context-name', `race-${i}`], {kubeconfig: file, timeoutMs: 420_000}))
+      vcluster(['connect', 'race', '-n', ns.name, '--server', server, '--kube-config-context-name', `race-${i}`], {
+        kubeconfig: file,
+        timeoutMs: 420_000,
+      }),
+    )
     // Disconnects need no cluster and would all be done before the first connect writes: they start once the
     // first context has landed, 50 ms apart, so they interleave with the connects still writing.
-    await waitFor(() => readFileSync(file, 'utf8').includes('name: race-'), {timeoutMs: 300_000, intervalMs: 20, what: 'the first connect to write'})
+    await waitFor(() => readFileSync(file, 'utf8').includes('name: race-'), {
+      timeoutMs: 300_000,
+      intervalMs: 20,
+      what: 'the first connect to write',
+    })
     const disconnecting = Array.from({length: WRITERS}, (_, i) =>
-      sleep(i * 50).then(() => vcluster(['disconnect'], {kubeconfig: file, timeoutMs: 420_000})))
+      sleep(i * 50).then(() => vcluster(['disconnect'], {kubeconfig: file, timeoutMs: 420_000})),
+    )
     const [connects, disconnects] = await Promise.all([Promise.all(connecting), Promise.all(disconnecting)])
     process.stderr.write(`[kubeconfig] ${2 * WRITERS} processes on one kubeconfig in ${Date.now() - started} ms\n`)
     for (const r of connects) expect(r.exitCode, r.stderr).toBe(0)
@@ -57,7 +74,8 @@ describe(`${WRITERS} connect and ${WRITERS} disconnect processes on one kubeconf
     for (let i = 0; i < WRITERS; i++) expect(names('contexts')).toContain(`race-${i}`)
     expect(names('contexts')).toContain(previous)
     expect(names('contexts')).toContain(doc['current-context'])
-    for (const line of original.split('\n').filter((l) => !l.startsWith('current-context:'))) expect(text).toContain(line)
+    for (const line of original.split('\n').filter((l) => !l.startsWith('current-context:')))
+      expect(text).toContain(line)
     expect(statSync(file).mode & 0o777).toBe(0o600)
     expect(readdirSync(dir)).toEqual(['config'])
 

@@ -11,8 +11,21 @@ interface Rule {
 }
 
 /** The printed Role and RoleBinding for `user`, optionally edited (to take a right away). */
-async function printedRole(namespace: string, user: string, edit: (rules: Rule[]) => Rule[] = (r) => r): Promise<string> {
-  const printed = await vcluster(['create', 'demo', '-n', namespace, '--dry-run=client', '--print-role', '--for-user', user])
+async function printedRole(
+  namespace: string,
+  user: string,
+  edit: (rules: Rule[]) => Rule[] = (r) => r,
+): Promise<string> {
+  const printed = await vcluster([
+    'create',
+    'demo',
+    '-n',
+    namespace,
+    '--dry-run=client',
+    '--print-role',
+    '--for-user',
+    user,
+  ])
   expect(printed.exitCode, printed.stderr).toBe(0)
   const docs = parseAllDocuments(printed.stdout).map((d) => d.toJS())
   expect(docs.map((d) => d.kind)).toEqual(['Role', 'RoleBinding'])
@@ -22,7 +35,16 @@ async function printedRole(namespace: string, user: string, edit: (rules: Rule[]
 
 /** Everything in the namespace that carries the vCluster's release label, seen by the admin. */
 async function labelled(ns: string): Promise<string[]> {
-  const r = await useHostCluster().kubectl(['-n', ns, 'get', 'statefulsets,pods,services,secrets,serviceaccounts,roles,rolebindings,pvc', '-l', 'release=demo', '-o', 'name'])
+  const r = await useHostCluster().kubectl([
+    '-n',
+    ns,
+    'get',
+    'statefulsets,pods,services,secrets,serviceaccounts,roles,rolebindings,pvc',
+    '-l',
+    'release=demo',
+    '-o',
+    'name',
+  ])
   return r.stdout.split('\n').filter((l) => l !== '')
 }
 
@@ -33,8 +55,12 @@ describe('least privilege: a user bound only to the printed Role', () => {
     const user = ['--kubeconfig', ns.userKubeconfig, '-n', ns.name]
     // Really nothing more: no admin role, no namespace rights, nothing outside the namespace.
     expect((await ns.kubectl(['auth', 'can-i', 'create', 'namespaces'], {reject: false})).stdout.trim()).toBe('no')
-    expect((await ns.kubectl(['auth', 'can-i', 'create', 'deployments', '-n', ns.name], {reject: false})).stdout.trim()).toBe('no')
-    expect((await ns.kubectl(['auth', 'can-i', 'get', 'secrets', '-n', 'default'], {reject: false})).stdout.trim()).toBe('no')
+    expect(
+      (await ns.kubectl(['auth', 'can-i', 'create', 'deployments', '-n', ns.name], {reject: false})).stdout.trim(),
+    ).toBe('no')
+    expect(
+      (await ns.kubectl(['auth', 'can-i', 'get', 'secrets', '-n', 'default'], {reject: false})).stdout.trim(),
+    ).toBe('no')
 
     const created = await vcluster(['create', 'demo', ...user, '--no-connect'], {timeoutMs: 300_000})
     expect(created.exitCode, created.stderr).toBe(0)
@@ -51,7 +77,14 @@ describe('least privilege: a user bound only to the printed Role', () => {
     expect(connected.exitCode, connected.stderr).toBe(0)
     expect(connected.stdout).toMatch(/^kube-system\s+Active/m)
 
-    const upgraded = await vcluster(['upgrade', 'demo', ...user, '--set', 'controlPlane.statefulSet.labels.team=a', '--yes'])
+    const upgraded = await vcluster([
+      'upgrade',
+      'demo',
+      ...user,
+      '--set',
+      'controlPlane.statefulSet.labels.team=a',
+      '--yes',
+    ])
     expect(upgraded.exitCode, upgraded.stderr).toBe(0)
     expect((await cluster.kubectlJson(['-n', ns.name, 'get', 'statefulset', 'demo'])).metadata.labels.team).toBe('a')
 
@@ -63,7 +96,12 @@ describe('least privilege: a user bound only to the printed Role', () => {
 
     const described = await vcluster(['describe', 'demo', ...user, '-o', 'json'])
     expect(described.exitCode, described.stderr).toBe(0)
-    expect(JSON.parse(described.stdout)).toMatchObject({name: 'demo', namespace: ns.name, status: 'Running', config: {controlPlane: {statefulSet: {labels: {team: 'a'}}}}})
+    expect(JSON.parse(described.stdout)).toMatchObject({
+      name: 'demo',
+      namespace: ns.name,
+      status: 'Running',
+      config: {controlPlane: {statefulSet: {labels: {team: 'a'}}}},
+    })
 
     const deleted = await vcluster(['delete', 'demo', ...user])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
@@ -75,29 +113,45 @@ describe('least privilege: a user bound only to the printed Role', () => {
 
   it('without the RBAC rule: create names every missing verb and resource in one message, exit 5, nothing applied', async () => {
     const withoutRbac = (rules: Rule[]) => rules.filter((r) => !r.apiGroups.includes('rbac.authorization.k8s.io'))
-    const ns = await newRoleOnlyNamespace('lp-norbac', {rbac: ({namespace, user}) => printedRole(namespace, user, withoutRbac)})
+    const ns = await newRoleOnlyNamespace('lp-norbac', {
+      rbac: ({namespace, user}) => printedRole(namespace, user, withoutRbac),
+    })
     const r = await vcluster(['create', 'demo', '--kubeconfig', ns.userKubeconfig, '-n', ns.name, '--no-connect'])
     expect(r.exitCode, r.stderr).toBe(5)
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'))
-    expect(errors).toEqual([`error: missing permissions in namespace ${ns.name}, nothing was applied: `
-      + 'rbac.authorization.k8s.io/roles: get,create,patch; rbac.authorization.k8s.io/rolebindings: get,create,patch'])
-    expect(r.stderr).toContain(`vcluster create demo -n ${ns.name} [-f your values] --dry-run=client --print-role --for-user USER`)
+    expect(errors).toEqual([
+      `error: missing permissions in namespace ${ns.name}, nothing was applied: ` +
+        'rbac.authorization.k8s.io/roles: get,create,patch; rbac.authorization.k8s.io/rolebindings: get,create,patch',
+    ])
+    expect(r.stderr).toContain(
+      `vcluster create demo -n ${ns.name} [-f your values] --dry-run=client --print-role --for-user USER`,
+    )
     expect(await labelled(ns.name)).toEqual([])
   })
 
   it('without delete on statefulsets: delete refuses up front, exit 5, and deletes nothing', async () => {
-    const noStatefulSetDelete = (rules: Rule[]) => rules.map((r) => (r.resources.includes('statefulsets') ? {...r, verbs: r.verbs.filter((v) => v !== 'delete')} : r))
-    const ns = await newRoleOnlyNamespace('lp-nodel', {rbac: ({namespace, user}) => printedRole(namespace, user, noStatefulSetDelete)})
+    const noStatefulSetDelete = (rules: Rule[]) =>
+      rules.map((r) =>
+        r.resources.includes('statefulsets') ? {...r, verbs: r.verbs.filter((v) => v !== 'delete')} : r,
+      )
+    const ns = await newRoleOnlyNamespace('lp-nodel', {
+      rbac: ({namespace, user}) => printedRole(namespace, user, noStatefulSetDelete),
+    })
     const user = ['--kubeconfig', ns.userKubeconfig, '-n', ns.name]
     const created = await vcluster(['create', 'demo', ...user, '--no-connect', '--no-wait'])
     expect(created.exitCode, created.stderr).toBe(0)
-    const before = await waitFor(async () => {
-      const names = await labelled(ns.name)
-      return names.includes('statefulset.apps/demo') ? names : undefined
-    }, {what: 'the vCluster objects'})
+    const before = await waitFor(
+      async () => {
+        const names = await labelled(ns.name)
+        return names.includes('statefulset.apps/demo') ? names : undefined
+      },
+      {what: 'the vCluster objects'},
+    )
     const r = await vcluster(['delete', 'demo', ...user])
     expect(r.exitCode, r.stderr).toBe(5)
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([`error: missing permissions in namespace ${ns.name}, nothing was changed: apps/statefulsets: delete`])
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+      `error: missing permissions in namespace ${ns.name}, nothing was changed: apps/statefulsets: delete`,
+    ])
     expect(await labelled(ns.name)).toEqual(expect.arrayContaining(before.filter((n) => !n.startsWith('pod/'))))
   })
 })

@@ -21,7 +21,10 @@ function startProxy(): {server: Server; connects: string[]; refuse: boolean; url
     client.on('error', () => undefined)
     state.connects.push(req.url ?? '')
     if (state.refuse) return client.end('HTTP/1.1 403 Forbidden\r\n\r\n')
-    const [host, port] = [(req.url ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, ''), Number((req.url ?? '').split(':').pop())]
+    const [host, port] = [
+      (req.url ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, ''),
+      Number((req.url ?? '').split(':').pop()),
+    ]
     const upstream = connect(port, host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
       upstream.pipe(client)
@@ -68,7 +71,9 @@ describe('a kubeconfig cluster with proxy-url', () => {
       const refused = await vcluster(['list', '--timeout', '5s'], {kubeconfig})
       // Said at once as the proxy's refusal (exit 5), not retried into a timeout.
       expect(refused.exitCode, refused.stderr).toBe(5)
-      expect(refused.stderr).toContain(`the proxy 127.0.0.1:${new URL(proxy.url()).port} (the kubeconfig's proxy-url) refused the tunnel to ${apiServer}: 403`)
+      expect(refused.stderr).toContain(
+        `the proxy 127.0.0.1:${new URL(proxy.url()).port} (the kubeconfig's proxy-url) refused the tunnel to ${apiServer}: 403`,
+      )
     } finally {
       proxy.refuse = false
     }
@@ -77,7 +82,10 @@ describe('a kubeconfig cluster with proxy-url', () => {
   it('creates and connects through it: the port-forward WebSocket tunnels through the proxy too', async () => {
     const fits = ['--set', 'controlPlane.statefulSet.resources.requests.ephemeral-storage=0']
     const beforeCreate = proxy.connects.length
-    const created = await vcluster(['create', 'demo', '-n', ns.name, '--no-connect', ...fits], {kubeconfig, timeoutMs: 300_000})
+    const created = await vcluster(['create', 'demo', '-n', ns.name, '--no-connect', ...fits], {
+      kubeconfig,
+      timeoutMs: 300_000,
+    })
     expect(created.exitCode, created.stderr).toBe(0)
     expect(proxy.connects.length).toBeGreaterThan(beforeCreate)
     await waitForStandIn(ns.name, 'demo')

@@ -16,7 +16,9 @@ export default function setup(project: TestProject): void {
   try {
     out = execFileSync('bash', [script], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
   } catch (error) {
-    throw new Error(`Conformance tests need upstream's oracle, which failed to build (${script}): ${(error as Error).message}`)
+    throw new Error(
+      `Conformance tests need upstream's oracle, which failed to build (${script}): ${(error as Error).message}`,
+    )
   }
   const dir = out.trim().split('\n').at(-1) ?? ''
   project.provide('upstreamDir', dir)

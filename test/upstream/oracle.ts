@@ -45,7 +45,9 @@ export interface Oracle {
 export function startOracle(upstreamDir: string): Oracle {
   const oracle = [join(upstreamDir, 'oracle'), '-chart', join(upstreamDir, 'chart'), '-chart-version', VCLUSTER_VERSION]
   const isolate = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n']
-  const child: ChildProcessWithoutNullStreams = spawn('unshare', [...isolate, '--', ...oracle], {stdio: ['pipe', 'pipe', 'pipe']})
+  const child: ChildProcessWithoutNullStreams = spawn('unshare', [...isolate, '--', ...oracle], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   const waiting = new Map<string, (answer: OracleAnswer) => void>()
   let stderr = ''
   let next = 0

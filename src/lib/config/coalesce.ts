@@ -48,7 +48,11 @@ export function withoutDeletedNulls(defaults: Readonly<Values>, user: Readonly<V
   for (const [key, value] of Object.entries(user)) {
     const fallback = Object.hasOwn(defaults, key) ? defaults[key] : undefined
     if (value === null && fallback !== undefined && (top || fallback !== null)) continue
-    setOwn(out, key, isPlainObject(value) && isPlainObject(fallback) ? withoutDeletedNulls(fallback, value, false) : value)
+    setOwn(
+      out,
+      key,
+      isPlainObject(value) && isPlainObject(fallback) ? withoutDeletedNulls(fallback, value, false) : value,
+    )
   }
   return out
 }

@@ -74,7 +74,11 @@ function resolvePlain(text: string): unknown {
   const resolve = tag.resolve as (value: string, onError: (message: string) => void, options: unknown) => unknown
   const res = resolve(text, () => (failed = true), yaml11.options)
   const value = isScalar(res) ? res.value : res
-  if (failed || (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')) outside()
+  if (
+    failed ||
+    (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+  )
+    outside()
   if (typeof value === 'number' && !Number.isFinite(value)) outside() // the full parser reports it
   return value
 }
@@ -87,7 +91,10 @@ class SimpleParser {
   private line = 0
   private raw = ''
 
-  constructor(private readonly source: string, private readonly text: string) {
+  constructor(
+    private readonly source: string,
+    private readonly text: string,
+  ) {
     this.result = {source, values: this.values, keyPositions: new Map(), valuePositions: new Map(), problems: []}
   }
 
@@ -138,7 +145,9 @@ class SimpleParser {
       this.result.valuePositions.set(p.path, p.emptyAt)
       return false
     }
-    const frame: Frame = dash ? {kind: 'seq', indent, value: [], path: p.path} : {kind: 'map', indent, value: {}, path: p.path, keys: new Set()}
+    const frame: Frame = dash
+      ? {kind: 'seq', indent, value: [], path: p.path}
+      : {kind: 'map', indent, value: {}, path: p.path, keys: new Set()}
     p.map.value[p.key] = frame.value
     this.result.valuePositions.set(p.path, this.at(indent + 1))
     this.push(frame)
@@ -155,7 +164,8 @@ class SimpleParser {
     for (;;) {
       const top = this.stack[this.stack.length - 1] as Frame
       // A sequence may sit at its parent key's indent; a key line there ends it.
-      if (top.indent > indent || (top.kind === 'seq' && top.indent === indent && !dash && this.stack.length > 1)) this.stack.pop()
+      if (top.indent > indent || (top.kind === 'seq' && top.indent === indent && !dash && this.stack.length > 1))
+        this.stack.pop()
       else break
       if (this.stack.length === 0) outside()
     }
@@ -174,7 +184,15 @@ class SimpleParser {
     this.setValue(map, key, path, indent, rest.trimStart(), valueCol, afterColon)
   }
 
-  private setValue(map: MapFrame, key: string, path: string, indent: number, text: string, col: number, afterColon: number): void {
+  private setValue(
+    map: MapFrame,
+    key: string,
+    path: string,
+    indent: number,
+    text: string,
+    col: number,
+    afterColon: number,
+  ): void {
     if (text === '' || text.startsWith('#')) {
       // yaml places an empty value after the blanks that follow the colon, trailing ones included.
       const blanks = this.raw.slice(afterColon - 1).length - this.raw.slice(afterColon - 1).trimStart().length

@@ -43,13 +43,19 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 }
 
 /** Validates already-merged values (no positions) and resolves them; used for stored configs too. */
-export function resolveValues(values: Record<string, unknown>, locate: Locate = () => undefined, sources: string[] = []): LoadedConfig {
+export function resolveValues(
+  values: Record<string, unknown>,
+  locate: Locate = () => undefined,
+  sources: string[] = [],
+): LoadedConfig {
   // Helm checks the coalesced values, so a null that deletes a chart default passes the schema; deletions the release
   // cannot do without are refused on their own. The stored values keep the nulls, so an upgrade deletes them again.
   const checked = valuesToValidate(values)
   const rules = checkRules(checked, locate)
   const handled = (path: string) => rules.handledPaths.some((h) => path === h || path.startsWith(`${h}.`))
-  const schemaErrors = schemaProblems(validateAgainstSchema(checked), locate, configSchema, checked).filter((p) => !handled(p.path))
+  const schemaErrors = schemaProblems(validateAgainstSchema(checked), locate, configSchema, checked).filter(
+    (p) => !handled(p.path),
+  )
   const problems = [...rules.problems, ...schemaErrors, ...deletedDefaultProblems(values, locate)].sort(byPosition)
   if (problems.some((p) => p.severity === 'error')) throw new InvalidConfigError(problems)
   return {config: withChartDefaults(values) as VClusterConfig, values, warnings: problems, sources}
@@ -95,13 +101,24 @@ function pathString(steps: readonly (string | number)[]): string {
   return steps.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
 }
 
-async function readSource(file: string, read: (p: string) => Promise<string>, readStdin: () => Promise<string>): Promise<string> {
+async function readSource(
+  file: string,
+  read: (p: string) => Promise<string>,
+  readStdin: () => Promise<string>,
+): Promise<string> {
   if (file === '-') return readStdin()
   try {
     return await read(file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((error as Error).message)
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String((error as Error).message)
     throw new UsageError(`cannot read values file ${file}: ${why}`, 'Check the path given to -f/--values.')
   }
 }
@@ -125,7 +142,11 @@ function byPosition(a: ConfigProblem, b: ConfigProblem): number {
 }
 
 async function readAllStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('-f - reads the config from standard input, but stdin is a terminal', 'Pipe the file in: cat vcluster.yaml | vcluster validate -f -')
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      '-f - reads the config from standard input, but stdin is a terminal',
+      'Pipe the file in: cat vcluster.yaml | vcluster validate -f -',
+    )
   const chunks: Buffer[] = []
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')

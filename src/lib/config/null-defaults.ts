@@ -11,7 +11,11 @@ import {isPlainObject} from './set-values.js'
 
 export function deletedDefaultProblems(values: Readonly<Record<string, unknown>>, locate: Locate): ConfigProblem[] {
   const problems: ConfigProblem[] = []
-  const walk = (user: Readonly<Record<string, unknown>>, defaults: Readonly<Record<string, unknown>>, prefix: string) => {
+  const walk = (
+    user: Readonly<Record<string, unknown>>,
+    defaults: Readonly<Record<string, unknown>>,
+    prefix: string,
+  ) => {
     for (const [key, value] of Object.entries(user)) {
       if (!Object.hasOwn(defaults, key)) continue
       const path = prefix === '' ? key : `${prefix}.${key}`
@@ -30,7 +34,10 @@ export function deletedDefaultProblems(values: Readonly<Record<string, unknown>>
 
 function problem(path: string, refusal: {stage: 'helm' | 'parse'; reason: string}, locate: Locate): ConfigProblem {
   const pos = locate(path, 'value')
-  const why = refusal.stage === 'helm' ? `${refusal.reason.replace(/ needs it$/, '')} needs it` : `the vCluster would not start (${refusal.reason})`
+  const why =
+    refusal.stage === 'helm'
+      ? `${refusal.reason.replace(/ needs it$/, '')} needs it`
+      : `the vCluster would not start (${refusal.reason})`
   return {
     source: pos?.source ?? '<config>',
     line: pos?.line,

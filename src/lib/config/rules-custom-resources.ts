@@ -10,7 +10,13 @@ export function checkCustomResources(ctx: RuleContext): void {
   const {values, report} = ctx
   for (const {value, path} of entries(values, 'sync.toHost.customResources')) {
     const scope = str(value, 'scope')
-    if (scope !== '' && scope !== 'Namespaced') report(`${path}.scope`, `"${scope}" is not supported for a custom resource synced to the host; use Namespaced (or leave it out)`, 'error', 'value')
+    if (scope !== '' && scope !== 'Namespaced')
+      report(
+        `${path}.scope`,
+        `"${scope}" is not supported for a custom resource synced to the host; use Namespaced (or leave it out)`,
+        'error',
+        'value',
+      )
     checkPatches(value, 'patches', (p, m, s, part) => report(`${path}.${p}`, m, s, part))
   }
   for (const {value, path} of entries(values, 'sync.fromHost.customResources')) checkFromHostResource(ctx, value, path)
@@ -26,15 +32,24 @@ function checkFromHostResource(ctx: RuleContext, resource: unknown, path: string
   if (scope !== '' && scope !== 'Cluster' && scope !== 'Namespaced') {
     report(`${path}.scope`, `"${scope}" is not a scope; use Cluster or Namespaced`, 'error', 'value')
   } else if (mappings.length > 0 && scope !== 'Namespaced') {
-    report(`${path}.mappings`, 'mappings are only supported with scope: Namespaced; set the scope or remove the mappings')
+    report(
+      `${path}.mappings`,
+      'mappings are only supported with scope: Namespaced; set the scope or remove the mappings',
+    )
   } else if (scope === 'Namespaced' && mappings.length === 0) {
-    report(`${path}.scope`, 'a Namespaced custom resource synced from the host needs mappings.byName, e.g. {"host-ns/*": "virtual-ns/*"}', 'error', 'value')
+    report(
+      `${path}.scope`,
+      'a Namespaced custom resource synced from the host needs mappings.byName, e.g. {"host-ns/*": "virtual-ns/*"}',
+      'error',
+      'value',
+    )
   }
   checkPatches(resource, 'patches', (p, m, s, part) => report(`${path}.${p}`, m, s, part))
   if (scope !== 'Namespaced') return
   for (const mapping of entries(resource, 'mappings.byName')) {
     const problem = mappingEntryProblem(mapping.key, typeof mapping.value === 'string' ? mapping.value : '')
-    if (problem !== undefined) report(`${path}.${mapping.path}`, `${problem}; write NAMESPACE/NAME or NAMESPACE/* on both sides`)
+    if (problem !== undefined)
+      report(`${path}.${mapping.path}`, `${problem}; write NAMESPACE/NAME or NAMESPACE/* on both sides`)
   }
 }
 
@@ -64,7 +79,13 @@ const INTEGRATION_RESOURCES: [string, 'toHost' | 'fromHost', string[], string, b
   ['certManager', 'fromHost', ['clusterissuers.cert-manager.io'], 'sync.fromHost.clusterIssuers.enabled', true],
   ['externalSecrets', 'toHost', ['externalsecrets.external-secrets.io'], 'enabled', false],
   ['externalSecrets', 'toHost', ['secretstores.external-secrets.io'], 'sync.toHost.stores.enabled', false],
-  ['externalSecrets', 'toHost', ['clustersecretstores.external-secrets.io'], 'sync.fromHost.clusterStores.enabled', false],
+  [
+    'externalSecrets',
+    'toHost',
+    ['clustersecretstores.external-secrets.io'],
+    'sync.fromHost.clusterStores.enabled',
+    false,
+  ],
   ...(
     [
       ['datavolumes.cdi.kubevirt.io', 'dataVolumes', false],
@@ -81,7 +102,10 @@ const INTEGRATION_RESOURCES: [string, 'toHost' | 'fromHost', string[], string, b
 ]
 
 /** The chart defaults INTEGRATION_RESOURCES assumes, for a test against the release's values.yaml. */
-export const INTEGRATION_SWITCH_DEFAULTS = INTEGRATION_RESOURCES.map(([integration, , , path, on]) => ({path: `integrations.${integration}.${path}`, on}))
+export const INTEGRATION_SWITCH_DEFAULTS = INTEGRATION_RESOURCES.map(([integration, , , path, on]) => ({
+  path: `integrations.${integration}.${path}`,
+  on,
+}))
 
 function checkIntegrationOverlaps(ctx: RuleContext): void {
   const {values, report} = ctx
@@ -102,20 +126,32 @@ export function groupOf(key: string): string {
   return dot < 0 ? '' : resource.slice(dot + 1)
 }
 
-const enabledKeys = (values: unknown, path: string): string[] => entries(values, path).filter((e) => bool(e.value, 'enabled')).map((e) => e.key)
+const enabledKeys = (values: unknown, path: string): string[] =>
+  entries(values, path)
+    .filter((e) => bool(e.value, 'enabled'))
+    .map((e) => e.key)
 
 function checkSyncProxyConflicts(ctx: RuleContext): void {
   const {values, report} = ctx
   const toHost = enabledKeys(values, 'sync.toHost.customResources')
   const fromHost = enabledKeys(values, 'sync.fromHost.customResources')
   for (const key of fromHost.filter((k) => toHost.includes(k))) {
-    report(`sync.fromHost.customResources.${key}`, `${key} is also in sync.toHost.customResources; a custom resource is synced one way only, remove one of them`)
+    report(
+      `sync.fromHost.customResources.${key}`,
+      `${key} is also in sync.toHost.customResources; a custom resource is synced one way only, remove one of them`,
+    )
   }
   const proxyGroups = new Set(enabledKeys(values, 'experimental.proxy.customResources').map(groupOf))
-  for (const [direction, keys] of [['toHost', toHost], ['fromHost', fromHost]] as const) {
+  for (const [direction, keys] of [
+    ['toHost', toHost],
+    ['fromHost', fromHost],
+  ] as const) {
     for (const key of keys) {
       if (!proxyGroups.has(groupOf(key))) continue
-      report(`sync.${direction}.customResources.${key}`, `the group "${groupOf(key)}" is also in experimental.proxy.customResources; a group is either synced or proxied, remove one of them`)
+      report(
+        `sync.${direction}.customResources.${key}`,
+        `the group "${groupOf(key)}" is also in experimental.proxy.customResources; a group is either synced or proxied, remove one of them`,
+      )
     }
   }
 }
@@ -133,22 +169,33 @@ function checkProxyResources(ctx: RuleContext): void {
       report(path, `"${key}" is not resource.group/version (e.g. widgets.example.com/v1 or *.example.com/v1)`)
       continue
     }
-    if (str(value, 'targetVirtualCluster.name') === '') report(path, 'needs targetVirtualCluster.name: the vCluster the requests are proxied to')
+    if (str(value, 'targetVirtualCluster.name') === '')
+      report(path, 'needs targetVirtualCluster.name: the vCluster the requests are proxied to')
     const mode = str(value, 'accessResources')
-    if (mode !== '' && mode !== 'owned' && mode !== 'all') report(`${path}.accessResources`, `"${mode}" is not an access mode; use owned or all`, 'error', 'value')
+    if (mode !== '' && mode !== 'owned' && mode !== 'all')
+      report(`${path}.accessResources`, `"${mode}" is not an access mode; use owned or all`, 'error', 'value')
     if (!bool(value, 'enabled')) continue
     const gv = `${resource.slice(dot + 1)}/${version}`
     const target = ['name', 'namespace', 'project'].map((k) => str(value, `targetVirtualCluster.${k}`)).join('/')
-    byGroupVersion.set(gv, [...(byGroupVersion.get(gv) ?? []), {key, target, mode, wildcard: resource.startsWith('*.')}])
+    byGroupVersion.set(gv, [
+      ...(byGroupVersion.get(gv) ?? []),
+      {key, target, mode, wildcard: resource.startsWith('*.')},
+    ])
   }
   for (const [gv, group] of byGroupVersion) {
     const sorted = [...group].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     const first = sorted[0] as (typeof sorted)[0]
     const at = (key: string) => `experimental.proxy.customResources.${key}`
-    if (sorted.some((e) => e.wildcard) && sorted.some((e) => !e.wildcard)) report(at(first.key), `${gv} has both a wildcard and explicit entries; keep one or the other`)
+    if (sorted.some((e) => e.wildcard) && sorted.some((e) => !e.wildcard))
+      report(at(first.key), `${gv} has both a wildcard and explicit entries; keep one or the other`)
     for (const e of sorted.slice(1)) {
-      if (e.target !== first.target) report(at(e.key), `shares ${gv} with ${first.key} but names another targetVirtualCluster; entries of one group/version go to one vCluster`)
-      else if (e.mode !== first.mode) report(at(e.key), `shares ${gv} with ${first.key} but sets another accessResources; use the same mode`)
+      if (e.target !== first.target)
+        report(
+          at(e.key),
+          `shares ${gv} with ${first.key} but names another targetVirtualCluster; entries of one group/version go to one vCluster`,
+        )
+      else if (e.mode !== first.mode)
+        report(at(e.key), `shares ${gv} with ${first.key} but sets another accessResources; use the same mode`)
     }
   }
 }

@@ -14,12 +14,25 @@ export function checkGateways(ctx: RuleContext): void {
   const {values, report} = ctx
   const grants = strBool(values, 'sync.toHost.gatewayApi.referenceGrants.enabled')
   if (grants !== '' && !['auto', 'true', 'false'].includes(grants)) {
-    report('sync.toHost.gatewayApi.referenceGrants.enabled', `"${grants}" is not allowed; use auto, true or false`, 'error', 'value')
+    report(
+      'sync.toHost.gatewayApi.referenceGrants.enabled',
+      `"${grants}" is not allowed; use auto, true or false`,
+      'error',
+      'value',
+    )
   }
   if (!bool(values, `${GATEWAYS}.enabled`)) return
-  const mappings = entries(values, `${GATEWAYS}.mappings.byName`).map((e) => ({...e, value: typeof e.value === 'string' ? e.value : ''}))
+  const mappings = entries(values, `${GATEWAYS}.mappings.byName`).map((e) => ({
+    ...e,
+    value: typeof e.value === 'string' ? e.value : '',
+  }))
   if (mappings.length === 0) {
-    report(`${GATEWAYS}.enabled`, `importing host Gateways needs ${GATEWAYS}.mappings.byName, e.g. {"gateways/main": "team-a/main"} or {"gateways/*": "team-a/*"}`, 'error', 'value')
+    report(
+      `${GATEWAYS}.enabled`,
+      `importing host Gateways needs ${GATEWAYS}.mappings.byName, e.g. {"gateways/main": "team-a/main"} or {"gateways/*": "team-a/*"}`,
+      'error',
+      'value',
+    )
   }
   checkGatewayMappings(mappings, report)
   checkNamespacePolicy(values, `${GATEWAYS}.allowedRoutes.defaultVirtualNamespacePolicy`, report)
@@ -28,11 +41,19 @@ export function checkGateways(ctx: RuleContext): void {
     checkNamespacePolicy(item, 'virtualNamespacePolicy', (p, m, s, part) => report(`${path}.${p}`, m, s, part))
     const namespace = str(item, 'hostNamespace')
     const name = str(item, 'name')
-    if (namespace === '' || name === '' || (!Object.hasOwn(byName, `${namespace}/${name}`) && !Object.hasOwn(byName, `${namespace}/*`))) {
-      report(path, `overrides host Gateway ${namespace}/${name}, which ${GATEWAYS}.mappings.byName does not import; set hostNamespace and name of a mapped Gateway`)
+    if (
+      namespace === '' ||
+      name === '' ||
+      (!Object.hasOwn(byName, `${namespace}/${name}`) && !Object.hasOwn(byName, `${namespace}/*`))
+    ) {
+      report(
+        path,
+        `overrides host Gateway ${namespace}/${name}, which ${GATEWAYS}.mappings.byName does not import; set hostNamespace and name of a mapped Gateway`,
+      )
     }
     list(item, 'allowedHostnames').forEach((hostname, i) => {
-      if (typeof hostname === 'string' && !isHostnamePattern(hostname)) report(`${path}.allowedHostnames[${i}]`, `"${hostname}" is not a host name or *.wildcard`, 'error', 'value')
+      if (typeof hostname === 'string' && !isHostnamePattern(hostname))
+        report(`${path}.allowedHostnames[${i}]`, `"${hostname}" is not a host name or *.wildcard`, 'error', 'value')
     })
   }
 }
@@ -65,27 +86,48 @@ function checkGatewayMappings(mappings: {key: string; value: string; path: strin
   for (const {key, value, path} of mappings) {
     const host = parseGatewayRef(key)
     const tenant = parseGatewayRef(value)
-    if (typeof host === 'string') report(path, `the key "${key}" is invalid: ${host}; write NAMESPACE/NAME or NAMESPACE/*`)
-    else if (typeof tenant === 'string') report(path, `the value "${value}" is invalid: ${tenant}; write NAMESPACE/NAME or NAMESPACE/*`, 'error', 'value')
-    else if (RESERVED.includes(tenant.namespace)) report(path, `the target namespace "${tenant.namespace}" is reserved; map to one of your own namespaces`, 'error', 'value')
-    else if (host.wildcard !== tenant.wildcard) report(path, `"${key}": "${value}" mixes a wildcard and a single Gateway; map NAMESPACE/* to NAMESPACE/* or NAME to NAME`)
+    if (typeof host === 'string')
+      report(path, `the key "${key}" is invalid: ${host}; write NAMESPACE/NAME or NAMESPACE/*`)
+    else if (typeof tenant === 'string')
+      report(path, `the value "${value}" is invalid: ${tenant}; write NAMESPACE/NAME or NAMESPACE/*`, 'error', 'value')
+    else if (RESERVED.includes(tenant.namespace))
+      report(
+        path,
+        `the target namespace "${tenant.namespace}" is reserved; map to one of your own namespaces`,
+        'error',
+        'value',
+      )
+    else if (host.wildcard !== tenant.wildcard)
+      report(
+        path,
+        `"${key}": "${value}" mixes a wildcard and a single Gateway; map NAMESPACE/* to NAMESPACE/* or NAME to NAME`,
+      )
     else if (host.wildcard) {
       const clash = sources.get(host.namespace) ?? targets.get(tenant.namespace)
-      if (clash !== undefined) report(path, `overlaps "${clash}"; each namespace may appear in one wildcard mapping only`)
+      if (clash !== undefined)
+        report(path, `overlaps "${clash}"; each namespace may appear in one wildcard mapping only`)
       sources.set(host.namespace, key)
       targets.set(tenant.namespace, key)
     } else {
       const target = `${tenant.namespace}/${tenant.name}`
       const clash = exact.get(target)
-      if (clash !== undefined) report(path, `maps to ${target} as "${clash}" does; each target may be used once`, 'error', 'value')
+      if (clash !== undefined)
+        report(path, `maps to ${target} as "${clash}" does; each target may be used once`, 'error', 'value')
       exact.set(target, key)
       parsed.push({host, tenant, key, value, path})
     }
   }
   for (const {host, tenant, key, value, path} of parsed) {
     const wildcard = sources.get(host.namespace)
-    if (wildcard !== undefined) report(path, `"${key}" is already imported by the wildcard "${wildcard}"; remove one of them`)
-    else if (targets.has(tenant.namespace)) report(path, `"${value}" lies in the namespace the wildcard "${targets.get(tenant.namespace)}" maps to; choose another target`, 'error', 'value')
+    if (wildcard !== undefined)
+      report(path, `"${key}" is already imported by the wildcard "${wildcard}"; remove one of them`)
+    else if (targets.has(tenant.namespace))
+      report(
+        path,
+        `"${value}" lies in the namespace the wildcard "${targets.get(tenant.namespace)}" maps to; choose another target`,
+        'error',
+        'value',
+      )
   }
 }
 

@@ -64,8 +64,18 @@ export function checkLabelSelector(values: unknown, path: string, report: Report
   if (!isSet(values, path)) return
   for (const [key, value] of Object.entries(map(values, `${path}.matchLabels`))) {
     const labelPath = `${path}.matchLabels.${key}`
-    if (!isLabelKey(key)) report(labelPath, `${what}: "${key}" is not a valid label key; use a name of letters, digits, "-", "_" or "." (up to 63), optionally after a DNS prefix and "/"`)
-    else if (typeof value === 'string' && !isLabelValue(value)) report(labelPath, `${what}: "${value}" is not a valid label value; use up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`, 'error', 'value')
+    if (!isLabelKey(key))
+      report(
+        labelPath,
+        `${what}: "${key}" is not a valid label key; use a name of letters, digits, "-", "_" or "." (up to 63), optionally after a DNS prefix and "/"`,
+      )
+    else if (typeof value === 'string' && !isLabelValue(value))
+      report(
+        labelPath,
+        `${what}: "${value}" is not a valid label value; use up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
+        'error',
+        'value',
+      )
   }
   list(values, `${path}.matchExpressions`).forEach((expression, i) => {
     if (!isPlainObject(expression)) return
@@ -73,18 +83,44 @@ export function checkLabelSelector(values: unknown, path: string, report: Report
   })
 }
 
-function checkSelectorExpression(expression: Record<string, unknown>, path: string, report: Report, what: string): void {
+function checkSelectorExpression(
+  expression: Record<string, unknown>,
+  path: string,
+  report: Report,
+  what: string,
+): void {
   const key = typeof expression.key === 'string' ? expression.key : ''
   const operator = typeof expression.operator === 'string' ? expression.operator : ''
-  const values = (Array.isArray(at(expression, 'values')) ? (expression.values as unknown[]) : []).filter((v): v is string => typeof v === 'string')
+  const values = (Array.isArray(at(expression, 'values')) ? (expression.values as unknown[]) : []).filter(
+    (v): v is string => typeof v === 'string',
+  )
   if (!SELECTOR_OPERATORS.includes(operator)) {
-    report(`${path}.operator`, `${what}: "${operator}" is not a label selector operator; use one of ${SELECTOR_OPERATORS.join(', ')}`, 'error', 'value')
+    report(
+      `${path}.operator`,
+      `${what}: "${operator}" is not a label selector operator; use one of ${SELECTOR_OPERATORS.join(', ')}`,
+      'error',
+      'value',
+    )
     return
   }
-  if (!isLabelKey(key)) report(`${path}.key`, `${what}: "${key}" is not a valid label key; use a name of letters, digits, "-", "_" or "." (up to 63), optionally after a DNS prefix and "/"`, 'error', 'value')
-  if ((operator === 'In' || operator === 'NotIn') && values.length === 0) report(`${path}.values`, `${what}: operator ${operator} needs at least one value; add values: [...] or use Exists`)
-  if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) report(`${path}.values`, `${what}: operator ${operator} takes no values; remove values or use In`)
+  if (!isLabelKey(key))
+    report(
+      `${path}.key`,
+      `${what}: "${key}" is not a valid label key; use a name of letters, digits, "-", "_" or "." (up to 63), optionally after a DNS prefix and "/"`,
+      'error',
+      'value',
+    )
+  if ((operator === 'In' || operator === 'NotIn') && values.length === 0)
+    report(`${path}.values`, `${what}: operator ${operator} needs at least one value; add values: [...] or use Exists`)
+  if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0)
+    report(`${path}.values`, `${what}: operator ${operator} takes no values; remove values or use In`)
   values.forEach((value, i) => {
-    if (!isLabelValue(value)) report(`${path}.values[${i}]`, `${what}: "${value}" is not a valid label value; use up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`, 'error', 'value')
+    if (!isLabelValue(value))
+      report(
+        `${path}.values[${i}]`,
+        `${what}: "${value}" is not a valid label value; use up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
+        'error',
+        'value',
+      )
   })
 }

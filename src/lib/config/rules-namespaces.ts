@@ -15,7 +15,12 @@ export function checkNamespaceSync(ctx: RuleContext): void {
   if (!bool(values, 'sync.toHost.namespaces.enabled')) return
   const mappings = entries(values, BY_NAME)
   if (mappings.length === 0) {
-    report('sync.toHost.namespaces.enabled', `namespace sync needs ${BY_NAME}, e.g. {"team-*": "vc-team-*"} or {"default": "\${name}-default"}`, 'error', 'value')
+    report(
+      'sync.toHost.namespaces.enabled',
+      `namespace sync needs ${BY_NAME}, e.g. {"team-*": "vc-team-*"} or {"default": "\${name}-default"}`,
+      'error',
+      'value',
+    )
     return
   }
   const hosts = new Set<string>()
@@ -23,7 +28,8 @@ export function checkNamespaceSync(ctx: RuleContext): void {
     const host = typeof value === 'string' ? value : ''
     const problem = hosts.has(host) ? `the host namespace "${host}" is mapped twice` : mappingProblem(key, host, name)
     hosts.add(host)
-    if (problem !== undefined) report(path, `${problem}; map exact names to exact names and prefix* patterns to prefix* patterns`)
+    if (problem !== undefined)
+      report(path, `${problem}; map exact names to exact names and prefix* patterns to prefix* patterns`)
   }
 }
 
@@ -53,14 +59,20 @@ function patternProblem(pattern: string, name: string, what: string): string | u
   const literal = prefix.replaceAll(PLACEHOLDER, name)
   if (literal === '') return undefined
   if (Buffer.byteLength(literal) > 32) return `the ${what} pattern prefix "${prefix}" is longer than 32 characters`
-  return isNamespaceName(literal, true) ? undefined : `the ${what} pattern "${pattern}" does not start like a namespace name`
+  return isNamespaceName(literal, true)
+    ? undefined
+    : `the ${what} pattern "${pattern}" does not start like a namespace name`
 }
 
 function placeholderProblem(part: string, name: string, what: string): string | undefined {
   if (!part.includes(PLACEHOLDER)) {
-    return part.includes('${') && part.includes('}') ? `the ${what} "${part}" holds a placeholder other than ${PLACEHOLDER}` : undefined
+    return part.includes('${') && part.includes('}')
+      ? `the ${what} "${part}" holds a placeholder other than ${PLACEHOLDER}`
+      : undefined
   }
   if (count(part, PLACEHOLDER) > 1) return `the ${what} "${part}" holds ${PLACEHOLDER} more than once`
   const replaced = part.replaceAll(PLACEHOLDER, name)
-  return replaced.includes('${') && replaced.includes('}') ? `the ${what} "${part}" holds a placeholder other than ${PLACEHOLDER}` : undefined
+  return replaced.includes('${') && replaced.includes('}')
+    ? `the ${what} "${part}" holds a placeholder other than ${PLACEHOLDER}`
+    : undefined
 }

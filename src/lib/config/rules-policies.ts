@@ -13,15 +13,33 @@ export function checkPolicies(ctx: RuleContext): void {
   const {values, report} = ctx
   const standard = str(values, 'policies.podSecurityStandard')
   if (standard !== '' && !POD_SECURITY_STANDARDS.includes(standard)) {
-    report('policies.podSecurityStandard', `"${standard}" is not a pod security standard; use one of ${POD_SECURITY_STANDARDS.join(', ')} (or leave it empty)`, 'error', 'value')
+    report(
+      'policies.podSecurityStandard',
+      `"${standard}" is not a pod security standard; use one of ${POD_SECURITY_STANDARDS.join(', ')} (or leave it empty)`,
+      'error',
+      'value',
+    )
   }
   strings(values, 'sync.toHost.pods.enforceTolerations').forEach((spec, i) => {
     const why = tolerationProblem(spec)
-    if (why !== undefined) report(`sync.toHost.pods.enforceTolerations[${i}]`, `"${spec}" is not a toleration: ${why}; write key, key=value, key:Effect or key=value:Effect (or *)`, 'error', 'value')
+    if (why !== undefined)
+      report(
+        `sync.toHost.pods.enforceTolerations[${i}]`,
+        `"${spec}" is not a toleration: ${why}; write key, key=value, key:Effect or key=value:Effect (or *)`,
+        'error',
+        'value',
+      )
   })
   const pdb = 'controlPlane.advanced.podDisruptionBudget'
-  if (bool(values, `${pdb}.enabled`) && isSet(values, `${pdb}.minAvailable`) && isSet(values, `${pdb}.maxUnavailable`)) {
-    report(`${pdb}.maxUnavailable`, 'minAvailable and maxUnavailable cannot be used together in a pod disruption budget; remove one of them')
+  if (
+    bool(values, `${pdb}.enabled`) &&
+    isSet(values, `${pdb}.minAvailable`) &&
+    isSet(values, `${pdb}.maxUnavailable`)
+  ) {
+    report(
+      `${pdb}.maxUnavailable`,
+      'minAvailable and maxUnavailable cannot be used together in a pod disruption budget; remove one of them',
+    )
   }
   checkWebhooks(ctx, 'validatingWebhooks')
   checkWebhooks(ctx, 'mutatingWebhooks')
@@ -54,16 +72,30 @@ function checkClientConfig(ctx: RuleContext, webhook: Record<string, unknown>, p
   const caBundle = typeof client.caBundle === 'string' ? client.caBundle : ''
   if (caBundle !== '') {
     const pem = decodeBase64(caBundle)
-    if (pem === undefined) report(`${path}.caBundle`, 'is not base64; give the PEM CA bundle base64-encoded (base64 -w0 ca.crt)', 'error', 'value')
-    else if (!hasCertificate(pem)) report(`${path}.caBundle`, 'holds no PEM certificate; give the CA certificate(s) (-----BEGIN CERTIFICATE-----), base64-encoded', 'error', 'value')
+    if (pem === undefined)
+      report(
+        `${path}.caBundle`,
+        'is not base64; give the PEM CA bundle base64-encoded (base64 -w0 ca.crt)',
+        'error',
+        'value',
+      )
+    else if (!hasCertificate(pem))
+      report(
+        `${path}.caBundle`,
+        'holds no PEM certificate; give the CA certificate(s) (-----BEGIN CERTIFICATE-----), base64-encoded',
+        'error',
+        'value',
+      )
   }
   const hasService = isSet(client, 'service')
-  if (!hasService && !isSet(client, 'url')) report(path, 'a webhook needs clientConfig.service (namespace and name) or clientConfig.url')
+  if (!hasService && !isSet(client, 'url'))
+    report(path, 'a webhook needs clientConfig.service (namespace and name) or clientConfig.url')
   if (hasService && (str(client, 'service.name') === '' || str(client, 'service.namespace') === '')) {
     report(`${path}.service`, 'the webhook service needs both name and namespace')
   }
   const url = at(client, 'url')
-  if (typeof url === 'string' && !isGoParsableUrl(url)) report(`${path}.url`, `"${url}" is not a URL; write e.g. https://webhook.example.com/validate`, 'error', 'value')
+  if (typeof url === 'string' && !isGoParsableUrl(url))
+    report(`${path}.url`, `"${url}" is not a URL; write e.g. https://webhook.example.com/validate`, 'error', 'value')
 }
 
 /** Go's base64.StdEncoding as encoding/json decodes []byte: padded, standard alphabet, newlines ignored. */
@@ -102,7 +134,13 @@ const DENY_SCOPES = ['Cluster', 'Namespaced', '*']
 function checkDenyRule(ctx: RuleContext, rule: unknown, path: string): void {
   const {report} = ctx
   strings(rule, 'namespaces').forEach((ns, i) => {
-    if (!isNamespaceName(ns)) report(`${path}.namespaces[${i}]`, `"${ns}" is not a namespace name; use lowercase letters, digits and "-" (at most 63)`, 'error', 'value')
+    if (!isNamespaceName(ns))
+      report(
+        `${path}.namespaces[${i}]`,
+        `"${ns}" is not a namespace name; use lowercase letters, digits and "-" (at most 63)`,
+        'error',
+        'value',
+      )
   })
   for (const {item, path: relative} of items(rule, 'rules')) {
     const rulePath = `${path}.${relative}`
@@ -113,7 +151,8 @@ function checkDenyRule(ctx: RuleContext, rule: unknown, path: string): void {
       if (problem !== undefined) report(`${rulePath}.${key}`, `${problem}; list the values, or give ["*"] alone`)
     }
     const scope = at(item, 'scope')
-    if (typeof scope === 'string' && !DENY_SCOPES.includes(scope)) report(`${rulePath}.scope`, `"${scope}" is not a scope; use Cluster, Namespaced or *`, 'error', 'value')
+    if (typeof scope === 'string' && !DENY_SCOPES.includes(scope))
+      report(`${rulePath}.scope`, `"${scope}" is not a scope; use Cluster, Namespaced or *`, 'error', 'value')
   }
 }
 
@@ -137,15 +176,25 @@ function resolveDnsProblem(mapping: unknown): {path: string; message: string} | 
   const namespace = str(mapping, 'namespace')
   const targetHostname = str(mapping, 'target.hostname')
   const targetNamespace = str(mapping, 'target.hostNamespace')
-  if (service !== '' && count(service, '/') !== 1) return {path: 'service', message: `"${service}" must be namespace/name`}
-  if (hostname !== '' && count(hostname, '*') > 1) return {path: 'hostname', message: `"${hostname}" may hold at most one wildcard (*)`}
+  if (service !== '' && count(service, '/') !== 1)
+    return {path: 'service', message: `"${service}" must be namespace/name`}
+  if (hostname !== '' && count(hostname, '*') > 1)
+    return {path: 'hostname', message: `"${hostname}" may hold at most one wildcard (*)`}
   if (hostname !== '' && count(hostname, '*') === 1) {
-    if (targetHostname === '') return {path: 'hostname', message: 'a wildcard hostname needs target.hostname (with one * as well)'}
-    if (count(targetHostname, '*') !== 1) return {path: 'target.hostname', message: 'with a wildcard hostname, target.hostname needs exactly one * as well'}
-    if (!hostname.startsWith('*') && !hostname.endsWith('*')) return {path: 'hostname', message: `the wildcard in "${hostname}" must be its first or last character`}
+    if (targetHostname === '')
+      return {path: 'hostname', message: 'a wildcard hostname needs target.hostname (with one * as well)'}
+    if (count(targetHostname, '*') !== 1)
+      return {path: 'target.hostname', message: 'with a wildcard hostname, target.hostname needs exactly one * as well'}
+    if (!hostname.startsWith('*') && !hostname.endsWith('*'))
+      return {path: 'hostname', message: `the wildcard in "${hostname}" must be its first or last character`}
   }
-  if (namespace !== '' && targetNamespace === '') return {path: 'namespace', message: 'a namespace mapping needs target.hostNamespace'}
-  if (namespace === '' && targetNamespace !== '') return {path: 'target.hostNamespace', message: 'target.hostNamespace needs namespace (the virtual namespace) as well'}
+  if (namespace !== '' && targetNamespace === '')
+    return {path: 'namespace', message: 'a namespace mapping needs target.hostNamespace'}
+  if (namespace === '' && targetNamespace !== '')
+    return {
+      path: 'target.hostNamespace',
+      message: 'target.hostNamespace needs namespace (the virtual namespace) as well',
+    }
   const options = [service, hostname, namespace].filter((o) => o !== '').length
   if (options === 0) return {path: '', message: 'set one of service, hostname or namespace'}
   if (options > 1) return {path: '', message: 'set only one of service, hostname or namespace'}
@@ -158,10 +207,19 @@ function resolveTargetProblem(mapping: unknown): string | undefined {
   const hostService = str(mapping, 'target.hostService')
   const vClusterService = str(mapping, 'target.vClusterService')
   if (count(hostname, '*') > 1) return `target.hostname "${hostname}" may hold at most one wildcard (*)`
-  if (count(hostname, '*') === 1 && !hostname.startsWith('*') && !hostname.endsWith('*')) return `the wildcard in target.hostname "${hostname}" must be its first or last character`
-  if (hostService !== '' && count(hostService, '/') !== 1) return `target.hostService "${hostService}" must be namespace/name`
-  if (vClusterService !== '' && count(vClusterService, '/') !== 3) return `target.vClusterService "${vClusterService}" must be hostNamespace/vClusterName/vClusterNamespace/service`
-  const options = [hostname, str(mapping, 'target.ip'), str(mapping, 'target.hostNamespace'), hostService, vClusterService].filter((o) => o !== '').length
+  if (count(hostname, '*') === 1 && !hostname.startsWith('*') && !hostname.endsWith('*'))
+    return `the wildcard in target.hostname "${hostname}" must be its first or last character`
+  if (hostService !== '' && count(hostService, '/') !== 1)
+    return `target.hostService "${hostService}" must be namespace/name`
+  if (vClusterService !== '' && count(vClusterService, '/') !== 3)
+    return `target.vClusterService "${vClusterService}" must be hostNamespace/vClusterName/vClusterNamespace/service`
+  const options = [
+    hostname,
+    str(mapping, 'target.ip'),
+    str(mapping, 'target.hostNamespace'),
+    hostService,
+    vClusterService,
+  ].filter((o) => o !== '').length
   if (options === 0) return 'set one of target.hostname, ip, hostNamespace, hostService or vClusterService'
   if (options > 1) return 'set only one of target.hostname, ip, hostNamespace, hostService or vClusterService'
   return undefined

@@ -21,18 +21,41 @@ export function checkPrivateNodes(ctx: RuleContext): void {
   const {values, report} = ctx
   const endpoint = str(values, 'controlPlane.endpoint')
   if (!bool(values, 'privateNodes.enabled')) {
-    if (endpoint !== '') report('controlPlane.endpoint', 'is only used with private nodes; remove it, or set privateNodes.enabled: true')
+    if (endpoint !== '')
+      report('controlPlane.endpoint', 'is only used with private nodes; remove it, or set privateNodes.enabled: true')
     return
   }
   const why = endpoint === '' ? undefined : hostPortProblem(endpoint)
-  if (why !== undefined) report('controlPlane.endpoint', `"${endpoint}" is not host:port (${why}); write e.g. vc.example.com:443 or [2001:db8::1]:443`, 'error', 'value')
+  if (why !== undefined)
+    report(
+      'controlPlane.endpoint',
+      `"${endpoint}" is not host:port (${why}); write e.g. vc.example.com:443 or [2001:db8::1]:443`,
+      'error',
+      'value',
+    )
   for (const [path, what] of UNSUPPORTED) {
-    if (bool(values, path)) report(path, `${what} does not run with private nodes; set it to false, or turn privateNodes off`, 'error', 'value')
+    if (bool(values, path))
+      report(
+        path,
+        `${what} does not run with private nodes; set it to false, or turn privateNodes off`,
+        'error',
+        'value',
+      )
   }
   checkNodePools(ctx)
-  for (const [key, type] of [['podSecurityContext', 'a PodSecurityContext'], ['containerSecurityContext', 'a SecurityContext']] as const) {
-    const problem = securityContextProblem(at(values, `privateNodes.autoUpgrade.${key}`), key === 'podSecurityContext' ? POD_SECURITY_CONTEXT : SECURITY_CONTEXT)
-    if (problem !== undefined) report(`privateNodes.autoUpgrade.${key}${problem === '' ? '' : `.${problem}`}`, `does not fit ${type}; use the Kubernetes field names and types`)
+  for (const [key, type] of [
+    ['podSecurityContext', 'a PodSecurityContext'],
+    ['containerSecurityContext', 'a SecurityContext'],
+  ] as const) {
+    const problem = securityContextProblem(
+      at(values, `privateNodes.autoUpgrade.${key}`),
+      key === 'podSecurityContext' ? POD_SECURITY_CONTEXT : SECURITY_CONTEXT,
+    )
+    if (problem !== undefined)
+      report(
+        `privateNodes.autoUpgrade.${key}${problem === '' ? '' : `.${problem}`}`,
+        `does not fit ${type}; use the Kubernetes field names and types`,
+      )
   }
 }
 
@@ -58,17 +81,31 @@ function checkNodePools(ctx: RuleContext): void {
   const names = new Set<string>()
   for (const {item, path} of items(values, 'privateNodes.autoNodes')) {
     const provider = str(item, 'provider')
-    if (provider === '') report(`${path}.provider`, 'a node provider is required; name the provider of this pool', 'error', 'value')
-    else if (providers.has(provider)) report(`${path}.provider`, `the provider "${provider}" has another autoNodes entry; put all its pools (static and dynamic) in one entry`, 'error', 'value')
+    if (provider === '')
+      report(`${path}.provider`, 'a node provider is required; name the provider of this pool', 'error', 'value')
+    else if (providers.has(provider))
+      report(
+        `${path}.provider`,
+        `the provider "${provider}" has another autoNodes entry; put all its pools (static and dynamic) in one entry`,
+        'error',
+        'value',
+      )
     providers.add(provider)
     for (const kind of ['static', 'dynamic'] as const) {
       for (const pool of items(item, kind)) {
         const name = str(pool.item, 'name')
         const poolPath = `${path}.${pool.path}`
         if (name === '') report(`${poolPath}.name`, 'a node pool needs a name', 'error', 'value')
-        else if (names.has(name)) report(`${poolPath}.name`, `the node pool name "${name}" is used twice; node pool names are unique across all providers`, 'error', 'value')
+        else if (names.has(name))
+          report(
+            `${poolPath}.name`,
+            `the node pool name "${name}" is used twice; node pool names are unique across all providers`,
+            'error',
+            'value',
+          )
         if (name !== '') names.add(name)
-        if (kind === 'static' && num(pool.item, 'quantity') < 0) report(`${poolPath}.quantity`, 'cannot be negative; use 0 or more', 'error', 'value')
+        if (kind === 'static' && num(pool.item, 'quantity') < 0)
+          report(`${poolPath}.quantity`, 'cannot be negative; use 0 or more', 'error', 'value')
         items(pool.item, 'nodeTypeSelector').forEach((r) => {
           const problem = requirementProblem(r.item)
           if (problem !== undefined) report(`${poolPath}.${r.path}`, problem)
@@ -87,12 +124,18 @@ export function requirementProblem(requirement: unknown): string | undefined {
   const value = str(requirement, 'value')
   const valuesCount = list(requirement, 'values').length
   if (property === '') return 'a requirement needs a property'
-  if (!OPERATORS.includes(operator)) return `"${operator}" is not an operator; use one of In, NotIn, Exists, DoesNotExist, Gt, Lt`
+  if (!OPERATORS.includes(operator))
+    return `"${operator}" is not an operator; use one of In, NotIn, Exists, DoesNotExist, Gt, Lt`
   if (value !== '' && valuesCount > 0) return 'set value or values, not both'
-  if ((operator === '' || operator === 'In' || operator === 'NotIn' || operator === 'Gt' || operator === 'Lt') && value === '' && valuesCount === 0) {
+  if (
+    (operator === '' || operator === 'In' || operator === 'NotIn' || operator === 'Gt' || operator === 'Lt') &&
+    value === '' &&
+    valuesCount === 0
+  ) {
     return `operator ${operator === '' ? '(none, meaning In)' : operator} needs value or values`
   }
-  if ((operator === 'Exists' || operator === 'DoesNotExist') && (value !== '' || valuesCount > 0)) return `operator ${operator} takes no value; remove value and values`
+  if ((operator === 'Exists' || operator === 'DoesNotExist') && (value !== '' || valuesCount > 0))
+    return `operator ${operator} takes no value; remove value and values`
   return undefined
 }
 
@@ -101,7 +144,12 @@ type Shape = 'int' | 'ints' | 'bool' | 'string' | 'strings' | 'sysctls' | {[key:
 const SE_LINUX: Shape = {user: 'string', role: 'string', type: 'string', level: 'string'}
 const SECCOMP: Shape = {type: 'string', localhostProfile: 'string'}
 const APPARMOR: Shape = SECCOMP
-const WINDOWS: Shape = {gmsaCredentialSpecName: 'string', gmsaCredentialSpec: 'string', runAsUserName: 'string', hostProcess: 'bool'}
+const WINDOWS: Shape = {
+  gmsaCredentialSpecName: 'string',
+  gmsaCredentialSpec: 'string',
+  runAsUserName: 'string',
+  hostProcess: 'bool',
+}
 const SECURITY_CONTEXT: Shape = {
   capabilities: {add: 'strings', drop: 'strings'},
   privileged: 'bool',
@@ -144,7 +192,13 @@ export function securityContextProblem(value: unknown, shape: Shape, path = ''):
   if (shape === 'string') return typeof value === 'string' ? undefined : path
   if (shape === 'strings' || shape === 'ints' || shape === 'sysctls') {
     if (!Array.isArray(value)) return path
-    const bad = value.findIndex((v) => (shape === 'strings' ? typeof v !== 'string' : shape === 'ints' ? !Number.isInteger(v) : securityContextProblem(v, {name: 'string', value: 'string'}) !== undefined))
+    const bad = value.findIndex((v) =>
+      shape === 'strings'
+        ? typeof v !== 'string'
+        : shape === 'ints'
+          ? !Number.isInteger(v)
+          : securityContextProblem(v, {name: 'string', value: 'string'}) !== undefined,
+    )
     return bad < 0 ? undefined : `${path}[${bad}]`
   }
   if (!isPlainObject(value)) return path

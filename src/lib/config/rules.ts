@@ -67,7 +67,10 @@ function checkRemovedDistros(values: Values, report: Report, result: RuleResult)
   for (const [distro, version] of Object.entries(removed)) {
     const path = `controlPlane.distro.${distro}`
     if (getPath(values, path) === undefined) continue
-    report(path, `the ${distro} distro was removed upstream in vCluster ${version}; use controlPlane.distro.k8s (the only distro) and remove this key`)
+    report(
+      path,
+      `the ${distro} distro was removed upstream in vCluster ${version}; use controlPlane.distro.k8s (the only distro) and remove this key`,
+    )
     result.handledPaths.push(path)
   }
 }
@@ -131,7 +134,12 @@ function checkExportKubeConfig(values: Values, report: Report): void {
     const server = getPath(values, path)
     if (typeof server !== 'string' || server === '') return
     if (!isHttpUrl(server)) {
-      report(path, `"${server}" must be an http:// or https:// URL, e.g. https://my-vcluster.example.com`, 'error', 'value')
+      report(
+        path,
+        `"${server}" must be an http:// or https:// URL, e.g. https://my-vcluster.example.com`,
+        'error',
+        'value',
+      )
     }
   }
   checkServer('exportKubeConfig.server')
@@ -142,8 +150,14 @@ function checkExportKubeConfig(values: Values, report: Report): void {
       report(path, 'an additional kubeconfig Secret needs a name and/or a namespace')
     }
   }
-  if (additional.length > 0 && (str(values, 'exportKubeConfig.secret.name') !== '' || str(values, 'exportKubeConfig.secret.namespace') !== '')) {
-    report('exportKubeConfig.secret', 'exportKubeConfig.secret cannot be combined with additionalSecrets; move it into additionalSecrets')
+  if (
+    additional.length > 0 &&
+    (str(values, 'exportKubeConfig.secret.name') !== '' || str(values, 'exportKubeConfig.secret.namespace') !== '')
+  ) {
+    report(
+      'exportKubeConfig.secret',
+      'exportKubeConfig.secret cannot be combined with additionalSecrets; move it into additionalSecrets',
+    )
   }
 }
 
@@ -160,11 +174,20 @@ function isHttpUrl(value: string): boolean {
 function checkDeprecations(values: Values, report: Report): void {
   const version = getPath(values, 'controlPlane.distro.k8s.version')
   if (typeof version === 'string' && version !== '') {
-    report('controlPlane.distro.k8s.version', 'is deprecated; use controlPlane.distro.k8s.image.tag instead (its value is used as the image tag)', 'warning')
+    report(
+      'controlPlane.distro.k8s.version',
+      'is deprecated; use controlPlane.distro.k8s.image.tag instead (its value is used as the image tag)',
+      'warning',
+    )
   }
   const port = getPath(values, 'controlPlane.proxy.port')
   if (typeof port === 'number' && port !== 8443) {
-    report('controlPlane.proxy.port', 'changing the port is not supported by vCluster; the control plane keeps serving on 8443', 'warning', 'value')
+    report(
+      'controlPlane.proxy.port',
+      'changing the port is not supported by vCluster; the control plane keeps serving on 8443',
+      'warning',
+      'value',
+    )
   }
   for (const path of ['serviceCIDR', 'pro', 'plugin']) {
     if (getPath(values, path) !== undefined) report(path, 'is deprecated and has no effect; remove it', 'warning')

@@ -43,10 +43,20 @@ export function atPointer(doc: unknown, pointer: string): unknown {
 function enrich(error: ErrorObject, schema: unknown, values: unknown): ErrorObject {
   const schemaNode = atPointer(schema, error.schemaPath)
   const parent = atPointer(schema, error.schemaPath.slice(0, error.schemaPath.lastIndexOf('/')))
-  return {...error, schema: schemaNode, parentSchema: parent as ErrorObject['parentSchema'], data: atPointer(values, error.instancePath)}
+  return {
+    ...error,
+    schema: schemaNode,
+    parentSchema: parent as ErrorObject['parentSchema'],
+    data: atPointer(values, error.instancePath),
+  }
 }
 
-export function schemaProblems(rawErrors: readonly ErrorObject[], locate: Locate, schema: unknown, values: unknown): ConfigProblem[] {
+export function schemaProblems(
+  rawErrors: readonly ErrorObject[],
+  locate: Locate,
+  schema: unknown,
+  values: unknown,
+): ConfigProblem[] {
   const errors = rawErrors.map((e) => enrich(e, schema, values))
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
   const inUnion = (e: ErrorObject) => unions.some((u) => u !== e && e.schemaPath.startsWith(`${u.schemaPath}/`))
@@ -134,6 +144,7 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`
   return `${typeof value === 'number' && Number.isInteger(value) ? 'the number' : `the ${typeof value}`} ${String(value)}`
 }

@@ -10,7 +10,10 @@ interface SchemaNode {
 }
 
 /** The schema node at a --set path, following properties, map values and list items. */
-export function schemaAt(path: readonly (string | number)[], root: SchemaNode = configSchema as SchemaNode): SchemaNode | undefined {
+export function schemaAt(
+  path: readonly (string | number)[],
+  root: SchemaNode = configSchema as SchemaNode,
+): SchemaNode | undefined {
   let node: SchemaNode | undefined = root
   for (const step of path) {
     if (node === undefined) return undefined
@@ -22,7 +25,9 @@ export function schemaAt(path: readonly (string | number)[], root: SchemaNode = 
 // Our refinements (allOf entries) may narrow map values or items beyond upstream's shape, e.g. node selectors.
 function childOf(node: SchemaNode, step: string | number): SchemaNode | undefined {
   if (typeof step === 'number') return node.allOf?.find((part) => part.items !== undefined)?.items ?? node.items
-  const additional = node.allOf?.find((part) => typeof part.additionalProperties === 'object')?.additionalProperties ?? node.additionalProperties
+  const additional =
+    node.allOf?.find((part) => typeof part.additionalProperties === 'object')?.additionalProperties ??
+    node.additionalProperties
   return node.properties?.[step] ?? (typeof additional === 'object' ? additional : undefined)
 }
 

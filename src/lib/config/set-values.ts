@@ -26,7 +26,8 @@ function parseAssignment(part: string, whole: string): SetAssignment {
   }
   const path = parseKeyPath(part.slice(0, eq), whole)
   const rawValue = part.slice(eq + 1)
-  const value = rawValue.startsWith('{') && rawValue.endsWith('}') ? parseList(rawValue) : typedValue(unescapeValue(rawValue))
+  const value =
+    rawValue.startsWith('{') && rawValue.endsWith('}') ? parseList(rawValue) : typedValue(unescapeValue(rawValue))
   return {expression: part, path, value}
 }
 
@@ -46,7 +47,10 @@ function parseKeyPath(key: string, whole: string): (string | number)[] {
       const close = key.indexOf(']', i)
       const index = Number(key.slice(i + 1, close))
       if (close < 0 || !Number.isInteger(index) || index < 0 || index > 65_535) {
-        throw new UsageError(`--set ${JSON.stringify(whole)}: bad list index in ${JSON.stringify(key)}`, 'Indexes are whole numbers, e.g. a.b[0]=v.')
+        throw new UsageError(
+          `--set ${JSON.stringify(whole)}: bad list index in ${JSON.stringify(key)}`,
+          'Indexes are whole numbers, e.g. a.b[0]=v.',
+        )
       }
       path.push(index)
       i = close
@@ -62,7 +66,10 @@ function parseKeyPath(key: string, whole: string): (string | number)[] {
 
 function pushName(path: (string | number)[], name: string, key: string, whole: string): void {
   if (name === '') {
-    throw new UsageError(`--set ${JSON.stringify(whole)}: empty key name in ${JSON.stringify(key)}`, 'Key paths look like controlPlane.proxy.port=8443.')
+    throw new UsageError(
+      `--set ${JSON.stringify(whole)}: empty key name in ${JSON.stringify(key)}`,
+      'Key paths look like controlPlane.proxy.port=8443.',
+    )
   }
   path.push(name)
 }

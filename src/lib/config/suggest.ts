@@ -21,7 +21,8 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   const reach = Math.max(2, Math.floor(word.length / 3))
   for (const candidate of candidates) {
     const d = editDistance(word, candidate)
-    const isPrefix = candidate.toLowerCase().startsWith(word.toLowerCase()) || word.toLowerCase().startsWith(candidate.toLowerCase())
+    const isPrefix =
+      candidate.toLowerCase().startsWith(word.toLowerCase()) || word.toLowerCase().startsWith(candidate.toLowerCase())
     if ((d <= reach || (isPrefix && Math.min(word.length, candidate.length) >= 4)) && d < bestDistance) {
       best = candidate
       bestDistance = d

@@ -1,4 +1,16 @@
-import {isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar} from 'yaml'
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Scalar,
+} from 'yaml'
 import type {ConfigProblem} from '../errors.js'
 import {parseSimpleYaml} from './fast-yaml.js'
 import {firstNonFinite, goYamlTags, isNullKey} from './yaml-dialect.js'
@@ -71,15 +83,28 @@ export function parseYamlDocument(source: string, text: string): ParsedSource {
     const nonFinite = firstNonFinite(result.values)
     if (nonFinite !== undefined) {
       const pos = result.valuePositions.get(nonFinite)
-      result.problems.push({source, line: pos?.line, col: pos?.col, path: nonFinite, severity: 'error', message: 'is .inf or .nan, which helm and vCluster refuse (values are read as JSON, which has neither); quote it for a string'})
+      result.problems.push({
+        source,
+        line: pos?.line,
+        col: pos?.col,
+        path: nonFinite,
+        severity: 'error',
+        message:
+          'is .inf or .nan, which helm and vCluster refuse (values are read as JSON, which has neither); quote it for a string',
+      })
     }
   } catch (error) {
     // yaml throws (not reports) on alias bombs, unresolved aliases and bad merge keys: position them at the alias.
     const message = (error as Error).message
     const alias = firstNode(doc, (n) => isAlias(n))
     const mergeKey = firstNode(doc, (n) => isScalar(n) && (n.source === '<<' || n.value === '<<'))
-    if (/alias count/i.test(message)) problem(alias, 'YAML aliases expand too far (more than 100 alias uses): refusing a possible alias bomb')
-    else problem(/merge/i.test(message) ? mergeKey : /alias/i.test(message) ? alias : undefined, `YAML error: ${message.split('\n')[0] ?? message}`)
+    if (/alias count/i.test(message))
+      problem(alias, 'YAML aliases expand too far (more than 100 alias uses): refusing a possible alias bomb')
+    else
+      problem(
+        /merge/i.test(message) ? mergeKey : /alias/i.test(message) ? alias : undefined,
+        `YAML error: ${message.split('\n')[0] ?? message}`,
+      )
   }
   return result
 }
@@ -104,10 +129,15 @@ function structureProblems(doc: Document): [number | undefined, string][] {
     },
     Pair(_, pair, path) {
       const key = pair.key as Node | null
-      if (key !== null && !isScalar(key)) out.push([key.range?.[0], `a key must be plain text, found ${describeNode(key)}`])
-      else if (isScalar(key) && key.value === '__proto__') out.push([key.range?.[0], 'the key "__proto__" is not allowed'])
+      if (key !== null && !isScalar(key))
+        out.push([key.range?.[0], `a key must be plain text, found ${describeNode(key)}`])
+      else if (isScalar(key) && key.value === '__proto__')
+        out.push([key.range?.[0], 'the key "__proto__" is not allowed'])
       else if (isScalar(key) && key.value === null && key.source !== undefined && isNullKey(key.source)) {
-        out.push([key.range?.[0], `the key ${key.source} reads as null, which helm and vCluster refuse as a key; quote it ("${key.source}")`])
+        out.push([
+          key.range?.[0],
+          `the key ${key.source} reads as null, which helm and vCluster refuse as a key; quote it ("${key.source}")`,
+        ])
       }
       if (out.length > 0) return visit.BREAK
       // path holds the document plus, per level, a collection and (for maps) a pair.
@@ -139,7 +169,14 @@ function firstNode(doc: Document, test: (node: Node) => boolean): number | undef
 function parseAllDocs(text: string, lineCounter: LineCounter) {
   // parseDocument reports a second document as an error; detect it ourselves to give a clearer message.
   // Duplicate keys are found by structureProblems: yaml's own check with a custom comparison is quadratic per map.
-  const doc = parseDocument(text, {lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.1', merge: true, customTags: goYamlTags})
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: false,
+    prettyErrors: false,
+    version: '1.1',
+    merge: true,
+    customTags: goYamlTags,
+  })
   const multi = doc.errors.find((e) => e.code === 'MULTIPLE_DOCS')
   if (multi === undefined) return [doc]
   return [doc, {range: [multi.pos[0]], contents: null, errors: []}] as unknown as (typeof doc)[]
@@ -154,7 +191,8 @@ function keyText(key: Scalar): string {
 function keepKeysAsWritten(doc: Document): void {
   visit(doc, {
     Pair(_, pair) {
-      if (isScalar(pair.key) && typeof pair.key.value !== 'string') pair.key.value = pair.key.source ?? String(pair.key.value)
+      if (isScalar(pair.key) && typeof pair.key.value !== 'string')
+        pair.key.value = pair.key.source ?? String(pair.key.value)
     },
   })
 }
@@ -172,13 +210,19 @@ function describeNode(node: Node): string {
 
 function describeYamlError(code: string, message: string): string {
   const first = message.split('\n')[0] ?? message
-  if (code === 'DUPLICATE_KEY') return `duplicate key: ${first.replace(/^Map keys must be unique;?\s*/i, '') || 'map keys must be unique'}`
+  if (code === 'DUPLICATE_KEY')
+    return `duplicate key: ${first.replace(/^Map keys must be unique;?\s*/i, '') || 'map keys must be unique'}`
   if (/call stack/i.test(first)) return 'YAML syntax error: the document is nested too deeply'
   return `YAML syntax error: ${first.replace(/ at line \d+, column \d+:?$/, '')}`
 }
 
 /** Walks the YAML tree recording where each key and value stands. Aliases resolve to their anchor's values. */
-function collectPositions(node: unknown, path: string, out: ParsedSource, at: (offset: number | undefined) => Position): void {
+function collectPositions(
+  node: unknown,
+  path: string,
+  out: ParsedSource,
+  at: (offset: number | undefined) => Position,
+): void {
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue

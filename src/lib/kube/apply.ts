@@ -11,7 +11,11 @@ export interface ApplyOptions {
 }
 
 /** Server-side applies one object; returns what the server made of it (with defaults, for dry-run diffs). */
-export async function applyObject(client: KubeClient, object: KubeObject, options: ApplyOptions = {}): Promise<KubeObject> {
+export async function applyObject(
+  client: KubeClient,
+  object: KubeObject,
+  options: ApplyOptions = {},
+): Promise<KubeObject> {
   const result = await client.request<KubeObject>({
     method: 'PATCH',
     path: objectPath(object),
@@ -24,14 +28,29 @@ export async function applyObject(client: KubeClient, object: KubeObject, option
 }
 
 /** Applies waves in order; the objects of one wave are independent and go in parallel. */
-export async function applyWavesInOrder(client: KubeClient, waves: readonly KubeObject[][], options: ApplyOptions = {}): Promise<KubeObject[]> {
+export async function applyWavesInOrder(
+  client: KubeClient,
+  waves: readonly KubeObject[][],
+  options: ApplyOptions = {},
+): Promise<KubeObject[]> {
   const applied: KubeObject[] = []
-  const roles = new Set(waves.flat().filter((o) => o.kind === 'Role').map((o) => o.metadata.name))
+  const roles = new Set(
+    waves
+      .flat()
+      .filter((o) => o.kind === 'Role')
+      .map((o) => o.metadata.name),
+  )
   for (const wave of waves) {
-    applied.push(...(await Promise.all(wave.map((object) => applyObject(client, object, options).catch((error: unknown) => {
-      if (options.dryRun === true && bindsRoleOfThisApply(object, roles)) return object
-      throw error
-    })))))
+    applied.push(
+      ...(await Promise.all(
+        wave.map((object) =>
+          applyObject(client, object, options).catch((error: unknown) => {
+            if (options.dryRun === true && bindsRoleOfThisApply(object, roles)) return object
+            throw error
+          }),
+        ),
+      )),
+    )
   }
   return applied
 }

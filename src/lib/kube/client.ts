@@ -38,7 +38,12 @@ export interface KubeClient {
   requestCount: number
   request<T>(spec: RequestSpec): Promise<T>
   /** Opens a watch; calls onEvent per event until the signal aborts or the server closes the stream. */
-  watch(path: string, query: Record<string, string | undefined>, onEvent: (type: string, object: unknown) => void, signal: AbortSignal): Promise<void>
+  watch(
+    path: string,
+    query: Record<string, string | undefined>,
+    onEvent: (type: string, object: unknown) => void,
+    signal: AbortSignal,
+  ): Promise<void>
   /** Puts the kubeconfig's TLS material and auth headers on options (for port-forward's WebSocket upgrades). */
   applyCredentials(options: RequestOptions): Promise<void>
   close(): void
@@ -48,7 +53,10 @@ export interface KubeClient {
 export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): Promise<KubeClient> {
   const files = kubeconfigFiles(target.kubeconfig, env).filter((f) => target.kubeconfig !== undefined || existsSync(f))
   if (files.length === 0) {
-    throw new UsageError('no kubeconfig found', 'Point --kubeconfig or KUBECONFIG at the kubeconfig of your host cluster.')
+    throw new UsageError(
+      'no kubeconfig found',
+      'Point --kubeconfig or KUBECONFIG at the kubeconfig of your host cluster.',
+    )
   }
   if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
     throw new UsageError(`kubeconfig ${target.kubeconfig} does not exist`, 'Check the path given to --kubeconfig.')
@@ -57,7 +65,8 @@ export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = p
   const selection = selectContext(credentials.doc, files, target)
   const currentContext = credentials.doc['current-context'] ?? ''
   const server = credentials.server(selection.cluster)
-  if (server === undefined) throw new UsageError(`context "${selection.contextName}" names no cluster`, 'Fix the context in your kubeconfig.')
+  if (server === undefined)
+    throw new UsageError(`context "${selection.contextName}" names no cluster`, 'Fix the context in your kubeconfig.')
   const apply = credentials.applier(selection.cluster, selection.user)
   // Auth-provider plugins and impersonation: client-node's implementation, loaded only for them.
   const kc = apply === undefined ? await clientNodeConfig(files, selection.contextName) : undefined
@@ -70,7 +79,10 @@ export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = p
 }
 
 /** client-node's KubeConfig for these files and this context (auth plugins, impersonation). */
-async function clientNodeConfig(files: readonly string[], context: string): Promise<{applyToHTTPSOptions(o: RequestOptions): Promise<void>}> {
+async function clientNodeConfig(
+  files: readonly string[],
+  context: string,
+): Promise<{applyToHTTPSOptions(o: RequestOptions): Promise<void>}> {
   // The module, not the package index (~900 files, 0.7-0.9 s unbundled): the bundle carries only what it needs.
   const {KubeConfig} = await import('@kubernetes/client-node/dist/config.js')
   const kc = new KubeConfig()
@@ -88,7 +100,14 @@ async function clientNodeConfig(files: readonly string[], context: string): Prom
   return kc
 }
 
-function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, selection: KubeSelection, server: string, currentContext: string, http2: boolean, proxy?: URL): KubeClient {
+function makeClient(
+  kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
+  selection: KubeSelection,
+  server: string,
+  currentContext: string,
+  http2: boolean,
+  proxy?: URL,
+): KubeClient {
   const base = new URL(server)
   const h2 = http2 && base.protocol === 'https:' ? new H2Connection(base.origin) : undefined
   let agent: Agent | undefined
@@ -97,7 +116,15 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
     // A new client certificate (from a credential plugin, mid-command) needs new connections.
     if (agent !== undefined && !sameCert(agent.options.cert, o.cert)) agent.destroy()
     else if (agent !== undefined) return agent
-    const tls = {keepAlive: true, maxSockets: 16, ca: o.ca, cert: o.cert, key: o.key, rejectUnauthorized: o.rejectUnauthorized, servername: o.servername}
+    const tls = {
+      keepAlive: true,
+      maxSockets: 16,
+      ca: o.ca,
+      cert: o.cert,
+      key: o.key,
+      rejectUnauthorized: o.rejectUnauthorized,
+      servername: o.servername,
+    }
     agent = proxy === undefined ? new Agent(tls) : new TunnelAgent(proxy, tls)
     return agent
   }
@@ -119,18 +146,34 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
     async request<T>(spec: RequestSpec): Promise<T> {
       client.requestCount++
       const options = await requestOptions(kc, base, agentFor, spec)
-      const payload = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body)
-      const {status, text} = await sendWithRetry(base, options, payload, RETRY_BUDGET_MS, h2 === undefined ? send : h2Sender(h2))
+      const payload =
+        spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body)
+      const {status, text} = await sendWithRetry(
+        base,
+        options,
+        payload,
+        RETRY_BUDGET_MS,
+        h2 === undefined ? send : h2Sender(h2),
+      )
       if (status >= 200 && status < 300) return (text === '' ? undefined : JSON.parse(text)) as T
       if (spec.allow?.includes(status)) return undefined as T
       throw apiError(status, text, spec, server)
     },
     async watch(path, query, onEvent, signal) {
       client.requestCount++
-      const options = await requestOptions(kc, base, agentFor, {path, query: {...query, watch: 'true', allowWatchBookmarks: 'true'}})
+      const options = await requestOptions(kc, base, agentFor, {
+        path,
+        query: {...query, watch: 'true', allowWatchBookmarks: 'true'},
+      })
       await (h2 === undefined ? streamLines : h2StreamLines(h2))(base, {...options, signal}, (line) => {
         const event = JSON.parse(line) as {type: string; object: unknown}
-        if (event.type === 'ERROR') throw apiError(Number((event.object as {code?: number}).code ?? 500), JSON.stringify(event.object), {path}, server)
+        if (event.type === 'ERROR')
+          throw apiError(
+            Number((event.object as {code?: number}).code ?? 500),
+            JSON.stringify(event.object),
+            {path},
+            server,
+          )
         // Bookmarks carry only a resourceVersion in an otherwise empty object; never treat one as state.
         if (event.type === 'BOOKMARK') return
         onEvent(event.type, event.object)
@@ -140,7 +183,12 @@ function makeClient(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
   return client
 }
 
-async function requestOptions(kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>}, base: URL, agentFor: (o: RequestOptions) => Agent, spec: RequestSpec): Promise<RequestOptions> {
+async function requestOptions(
+  kc: {applyToHTTPSOptions(o: RequestOptions): Promise<void>},
+  base: URL,
+  agentFor: (o: RequestOptions) => Agent,
+  spec: RequestSpec,
+): Promise<RequestOptions> {
   const query = new URLSearchParams()
   for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) query.set(k, String(v))
   const qs = query.toString()
@@ -149,7 +197,11 @@ async function requestOptions(kc: {applyToHTTPSOptions(o: RequestOptions): Promi
     hostname: base.hostname.replace(/^\[|\]$/g, ''),
     port: base.port,
     path: `${base.pathname.replace(/\/$/, '')}${spec.path}${qs === '' ? '' : `?${qs}`}`,
-    headers: {accept: 'application/json', 'user-agent': USER_AGENT, ...(spec.body !== undefined ? {'content-type': spec.contentType ?? 'application/json'} : {})},
+    headers: {
+      accept: 'application/json',
+      'user-agent': USER_AGENT,
+      ...(spec.body !== undefined ? {'content-type': spec.contentType ?? 'application/json'} : {}),
+    },
   }
   await kc.applyToHTTPSOptions(options)
   // Our agent replaces whatever client-node set: it carries the kubeconfig's proxy-url itself (TunnelAgent).

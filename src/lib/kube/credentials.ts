@@ -57,7 +57,10 @@ function execBound(commandTimeoutMs: number | undefined): number {
  * Reads and merges the kubeconfig files as kubectl does, without client-node (importing it costs ~85 ms on every
  * command). Relative paths resolve against the file that names them, as in kubectl.
  */
-export async function loadCredentials(files: readonly string[], settings: {execTimeoutMs?: number} = {}): Promise<Credentials> {
+export async function loadCredentials(
+  files: readonly string[],
+  settings: {execTimeoutMs?: number} = {},
+): Promise<Credentials> {
   const docs: KubeconfigDoc[] = []
   const origin = new Map<NamedEntry, string>()
   for (const file of files) {
@@ -68,7 +71,8 @@ export async function loadCredentials(files: readonly string[], settings: {execT
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
       throw new UsageError(`cannot load kubeconfig ${file}: ${(error as Error).message}`)
     }
-    if (typeof doc !== 'object' || doc === null) throw new UsageError(`cannot load kubeconfig ${file}: not a kubeconfig`)
+    if (typeof doc !== 'object' || doc === null)
+      throw new UsageError(`cannot load kubeconfig ${file}: not a kubeconfig`)
     for (const key of ['clusters', 'users'] as const) for (const e of doc[key] ?? []) origin.set(e, dirname(file))
     docs.push(doc)
   }
@@ -84,11 +88,23 @@ export async function loadCredentials(files: readonly string[], settings: {execT
     applier(clusterName, userName) {
       const [cluster = {}, clusterDir] = find<ClusterFields>('clusters', clusterName, 'cluster')
       const [user = {}, userDir] = find<UserFields>('users', userName, 'user')
-      if (user['auth-provider'] !== undefined || user.as !== undefined || user.impersonate !== undefined) return undefined
-      const exec = user.exec === undefined || user.exec === null ? undefined
-        : execCredentialSource(user.exec as ExecConfig, {user: userName, dir: userDir, cluster, timeoutMs: execBound(settings.execTimeoutMs)})
+      if (user['auth-provider'] !== undefined || user.as !== undefined || user.impersonate !== undefined)
+        return undefined
+      const exec =
+        user.exec === undefined || user.exec === null
+          ? undefined
+          : execCredentialSource(user.exec as ExecConfig, {
+              user: userName,
+              dir: userDir,
+              cluster,
+              timeoutMs: execBound(settings.execTimeoutMs),
+            })
       const pem = async (data: string | undefined, path: string | undefined, dir: string) =>
-        data !== undefined ? Buffer.from(data, 'base64') : path !== undefined ? readFile(isAbsolute(path) ? path : join(dir, path)) : undefined
+        data !== undefined
+          ? Buffer.from(data, 'base64')
+          : path !== undefined
+            ? readFile(isAbsolute(path) ? path : join(dir, path))
+            : undefined
       // Read once per command, not per request (the same Buffers also let the connection see nothing changed).
       let material: Promise<(Buffer | undefined)[]> | undefined
       return async (options) => {
@@ -103,8 +119,20 @@ export async function loadCredentials(files: readonly string[], settings: {execT
         if (cluster['tls-server-name'] !== undefined) options.servername = cluster['tls-server-name']
         const fromExec = exec === undefined ? undefined : await exec()
         if (fromExec?.cert !== undefined) Object.assign(options, {cert: fromExec.cert, key: fromExec.key})
-        const token = fromExec?.token ?? user.token ?? (user.tokenFile !== undefined ? (await readFile(isAbsolute(user.tokenFile) ? user.tokenFile : join(userDir, user.tokenFile), 'utf8')).trim() : undefined)
-        const auth = token !== undefined ? `Bearer ${token}` : user.username !== undefined ? `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}` : undefined
+        const token =
+          fromExec?.token ??
+          user.token ??
+          (user.tokenFile !== undefined
+            ? (
+                await readFile(isAbsolute(user.tokenFile) ? user.tokenFile : join(userDir, user.tokenFile), 'utf8')
+              ).trim()
+            : undefined)
+        const auth =
+          token !== undefined
+            ? `Bearer ${token}`
+            : user.username !== undefined
+              ? `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`
+              : undefined
         if (auth !== undefined) options.headers = {...options.headers, authorization: auth}
       }
     },

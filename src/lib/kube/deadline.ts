@@ -24,14 +24,23 @@ export class Deadline {
   private fire: (() => void) | undefined
   private started = 0
 
-  constructor(readonly timeoutMs: number, private readonly options: DeadlineOptions) {
+  constructor(
+    readonly timeoutMs: number,
+    private readonly options: DeadlineOptions,
+  ) {
     this.remainingMs = timeoutMs + (options.graceMs ?? 0)
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     const expired = new Promise<never>((_resolve, reject) => {
-      this.fire = () => reject(new TimeoutError(`${this.options.what} did not finish within ${formatMs(this.timeoutMs)}`,
-        this.options.hint ?? 'The host API server may be slow or unreachable; check it (kubectl get --raw /readyz), or allow more time with --timeout.'))
+      this.fire = () =>
+        reject(
+          new TimeoutError(
+            `${this.options.what} did not finish within ${formatMs(this.timeoutMs)}`,
+            this.options.hint ??
+              'The host API server may be slow or unreachable; check it (kubectl get --raw /readyz), or allow more time with --timeout.',
+          ),
+        )
     })
     this.start()
     try {

@@ -41,11 +41,19 @@ export const DIAGNOSE_LIMIT_MS = 10_000
  * What a person would dig for when a vCluster does not come up: pods, claims, recent events. Gives up after
  * limitMs (an API server that does not answer is often why the wait timed out) and says so instead.
  */
-export async function diagnose(client: KubeClient, namespace: string, name: string, limitMs = DIAGNOSE_LIMIT_MS): Promise<string[]> {
+export async function diagnose(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  limitMs = DIAGNOSE_LIMIT_MS,
+): Promise<string[]> {
   const selector = `app=vcluster,release=${name}`
   const lists = Promise.all([
     client.request<{items: Pod[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: selector}}),
-    client.request<{items: Claim[]}>({path: collectionPath('PersistentVolumeClaim', namespace), query: {labelSelector: selector}}),
+    client.request<{items: Claim[]}>({
+      path: collectionPath('PersistentVolumeClaim', namespace),
+      query: {labelSelector: selector},
+    }),
     client.request<{items: Event[]}>({path: collectionPath('Event', namespace)}),
   ])
   let timer: NodeJS.Timeout | undefined
@@ -60,18 +68,28 @@ export async function diagnose(client: KubeClient, namespace: string, name: stri
   }
 }
 
-export function formatDiagnosis(name: string, pods: readonly Pod[], claims: readonly Claim[], events: readonly Event[]): string[] {
+export function formatDiagnosis(
+  name: string,
+  pods: readonly Pod[],
+  claims: readonly Claim[],
+  events: readonly Event[],
+): string[] {
   const lines: string[] = []
   if (pods.length === 0) lines.push('no control-plane pod exists yet')
   for (const pod of pods) lines.push(describePod(pod))
   for (const claim of claims.filter((c) => c.status?.phase !== 'Bound')) {
-    lines.push(`volume claim ${claim.metadata.name} is ${claim.status?.phase ?? 'Pending'}: no PersistentVolume or storage class provides it`)
+    lines.push(
+      `volume claim ${claim.metadata.name} is ${claim.status?.phase ?? 'Pending'}: no PersistentVolume or storage class provides it`,
+    )
   }
   const related = events
     .filter((e) => e.involvedObject?.name?.startsWith(name) === true && e.type === 'Warning')
     .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
     .slice(-5)
-  for (const e of related) lines.push(`event ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.reason ?? ''}: ${e.message ?? ''}`)
+  for (const e of related)
+    lines.push(
+      `event ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.reason ?? ''}: ${e.message ?? ''}`,
+    )
   return lines
 }
 
@@ -86,12 +104,15 @@ export function describePod(pod: Pod): string {
   if (unscheduled !== undefined) parts.push(`not scheduled (${unscheduled.reason ?? ''}: ${unscheduled.message ?? ''})`)
   for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
     const waiting = c.state?.waiting
-    if (waiting?.reason !== undefined) parts.push(`container ${c.name} waiting: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`)
+    if (waiting?.reason !== undefined)
+      parts.push(`container ${c.name} waiting: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`)
     const terminated = c.state?.terminated
-    if (terminated !== undefined && terminated.exitCode !== 0) parts.push(`container ${c.name} exited ${terminated.exitCode ?? '?'} (${terminated.reason ?? ''})`)
+    if (terminated !== undefined && terminated.exitCode !== 0)
+      parts.push(`container ${c.name} exited ${terminated.exitCode ?? '?'} (${terminated.reason ?? ''})`)
   }
   const notReady = pod.status?.conditions?.find((c) => c.type === 'Ready' && c.status !== 'True')
-  if (notReady !== undefined && parts.length === 1) parts.push(`not ready${notReady.reason ? ` (${notReady.reason})` : ''}`)
+  if (notReady !== undefined && parts.length === 1)
+    parts.push(`not ready${notReady.reason ? ` (${notReady.reason})` : ''}`)
   return parts.join('; ')
 }
 
@@ -99,10 +120,13 @@ export function describePod(pod: Pod): string {
 export function podStatus(pod: Pod & {metadata: {deletionTimestamp?: string}}): string {
   if (pod.metadata.deletionTimestamp !== undefined) return 'Terminating'
   const inits = pod.status?.initContainerStatuses ?? []
-  const initWaiting = inits.find((c) => c.state?.waiting?.reason !== undefined && c.state.waiting.reason !== 'PodInitializing')
+  const initWaiting = inits.find(
+    (c) => c.state?.waiting?.reason !== undefined && c.state.waiting.reason !== 'PodInitializing',
+  )
   if (initWaiting !== undefined) return `Init:${initWaiting.state?.waiting?.reason}`
   const initDone = inits.filter((c) => c.state?.terminated?.exitCode === 0).length
-  if (inits.length > 0 && initDone < inits.length && pod.status?.phase === 'Pending') return `Init:${initDone}/${inits.length}`
+  if (inits.length > 0 && initDone < inits.length && pod.status?.phase === 'Pending')
+    return `Init:${initDone}/${inits.length}`
   const waiting = (pod.status?.containerStatuses ?? []).find((c) => c.state?.waiting?.reason !== undefined)
   if (waiting !== undefined) return waiting.state?.waiting?.reason ?? 'Waiting'
   return pod.status?.phase ?? 'Pending'

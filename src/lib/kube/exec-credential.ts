@@ -66,14 +66,31 @@ export function execCredentialSource(exec: ExecConfig, options: ExecOptions): ()
 
 async function runPlugin(exec: ExecConfig, options: ExecOptions): Promise<ExecCredential> {
   const command = exec.command
-  if (command === undefined || command === '') throw new UsageError(`user "${options.user}" in your kubeconfig has an exec entry without a command`, 'Fix the user in your kubeconfig.')
+  if (command === undefined || command === '')
+    throw new UsageError(
+      `user "${options.user}" in your kubeconfig has an exec entry without a command`,
+      'Fix the user in your kubeconfig.',
+    )
   const interactive = interactiveFor(exec, options)
   const path = command.includes('/') && !isAbsolute(command) ? join(options.dir, command) : command
-  const env: NodeJS.ProcessEnv = {...(options.env ?? process.env), KUBERNETES_EXEC_INFO: JSON.stringify(execInfo(exec, options.cluster, interactive))}
+  const env: NodeJS.ProcessEnv = {
+    ...(options.env ?? process.env),
+    KUBERNETES_EXEC_INFO: JSON.stringify(execInfo(exec, options.cluster, interactive)),
+  }
   for (const e of exec.env ?? []) env[e.name] = e.value
-  const {stdout, code} = await spawnBounded(path, exec.args ?? [], {env, interactive, timeoutMs: options.timeoutMs, exec, user: options.user})
+  const {stdout, code} = await spawnBounded(path, exec.args ?? [], {
+    env,
+    interactive,
+    timeoutMs: options.timeoutMs,
+    exec,
+    user: options.user,
+  })
   const label = `the credential plugin "${command}" of user "${options.user}"`
-  if (code !== 0) throw new ForbiddenError(`${label} failed (exit code ${code}); its own message is above`, `Run it yourself to see why: ${commandLine(exec)}`)
+  if (code !== 0)
+    throw new ForbiddenError(
+      `${label} failed (exit code ${code}); its own message is above`,
+      `Run it yourself to see why: ${commandLine(exec)}`,
+    )
   return parseCredential(stdout, label, exec)
 }
 
@@ -81,8 +98,10 @@ function interactiveFor(exec: ExecConfig, options: ExecOptions): boolean {
   const terminal = options.stdinIsTerminal ?? process.stdin.isTTY === true
   const mode = exec.interactiveMode ?? 'IfAvailable'
   if (mode === 'Always' && !terminal) {
-    throw new UsageError(`the credential plugin "${exec.command}" of user "${options.user}" needs a terminal (interactiveMode: Always), and standard input is not one`,
-      'Run the command from a terminal, or log in first so the plugin has a cached credential.')
+    throw new UsageError(
+      `the credential plugin "${exec.command}" of user "${options.user}" needs a terminal (interactiveMode: Always), and standard input is not one`,
+      'Run the command from a terminal, or log in first so the plugin has a cached credential.',
+    )
   }
   return mode !== 'Never' && terminal
 }
@@ -132,29 +151,43 @@ function spawnBounded(path: string, args: string[], o: SpawnOptions): Promise<{s
     child.on('error', (error: NodeJS.ErrnoException) => {
       running.delete(child)
       clearTimeout(timer)
-      if (error.code !== 'ENOENT') return reject(new UsageError(`cannot run the credential plugin "${o.exec.command}" of user "${o.user}": ${error.message}`))
-      reject(new UsageError(`the credential plugin "${o.exec.command}" of user "${o.user}" is not installed (not found${path.includes('/') ? ` at ${path}` : ' on PATH'})`,
-        o.exec.installHint?.trim() || 'Install it, or fix the user\'s exec command in your kubeconfig.'))
+      if (error.code !== 'ENOENT')
+        return reject(
+          new UsageError(`cannot run the credential plugin "${o.exec.command}" of user "${o.user}": ${error.message}`),
+        )
+      reject(
+        new UsageError(
+          `the credential plugin "${o.exec.command}" of user "${o.user}" is not installed (not found${path.includes('/') ? ` at ${path}` : ' on PATH'})`,
+          o.exec.installHint?.trim() || "Install it, or fix the user's exec command in your kubeconfig.",
+        ),
+      )
     })
     child.on('close', (code) => {
       running.delete(child)
       clearTimeout(timer)
       if (!timedOut) return resolve({stdout, code})
-      reject(new TimeoutError(`the credential plugin "${o.exec.command}" of user "${o.user}" gave no credential within ${Number((o.timeoutMs / 1000).toFixed(1))} s, and was stopped`,
-        `Run it yourself to see where it waits: ${commandLine(o.exec)}\nOr give it longer with --timeout.`))
+      reject(
+        new TimeoutError(
+          `the credential plugin "${o.exec.command}" of user "${o.user}" gave no credential within ${Number((o.timeoutMs / 1000).toFixed(1))} s, and was stopped`,
+          `Run it yourself to see where it waits: ${commandLine(o.exec)}\nOr give it longer with --timeout.`,
+        ),
+      )
     })
   })
 }
 
 function parseCredential(stdout: string, label: string, exec: ExecConfig): ExecCredential {
-  let status: {token?: unknown; clientCertificateData?: unknown; clientKeyData?: unknown; expirationTimestamp?: unknown} | undefined
+  let status:
+    | {token?: unknown; clientCertificateData?: unknown; clientKeyData?: unknown; expirationTimestamp?: unknown}
+    | undefined
   try {
     status = (JSON.parse(stdout) as {status?: typeof status}).status
   } catch {
     // reported below
   }
   const hint = `Run it yourself to check what it prints: ${commandLine(exec)}`
-  if (status === undefined || status === null || typeof status !== 'object') throw new ForbiddenError(`${label} printed no ExecCredential with a status`, hint)
+  if (status === undefined || status === null || typeof status !== 'object')
+    throw new ForbiddenError(`${label} printed no ExecCredential with a status`, hint)
   const expires = typeof status.expirationTimestamp === 'string' ? Date.parse(status.expirationTimestamp) : undefined
   const base = {expiresAt: Number.isNaN(expires) ? undefined : expires}
   if (typeof status.token === 'string' && status.token !== '') return {...base, token: status.token}
@@ -165,5 +198,7 @@ function parseCredential(stdout: string, label: string, exec: ExecConfig): ExecC
 }
 
 function commandLine(exec: ExecConfig): string {
-  return [exec.command, ...(exec.args ?? [])].map((a) => (/^[\w@%+=:,./-]+$/.test(a ?? '') ? a : `'${String(a).replaceAll("'", "'\\''")}'`)).join(' ')
+  return [exec.command, ...(exec.args ?? [])]
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a ?? '') ? a : `'${String(a).replaceAll("'", "'\\''")}'`))
+    .join(' ')
 }

@@ -53,7 +53,13 @@ export async function openForwardStream(target: StreamTarget, handlers: StreamHa
   const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/portforward?ports=${target.port}`
   const url = `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}${base.pathname.replace(/\/$/, '')}${path}`
   // A handshake that hangs gives up too (the caller's own timer only stops waiting for it).
-  const ws = new WebSocket(url, [PROTOCOL], {...options, perMessageDeflate: false, followRedirects: false, skipUTF8Validation: true, handshakeTimeout: HANDSHAKE_TIMEOUT_MS})
+  const ws = new WebSocket(url, [PROTOCOL], {
+    ...options,
+    perMessageDeflate: false,
+    followRedirects: false,
+    skipUTF8Validation: true,
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+  })
   return new Promise((resolve, reject) => {
     let opened = false
     let refused: string | undefined

@@ -50,10 +50,17 @@ export class H2Connection {
     const http2 = process.getBuiltinModule('node:http2')
     return new Promise((resolve, reject) => {
       const session = http2.connect(this.origin, {
-        ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        rejectUnauthorized: tls.rejectUnauthorized,
+        servername: tls.servername,
       })
       // A server that accepts the connection but never completes TLS and HTTP/2 set-up must not hold every request.
-      const timer = setTimeout(() => session.destroy(Object.assign(new Error('connecting timed out'), {code: 'ETIMEDOUT'})), CONNECT_TIMEOUT_MS)
+      const timer = setTimeout(
+        () => session.destroy(Object.assign(new Error('connecting timed out'), {code: 'ETIMEDOUT'})),
+        CONNECT_TIMEOUT_MS,
+      )
       session.once('close', () => clearTimeout(timer))
       const fail = (error: NodeJS.ErrnoException) => {
         clearTimeout(timer)
@@ -84,7 +91,8 @@ export class H2Connection {
 /** Whether two client certificates (as TLS options hold them: a Buffer, a string, a list) are the same. */
 export function sameCert(a: RequestOptions['cert'], b: RequestOptions['cert']): boolean {
   if (a === b) return true
-  const text = (c: RequestOptions['cert']): string => (c === undefined ? '' : Array.isArray(c) ? c.map((x) => x.toString()).join('\n') : c.toString())
+  const text = (c: RequestOptions['cert']): string =>
+    c === undefined ? '' : Array.isArray(c) ? c.map((x) => x.toString()).join('\n') : c.toString()
   return text(a) === text(b)
 }
 
@@ -94,7 +102,14 @@ export function h2Headers(options: RequestOptions, contentLength?: number): Outg
   for (const [k, v] of Object.entries(options.headers ?? {})) {
     const name = k.toLowerCase()
     // Connection-specific headers are forbidden in HTTP/2.
-    if (v === undefined || name === 'connection' || name === 'host' || name === 'keep-alive' || name === 'transfer-encoding') continue
+    if (
+      v === undefined ||
+      name === 'connection' ||
+      name === 'host' ||
+      name === 'keep-alive' ||
+      name === 'transfer-encoding'
+    )
+      continue
     headers[name] = v as string
   }
   if (contentLength !== undefined) headers['content-length'] = contentLength
@@ -107,7 +122,11 @@ const openCount = new WeakMap<ClientHttp2Session, number>()
  * Opens a stream. The session is unref'd while idle (as an HTTP/1.1 keep-alive agent's free sockets are), so an
  * idle connection never keeps the CLI running; while a stream is open it holds the process as any request does.
  */
-export function openStream(session: ClientHttp2Session, headers: OutgoingHttpHeaders, signal?: AbortSignal): ClientHttp2Stream {
+export function openStream(
+  session: ClientHttp2Session,
+  headers: OutgoingHttpHeaders,
+  signal?: AbortSignal,
+): ClientHttp2Stream {
   openCount.set(session, (openCount.get(session) ?? 0) + 1)
   session.ref()
   const stream = session.request(headers, signal === undefined ? {} : {signal})
@@ -130,7 +149,13 @@ export interface H2Answer {
 }
 
 /** One request on the session; rejects with the stream's error, or when the stream closes without an answer. */
-export function h2Request(session: ClientHttp2Session, options: RequestOptions, payload: string | undefined, timeoutMs: number, onTimeout: () => void): Promise<H2Answer> {
+export function h2Request(
+  session: ClientHttp2Session,
+  options: RequestOptions,
+  payload: string | undefined,
+  timeoutMs: number,
+  onTimeout: () => void,
+): Promise<H2Answer> {
   return new Promise((resolve, reject) => {
     const body = payload === undefined ? undefined : Buffer.from(payload)
     const stream = openStream(session, h2Headers(options, body?.length))
@@ -142,9 +167,14 @@ export function h2Request(session: ClientHttp2Session, options: RequestOptions, 
       retryAfter = firstHeader(headers['retry-after'])
     })
     stream.on('data', (c: Buffer) => chunks.push(c))
-    const closed = () => Object.assign(new Error(`the connection closed before an answer (HTTP/2 code ${stream.rstCode ?? '?'})`), {code: 'ECONNRESET'})
+    const closed = () =>
+      Object.assign(new Error(`the connection closed before an answer (HTTP/2 code ${stream.rstCode ?? '?'})`), {
+        code: 'ECONNRESET',
+      })
     // A stream reset by a dying server can end without ever having had response headers: that is no answer.
-    stream.on('end', () => (status === 0 ? reject(closed()) : resolve({status, text: Buffer.concat(chunks).toString('utf8'), retryAfter})))
+    stream.on('end', () =>
+      status === 0 ? reject(closed()) : resolve({status, text: Buffer.concat(chunks).toString('utf8'), retryAfter}),
+    )
     stream.on('error', reject)
     stream.on('close', () => reject(closed()))
     // A stream that hangs (half-open connection) fails and is retried on a fresh connection.
@@ -160,7 +190,13 @@ export function h2Request(session: ClientHttp2Session, options: RequestOptions, 
  * A watch on the session: each line of the body to onLine until the server ends it or the signal aborts (then it
  * resolves). An answer of 300 or more rejects with failed(status, body).
  */
-export function h2Lines(session: ClientHttp2Session, options: RequestOptions, signal: AbortSignal, failed: (status: number, text: string) => Error, onLine: (line: string) => void): Promise<void> {
+export function h2Lines(
+  session: ClientHttp2Session,
+  options: RequestOptions,
+  signal: AbortSignal,
+  failed: (status: number, text: string) => Error,
+  onLine: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const stream = openStream(session, h2Headers(options), signal)
     let status = 0
@@ -178,12 +214,17 @@ export function h2Lines(session: ClientHttp2Session, options: RequestOptions, si
       }
     })
     stream.on('end', () => {
-      if (status === 0 && !signal.aborted) reject(Object.assign(new Error('the watch connection closed'), {code: 'ECONNRESET'}))
+      if (status === 0 && !signal.aborted)
+        reject(Object.assign(new Error('the watch connection closed'), {code: 'ECONNRESET'}))
       else if (status >= 300) reject(failed(status, errorText))
       else resolve()
     })
     stream.on('error', (error) => (signal.aborted ? resolve() : reject(error)))
-    stream.on('close', () => (signal.aborted ? resolve() : reject(Object.assign(new Error('the watch connection closed'), {code: 'ECONNRESET'}))))
+    stream.on('close', () =>
+      signal.aborted
+        ? resolve()
+        : reject(Object.assign(new Error('the watch connection closed'), {code: 'ECONNRESET'})),
+    )
   })
 }
 

@@ -12,7 +12,14 @@ export interface Namespace {
  * Makes sure the namespace exists. Returns true when this call created it. A user who may not read or create
  * namespaces (namespace-scoped rights only) goes on: the namespace is assumed to exist, and the applies say so if not.
  */
-export async function ensureNamespace(client: KubeClient, namespace: string, create: boolean, dryRun = false, waitMs = 120_000, lookup?: Promise<Namespace>): Promise<boolean> {
+export async function ensureNamespace(
+  client: KubeClient,
+  namespace: string,
+  create: boolean,
+  dryRun = false,
+  waitMs = 120_000,
+  lookup?: Promise<Namespace>,
+): Promise<boolean> {
   let existing: Namespace | undefined
   try {
     existing = await (lookup ?? lookupNamespace(client, namespace))
@@ -26,7 +33,8 @@ export async function ensureNamespace(client: KubeClient, namespace: string, cre
     existing = undefined
   }
   if (existing !== undefined) return false
-  if (!create) throw new NotFoundError(`namespace ${namespace} does not exist`, 'Create it, or drop --create-namespace=false.')
+  if (!create)
+    throw new NotFoundError(`namespace ${namespace} does not exist`, 'Create it, or drop --create-namespace=false.')
   return createIfAllowed(client, namespace, create, dryRun, false)
 }
 
@@ -37,14 +45,24 @@ export function lookupNamespace(client: KubeClient, namespace: string): Promise<
   return lookup
 }
 
-async function createIfAllowed(client: KubeClient, namespace: string, create: boolean, dryRun: boolean, mayExist: boolean): Promise<boolean> {
+async function createIfAllowed(
+  client: KubeClient,
+  namespace: string,
+  create: boolean,
+  dryRun: boolean,
+  mayExist: boolean,
+): Promise<boolean> {
   if (!create) return false
   try {
     await client.request({
       method: 'POST',
       path: '/api/v1/namespaces',
       query: {dryRun: dryRun ? 'All' : undefined},
-      body: {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace, annotations: {[CREATED_ANNOTATION]: 'true'}}},
+      body: {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {name: namespace, annotations: {[CREATED_ANNOTATION]: 'true'}},
+      },
     })
     return true
   } catch (error) {
@@ -63,5 +81,8 @@ async function waitUntilGone(client: KubeClient, namespace: string, timeoutMs: n
     if (left <= 0) break
     await new Promise((r) => setTimeout(r, Math.min(1000, left)))
   }
-  throw new TimeoutError(`namespace ${namespace} is still terminating after ${timeoutMs / 1000}s`, `Check what blocks it: kubectl get namespace -o yaml ${namespace}`)
+  throw new TimeoutError(
+    `namespace ${namespace} is still terminating after ${timeoutMs / 1000}s`,
+    `Check what blocks it: kubectl get namespace -o yaml ${namespace}`,
+  )
 }

@@ -15,7 +15,10 @@ export interface PodItem {
 /** The newest Ready, not terminating pod. */
 export function pickReadyPod(items: readonly PodItem[]): PodRef | undefined {
   const pod = items
-    .filter((p) => p.metadata.uid !== undefined && p.metadata.deletionTimestamp === undefined && p.status?.phase === 'Running')
+    .filter(
+      (p) =>
+        p.metadata.uid !== undefined && p.metadata.deletionTimestamp === undefined && p.status?.phase === 'Running',
+    )
     .filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true)
     .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0]
   return pod === undefined ? undefined : {name: pod.metadata.name, uid: pod.metadata.uid as string}
@@ -86,7 +89,12 @@ export class PodTracker {
 
   private async find(deadline: number): Promise<PodRef> {
     for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
-      const list = await this.client.request<{items: PodItem[]}>({path: collectionPath('Pod', this.namespace), query: {labelSelector: this.labelSelector}}).catch(() => undefined)
+      const list = await this.client
+        .request<{items: PodItem[]}>({
+          path: collectionPath('Pod', this.namespace),
+          query: {labelSelector: this.labelSelector},
+        })
+        .catch(() => undefined)
       const pod = list === undefined ? undefined : pickReadyPod(list.items)
       if (pod !== undefined) {
         this.adopt(pod)
@@ -103,14 +111,19 @@ export class PodTracker {
       // A watch without a resourceVersion starts with an ADDED event per existing pod: the map is rebuilt each time.
       const pods = new Map<string, PodItem>()
       await this.client
-        .watch(path, {labelSelector: this.labelSelector}, (type, obj) => {
-          const pod = obj as PodItem
-          const uid = pod.metadata?.uid
-          if (uid === undefined) return // bookmarks carry no pod
-          if (type === 'DELETED') pods.delete(uid)
-          else pods.set(uid, pod)
-          this.consider([...pods.values()])
-        }, this.abort.signal)
+        .watch(
+          path,
+          {labelSelector: this.labelSelector},
+          (type, obj) => {
+            const pod = obj as PodItem
+            const uid = pod.metadata?.uid
+            if (uid === undefined) return // bookmarks carry no pod
+            if (type === 'DELETED') pods.delete(uid)
+            else pods.set(uid, pod)
+            this.consider([...pods.values()])
+          },
+          this.abort.signal,
+        )
         .catch(() => undefined)
       if (!this.abort.signal.aborted) await sleep(1000)
     }

@@ -56,17 +56,27 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
   const pods = new PodTracker(options.client, options.namespace, options.labelSelector, options.onEvent)
   if (options.knownPods === undefined || !pods.seed(options.knownPods)) {
     await pods.refresh(Date.now() + (options.podWaitMs ?? 0)).catch(() => {
-      throw new UnavailableError(`no ready vCluster pod (${options.labelSelector}) in namespace ${options.namespace}`, `Check it: kubectl -n ${options.namespace} get pods -l ${options.labelSelector}`)
+      throw new UnavailableError(
+        `no ready vCluster pod (${options.labelSelector}) in namespace ${options.namespace}`,
+        `Check it: kubectl -n ${options.namespace} get pods -l ${options.labelSelector}`,
+      )
     })
   }
-  const open: OpenStream = (handlers) => openForwardStream({client: options.client, namespace: options.namespace, pod: pods.name, port: options.remotePort}, handlers)
+  const open: OpenStream = (handlers) =>
+    openForwardStream(
+      {client: options.client, namespace: options.namespace, pod: pods.name, port: options.remotePort},
+      handlers,
+    )
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     void forwardConnection(socket, pods, options, open)
   })
-  const preferred = options.localPort === undefined && options.preferredPort !== undefined ? await listen(server, options.preferredPort).catch(() => undefined) : undefined
+  const preferred =
+    options.localPort === undefined && options.preferredPort !== undefined
+      ? await listen(server, options.preferredPort).catch(() => undefined)
+      : undefined
   const port = preferred ?? (await listen(server, options.localPort ?? 0))
   pods.follow()
   return {
@@ -85,7 +95,13 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new UsageError(`local port ${port} is already in use`, 'Pick another with --local-port, or leave it out to use a free one.'))
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new UsageError(
+            `local port ${port} is already in use`,
+            'Pick another with --local-port, or leave it out to use a free one.',
+          ),
+        )
       else reject(error)
     })
     server.listen(port, ADDRESS, () => {
@@ -109,7 +125,12 @@ interface Link {
 }
 
 /** One accepted connection: stream attempts until one answers, the window ends, or the client goes away. */
-export async function forwardConnection(socket: Socket, pods: PodTracker, options: ForwardOptions, open: OpenStream): Promise<void> {
+export async function forwardConnection(
+  socket: Socket,
+  pods: PodTracker,
+  options: ForwardOptions,
+  open: OpenStream,
+): Promise<void> {
   const link: Link = {sent: [], sentBytes: 0, clientEnded: false, established: false}
   const resume = () => socket.resume()
   socket.setNoDelay(true)
@@ -138,7 +159,11 @@ export async function forwardConnection(socket: Socket, pods: PodTracker, option
     await sleep(backoff)
     await pods.refresh(deadline).catch(() => undefined)
   }
-  if (!socket.destroyed) options.onEvent?.({type: 'connection-failed', reason: `no answer from the vCluster pod within ${Math.round((options.retryWindowMs ?? 30_000) / 1000)}s`})
+  if (!socket.destroyed)
+    options.onEvent?.({
+      type: 'connection-failed',
+      reason: `no answer from the vCluster pod within ${Math.round((options.retryWindowMs ?? 30_000) / 1000)}s`,
+    })
   socket.destroy()
 }
 

@@ -34,12 +34,14 @@ export function requiredPermissions(objects: readonly KubeObject[]): Permission[
   const add = (p: Permission) => needed.set(`${p.clusterScoped === true}|${p.group}|${p.resource}|${p.verb}`, p)
   for (const object of objects) {
     const info = resourceInfo(object.kind, object.apiVersion)
-    for (const verb of ['get', 'create', 'patch']) add({group: info.group, resource: info.plural, verb, clusterScoped: !info.namespaced})
+    for (const verb of ['get', 'create', 'patch'])
+      add({group: info.group, resource: info.plural, verb, clusterScoped: !info.namespaced})
     if (object.kind === 'Role' || object.kind === 'ClusterRole') {
       for (const rule of (object.rules as PolicyRule[] | undefined) ?? []) {
         for (const group of rule.apiGroups ?? ['']) {
           for (const resource of rule.resources ?? []) {
-            for (const verb of rule.verbs ?? []) add({group, resource, verb, clusterScoped: object.kind === 'ClusterRole'})
+            for (const verb of rule.verbs ?? [])
+              add({group, resource, verb, clusterScoped: object.kind === 'ClusterRole'})
           }
         }
       }
@@ -51,7 +53,8 @@ export function requiredPermissions(objects: readonly KubeObject[]): Permission[
 function covers(rule: ResourceRule, p: Permission): boolean {
   if ((rule.resourceNames ?? []).length > 0) return false
   const match = (list: string[] | undefined, value: string) => (list ?? []).some((x) => x === '*' || x === value)
-  const resourceMatch = match(rule.resources, p.resource) || (rule.resources ?? []).some((r) => r === `${p.resource.split('/')[0]}/*`)
+  const resourceMatch =
+    match(rule.resources, p.resource) || (rule.resources ?? []).some((r) => r === `${p.resource.split('/')[0]}/*`)
   return match(rule.verbs, p.verb) && match(rule.apiGroups, p.group) && resourceMatch
 }
 
@@ -68,7 +71,13 @@ export interface RefusalWording {
  * namespace, SelfSubjectAccessReviews only for cluster-scoped rights or when the review is incomplete. Throws one
  * ForbiddenError listing everything missing.
  */
-export async function checkPermissions(client: KubeClient, namespace: string, needed: readonly Permission[], wording: RefusalWording = {}, prefetched?: Promise<RulesReview>): Promise<void> {
+export async function checkPermissions(
+  client: KubeClient,
+  namespace: string,
+  needed: readonly Permission[],
+  wording: RefusalWording = {},
+  prefetched?: Promise<RulesReview>,
+): Promise<void> {
   const review = await (prefetched ?? reviewRules(client, namespace))
   const rules = review.status?.resourceRules ?? []
   const incomplete = review.status?.incomplete === true
@@ -104,13 +113,25 @@ async function accessReview(client: KubeClient, namespace: string, p: Permission
     body: {
       apiVersion: 'authorization.k8s.io/v1',
       kind: 'SelfSubjectAccessReview',
-      spec: {resourceAttributes: {group: p.group, resource, subresource, verb: p.verb, namespace: p.clusterScoped === true ? undefined : namespace}},
+      spec: {
+        resourceAttributes: {
+          group: p.group,
+          resource,
+          subresource,
+          verb: p.verb,
+          namespace: p.clusterScoped === true ? undefined : namespace,
+        },
+      },
     },
   })
   return review.status?.allowed === true
 }
 
-export function missingPermissionsError(namespace: string, missing: readonly Permission[], wording: RefusalWording = {}): ForbiddenError {
+export function missingPermissionsError(
+  namespace: string,
+  missing: readonly Permission[],
+  wording: RefusalWording = {},
+): ForbiddenError {
   const byResource = new Map<string, string[]>()
   for (const p of missing) {
     const key = `${p.group === '' ? '' : `${p.group}/`}${p.resource}${p.clusterScoped === true ? ' (cluster-wide)' : ''}`
@@ -119,6 +140,7 @@ export function missingPermissionsError(namespace: string, missing: readonly Per
   const list = [...byResource.entries()].map(([r, verbs]) => `${r}: ${verbs.join(',')}`).join('; ')
   return new ForbiddenError(
     `missing permissions in namespace ${namespace}, ${wording.outcome ?? 'nothing was applied'}: ${list}`,
-    wording.hint ?? 'Ask your cluster admin to grant these (a RoleBinding in this namespace is enough unless marked cluster-wide).',
+    wording.hint ??
+      'Ask your cluster admin to grant these (a RoleBinding in this namespace is enough unless marked cluster-wide).',
   )
 }

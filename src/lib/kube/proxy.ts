@@ -17,10 +17,16 @@ export function parseProxyUrl(proxyUrl: string): URL {
   try {
     url = new URL(proxyUrl)
   } catch {
-    throw new UsageError(`proxy-url "${proxyUrl}" in the kubeconfig is not a URL`, 'Fix the cluster\'s proxy-url in your kubeconfig.')
+    throw new UsageError(
+      `proxy-url "${proxyUrl}" in the kubeconfig is not a URL`,
+      "Fix the cluster's proxy-url in your kubeconfig.",
+    )
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`proxy-url "${proxyUrl}": only http:// and https:// proxies are supported`, 'Use an HTTP CONNECT proxy as proxy-url.')
+    throw new UsageError(
+      `proxy-url "${proxyUrl}": only http:// and https:// proxies are supported`,
+      'Use an HTTP CONNECT proxy as proxy-url.',
+    )
   }
   return url
 }
@@ -47,12 +53,25 @@ export function openTunnel(proxy: URL, host: string, port: number): Promise<Sock
     req.once('connect', (res, socket) => {
       if (res.statusCode === 200) return resolve(socket)
       socket.destroy()
-      const why = `the proxy ${proxy.host} (the kubeconfig's proxy-url) refused the tunnel to ${target}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()
+      const why =
+        `the proxy ${proxy.host} (the kubeconfig's proxy-url) refused the tunnel to ${target}: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()
       // Denied (403, or 407: proxy authentication) is final; anything else (502, 503) may pass on a retry.
-      if (res.statusCode === 403 || res.statusCode === 407) reject(new ForbiddenError(why, 'Check the proxy-url (and its user and password) in your kubeconfig, or ask who runs the proxy.'))
+      if (res.statusCode === 403 || res.statusCode === 407)
+        reject(
+          new ForbiddenError(
+            why,
+            'Check the proxy-url (and its user and password) in your kubeconfig, or ask who runs the proxy.',
+          ),
+        )
       else reject(Object.assign(new Error(why), {code: 'EPROXY'}))
     })
-    req.once('timeout', () => req.destroy(Object.assign(new Error(`the proxy ${proxy.host} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`), {code: 'ETIMEDOUT'})))
+    req.once('timeout', () =>
+      req.destroy(
+        Object.assign(new Error(`the proxy ${proxy.host} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`), {
+          code: 'ETIMEDOUT',
+        }),
+      ),
+    )
     req.once('error', reject)
     req.end()
   })
@@ -64,11 +83,17 @@ export function openTunnel(proxy: URL, host: string, port: number): Promise<Sock
  * port-forward's WebSocket upgrades alike.
  */
 export class TunnelAgent extends Agent {
-  constructor(private readonly proxy: URL, options: AgentOptions = {}) {
+  constructor(
+    private readonly proxy: URL,
+    options: AgentOptions = {},
+  ) {
     super(options)
   }
 
-  override createConnection(requested: RequestOptions, callback?: (error: Error | null, stream: Duplex) => void): undefined {
+  override createConnection(
+    requested: RequestOptions,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ): undefined {
     const options = requested as ConnectionOptions & RequestOptions
     const host = (options.host ?? 'localhost').replace(/^\[|\]$/g, '')
     openTunnel(this.proxy, host, Number(options.port ?? 443)).then(

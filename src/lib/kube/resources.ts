@@ -27,7 +27,12 @@ const RESOURCES: Record<string, ResourceInfo> = {
   Role: {group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', namespaced: true},
   RoleBinding: {group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', namespaced: true},
   ClusterRole: {group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', namespaced: false},
-  ClusterRoleBinding: {group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', namespaced: false},
+  ClusterRoleBinding: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    plural: 'clusterrolebindings',
+    namespaced: false,
+  },
   NetworkPolicy: {group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', namespaced: true},
   Ingress: {group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', namespaced: true},
   PodDisruptionBudget: {group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', namespaced: true},
@@ -51,7 +56,9 @@ export function resourceInfo(kind: string, apiVersion?: string): ResourceInfo {
 export function collectionPath(kind: string, namespace?: string, apiVersion?: string): string {
   const info = resourceInfo(kind, apiVersion)
   const prefix = info.group === '' ? `/api/${info.version}` : `/apis/${info.group}/${info.version}`
-  return info.namespaced && namespace !== undefined ? `${prefix}/namespaces/${namespace}/${info.plural}` : `${prefix}/${info.plural}`
+  return info.namespaced && namespace !== undefined
+    ? `${prefix}/namespaces/${namespace}/${info.plural}`
+    : `${prefix}/${info.plural}`
 }
 
 export function objectPath(obj: Pick<KubeObject, 'kind' | 'apiVersion' | 'metadata'>): string {

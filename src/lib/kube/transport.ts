@@ -30,7 +30,13 @@ interface Answer {
  */
 export type Sender = (base: URL, options: RequestOptions, payload: string | undefined) => Promise<Answer>
 
-export async function sendWithRetry(base: URL, options: RequestOptions, payload: string | undefined, budgetMs = RETRY_BUDGET_MS, transport: Sender = send): Promise<Answer> {
+export async function sendWithRetry(
+  base: URL,
+  options: RequestOptions,
+  payload: string | undefined,
+  budgetMs = RETRY_BUDGET_MS,
+  transport: Sender = send,
+): Promise<Answer> {
   const deadline = Date.now() + budgetMs
   for (let attempt = 0; ; attempt++) {
     let answer: Answer | undefined
@@ -43,7 +49,11 @@ export async function sendWithRetry(base: URL, options: RequestOptions, payload:
       if (error instanceof ForbiddenError) throw error
     }
     if (failure !== undefined) unreachableAt.set(base.origin, Date.now())
-    if (answer !== undefined && ((!RETRY_STATUSES.has(answer.status) && !justRestarted(base, answer.status)) || isTypeError(answer))) return answer
+    if (
+      answer !== undefined &&
+      ((!RETRY_STATUSES.has(answer.status) && !justRestarted(base, answer.status)) || isTypeError(answer))
+    )
+      return answer
     const wait = retryDelay(attempt, answer?.retryAfter)
     if (Date.now() + wait > deadline) {
       if (answer !== undefined) return answer
@@ -84,11 +94,19 @@ export function send(base: URL, options: RequestOptions, payload: string | undef
     const req = (base.protocol === 'https:' ? httpsRequest : httpRequest)(options, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: headerOf(res.headers['retry-after'])}))
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          retryAfter: headerOf(res.headers['retry-after']),
+        }),
+      )
       res.on('error', (error) => reject(networkError(error as NodeJS.ErrnoException, base)))
     })
     // A request that hangs (half-open connection) fails and is retried instead of waiting forever.
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('request timed out'), {code: 'ETIMEDOUT'})))
+    req.setTimeout(REQUEST_TIMEOUT_MS, () =>
+      req.destroy(Object.assign(new Error('request timed out'), {code: 'ETIMEDOUT'})),
+    )
     req.on('error', (error) => reject(networkError(error as NodeJS.ErrnoException, base)))
     if (payload !== undefined) req.write(payload)
     req.end()
@@ -111,7 +129,9 @@ export function h2Sender(h2: H2Connection): Sender {
 export function h2StreamLines(h2: H2Connection): typeof streamLines {
   return async (base, options, onLine) => {
     const failed = (status: number, text: string) =>
-      justRestarted(base, status) ? new UnavailableError(`the API server is starting (answered ${status})`) : apiError(status, text, {path: options.path ?? ''}, base.href)
+      justRestarted(base, status)
+        ? new UnavailableError(`the API server is starting (answered ${status})`)
+        : apiError(status, text, {path: options.path ?? ''}, base.href)
     try {
       const session = await h2.get(options)
       if (session === undefined) return await streamLines(base, options, onLine)
@@ -129,7 +149,11 @@ function headerOf(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
-export function streamLines(base: URL, options: RequestOptions & {signal: AbortSignal}, onLine: (line: string) => void): Promise<void> {
+export function streamLines(
+  base: URL,
+  options: RequestOptions & {signal: AbortSignal},
+  onLine: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = (base.protocol === 'https:' ? httpsRequest : httpRequest)(options, (res) => {
       if ((res.statusCode ?? 0) >= 300) {
@@ -139,7 +163,11 @@ export function streamLines(base: URL, options: RequestOptions & {signal: AbortS
           const status = res.statusCode ?? 0
           const text = Buffer.concat(chunks).toString()
           // Refused by an API server that is still starting: the caller's retry loop should try again.
-          reject(justRestarted(base, status) ? new UnavailableError(`the API server is starting (answered ${status})`) : apiError(status, text, {path: options.path ?? ''}, base.href))
+          reject(
+            justRestarted(base, status)
+              ? new UnavailableError(`the API server is starting (answered ${status})`)
+              : apiError(status, text, {path: options.path ?? ''}, base.href),
+          )
         })
         return
       }
@@ -154,7 +182,9 @@ export function streamLines(base: URL, options: RequestOptions & {signal: AbortS
         }
       })
       res.on('end', () => resolve())
-      res.on('error', (e) => (options.signal.aborted ? resolve() : reject(networkError(e as NodeJS.ErrnoException, base))))
+      res.on('error', (e) =>
+        options.signal.aborted ? resolve() : reject(networkError(e as NodeJS.ErrnoException, base)),
+      )
     })
     req.on('error', (error) => {
       if (options.signal.aborted) return resolve()
@@ -168,6 +198,10 @@ export function streamLines(base: URL, options: RequestOptions & {signal: AbortS
 function networkError(error: NodeJS.ErrnoException, base: URL): VClusterError {
   // A proxy that refused the tunnel (proxy.ts) has already said so in our terms.
   if (error instanceof VClusterError) return error
-  const why = error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'host not found' : error.message
-  return new UnavailableError(`cannot reach the host cluster at ${base.origin}: ${why}`, 'Check that the cluster is running and that --context/--kubeconfig point at it.')
+  const why =
+    error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'host not found' : error.message
+  return new UnavailableError(
+    `cannot reach the host cluster at ${base.origin}: ${why}`,
+    'Check that the cluster is running and that --context/--kubeconfig point at it.',
+  )
 }

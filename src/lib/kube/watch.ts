@@ -17,8 +17,14 @@ export interface KeepWatchingOptions {
  * objects, so handlers see the whole state again and nothing is missed. Only errors a retry cannot cure
  * (forbidden, not found, bad request) end it early.
  */
-export async function keepWatching(client: KubeClient, path: string, query: Record<string, string>,
-  onEvent: (type: string, object: unknown) => void, signal: AbortSignal, options: KeepWatchingOptions = {}): Promise<void> {
+export async function keepWatching(
+  client: KubeClient,
+  path: string,
+  query: Record<string, string>,
+  onEvent: (type: string, object: unknown) => void,
+  signal: AbortSignal,
+  options: KeepWatchingOptions = {},
+): Promise<void> {
   const seconds = options.watchSeconds ?? WATCH_SECONDS
   for (let delay = 250; !signal.aborted; delay = Math.min(delay * 2, 4000)) {
     const started = Date.now()
@@ -29,11 +35,14 @@ export async function keepWatching(client: KubeClient, path: string, query: Reco
     const attempt = new AbortController()
     const abortAttempt = () => attempt.abort()
     signal.addEventListener('abort', abortAttempt, {once: true})
-    const stall = setTimeout(() => {
-      reason = 'the watch went silent'
-      // The code tells the transport its connection may be dead (half-open), not just this watch: start afresh.
-      attempt.abort(Object.assign(new Error(reason), {code: 'ESTALLED'}))
-    }, (seconds + Math.min(15, seconds)) * 1000)
+    const stall = setTimeout(
+      () => {
+        reason = 'the watch went silent'
+        // The code tells the transport its connection may be dead (half-open), not just this watch: start afresh.
+        attempt.abort(Object.assign(new Error(reason), {code: 'ESTALLED'}))
+      },
+      (seconds + Math.min(15, seconds)) * 1000,
+    )
     try {
       await client.watch(path, {...query, timeoutSeconds: String(seconds)}, onEvent, attempt.signal)
     } catch (error) {

@@ -32,7 +32,11 @@ declare module 'ws' {
   }
 
   export class WebSocketServer {
-    constructor(options: {port?: number; host?: string; handleProtocols?: (protocols: Set<string>, request: IncomingMessage) => string | false})
+    constructor(options: {
+      port?: number
+      host?: string
+      handleProtocols?: (protocols: Set<string>, request: IncomingMessage) => string | false
+    })
     address(): AddressInfo
     close(callback?: () => void): void
     on(event: 'connection', listener: (socket: WebSocket, request: IncomingMessage) => void): this

@@ -60,12 +60,20 @@ export async function readKubeconfigSet(paths: readonly string[]): Promise<Kubec
  * Read-merge-write under the locks: change edits the set; every file whose text changed is written atomically.
  * Nothing is written when change throws.
  */
-export async function editKubeconfigs<T>(paths: readonly string[], change: (set: KubeconfigSet) => T | Promise<T>, lockTimeoutMs?: number): Promise<T> {
+export async function editKubeconfigs<T>(
+  paths: readonly string[],
+  change: (set: KubeconfigSet) => T | Promise<T>,
+  lockTimeoutMs?: number,
+): Promise<T> {
   if (paths.length === 0) throw new Error('no kubeconfig file to edit')
-  return withKubeconfigLocks(paths, async () => {
-    const set = await readKubeconfigSet(paths)
-    const result = await change(set)
-    for (const f of set.files) await saveKubeconfigFile(f)
-    return result
-  }, lockTimeoutMs)
+  return withKubeconfigLocks(
+    paths,
+    async () => {
+      const set = await readKubeconfigSet(paths)
+      const result = await change(set)
+      for (const f of set.files) await saveKubeconfigFile(f)
+      return result
+    },
+    lockTimeoutMs,
+  )
 }

@@ -37,7 +37,10 @@ export async function loadKubeconfigFile(path: string): Promise<KubeconfigFile> 
 export async function saveKubeconfigFile(file: KubeconfigFile): Promise<boolean> {
   if (file.text.text === file.original) return false
   await mkdir(dirname(file.target), {recursive: true})
-  const mode = await stat(file.target).then((s) => s.mode & 0o777, () => 0o600)
+  const mode = await stat(file.target).then(
+    (s) => s.mode & 0o777,
+    () => 0o600,
+  )
   const temp = `${file.target}.${randomBytes(6).toString('hex')}.tmp`
   const handle = await open(temp, 'wx', mode)
   ownFiles.add(temp)
@@ -76,7 +79,11 @@ export async function resolveSymlinks(path: string): Promise<string> {
  * itself fails at once, which is what breaks parallel CI jobs. A lock that is evidently stale is reported at once
  * with how to remove it: removing it ourselves could break a writer we cannot see (another host, NFS home).
  */
-export async function withKubeconfigLocks<T>(paths: readonly string[], fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+export async function withKubeconfigLocks<T>(
+  paths: readonly string[],
+  fn: () => Promise<T>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const names = new Set<string>()
   for (const p of paths) {
     names.add(`${resolve(p)}.lock`)
@@ -130,7 +137,10 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-        throw new UsageError(`cannot create the kubeconfig lock ${lock}: ${code}`, 'Check that you may write to that directory, or point KUBECONFIG at a file you own.')
+        throw new UsageError(
+          `cannot create the kubeconfig lock ${lock}: ${code}`,
+          'Check that you may write to that directory, or point KUBECONFIG at a file you own.',
+        )
       }
       if (code !== 'EEXIST') throw error
     }
@@ -140,7 +150,11 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
     // The holder may have released the lock and exited between our read and the liveness check: only a lock file
     // still there, unchanged, after its owner is known dead is abandoned (a dead process removes nothing later).
     if (stale !== undefined && !sameLock(holder, await lockHolder(lock))) continue
-    if (stale !== undefined) throw new ConflictError(`kubeconfig lock ${lock} ${stale}`, `Nothing will remove it by itself. Remove it, then run the command again:  rm ${shellQuote(lock)}`)
+    if (stale !== undefined)
+      throw new ConflictError(
+        `kubeconfig lock ${lock} ${stale}`,
+        `Nothing will remove it by itself. Remove it, then run the command again:  rm ${shellQuote(lock)}`,
+      )
     const holderKey = `${holder.pid ?? ''}@${holder.host ?? ''}/${holder.mtimeMs}`
     if (holderKey !== lastHolder) {
       lastHolder = holderKey
@@ -148,11 +162,20 @@ async function acquire(lock: string, timeoutMs: number): Promise<void> {
       deadline = Math.min(Date.now() + timeoutMs, started + 4 * timeoutMs)
     }
     if (Date.now() > deadline && Date.now() - started >= 4 * timeoutMs) {
-      throw new TimeoutError(`could not take the kubeconfig lock ${lock} within ${Math.round((4 * timeoutMs) / 1000)} s: ${holders} other writers held it in turn`, 'Fewer parallel writers to one kubeconfig, or a kubeconfig per job (KUBECONFIG), avoid the wait.')
+      throw new TimeoutError(
+        `could not take the kubeconfig lock ${lock} within ${Math.round((4 * timeoutMs) / 1000)} s: ${holders} other writers held it in turn`,
+        'Fewer parallel writers to one kubeconfig, or a kubeconfig per job (KUBECONFIG), avoid the wait.',
+      )
     }
     if (Date.now() > deadline) {
-      const who = holder.pid === undefined ? 'another process (kubectl writes no owner)' : `process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}`
-      throw new TimeoutError(`kubeconfig lock ${lock} is still held by ${who} after ${Math.round(timeoutMs / 1000)} s`, `If no kubectl or vcluster is using it, remove the lock: rm ${shellQuote(lock)}`)
+      const who =
+        holder.pid === undefined
+          ? 'another process (kubectl writes no owner)'
+          : `process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}`
+      throw new TimeoutError(
+        `kubeconfig lock ${lock} is still held by ${who} after ${Math.round(timeoutMs / 1000)} s`,
+        `If no kubectl or vcluster is using it, remove the lock: rm ${shellQuote(lock)}`,
+      )
     }
     // Jitter keeps many waiting writers from retrying in lockstep.
     await new Promise((r) => setTimeout(r, delay + Math.random() * delay))
@@ -188,7 +211,8 @@ function staleReason(holder: LockHolder): string | undefined {
     return `was left by process ${holder.pid}, which is no longer running`
   }
   // Writers hold the lock for milliseconds; one this old belongs to a writer that died (kubectl writes no owner).
-  if (holder.ageMs > LOCK_STALE_MS) return `has been held for ${Math.round(holder.ageMs / 1000)} s, far longer than any write takes: its writer probably died`
+  if (holder.ageMs > LOCK_STALE_MS)
+    return `has been held for ${Math.round(holder.ageMs / 1000)} s, far longer than any write takes: its writer probably died`
   return undefined
 }
 

@@ -33,7 +33,11 @@ export interface KubeSelection {
 }
 
 /** kubectl's rule: --kubeconfig alone; else every file in $KUBECONFIG; else ~/.kube/config. */
-export function kubeconfigFiles(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, home = homedir()): string[] {
+export function kubeconfigFiles(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  home = homedir(),
+): string[] {
   if (flag !== undefined && flag !== '') return [flag]
   const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
   if (fromEnv.length > 0) return [...new Set(fromEnv)]
@@ -42,14 +46,19 @@ export function kubeconfigFiles(flag: string | undefined, env: NodeJS.ProcessEnv
 
 /** Merges kubeconfigs as kubectl does: the first file to define a name (or current-context) wins. */
 export function mergeKubeconfigs(docs: readonly KubeconfigDoc[]): KubeconfigDoc {
-  const merged: Required<Pick<KubeconfigDoc, 'clusters' | 'contexts' | 'users'>> & KubeconfigDoc = {clusters: [], contexts: [], users: []}
+  const merged: Required<Pick<KubeconfigDoc, 'clusters' | 'contexts' | 'users'>> & KubeconfigDoc = {
+    clusters: [],
+    contexts: [],
+    users: [],
+  }
   for (const doc of docs) {
     for (const key of ['clusters', 'contexts', 'users'] as const) {
       for (const entry of (doc[key] ?? []) as NamedEntry[]) {
         if (!(merged[key] as NamedEntry[]).some((e) => e.name === entry.name)) (merged[key] as NamedEntry[]).push(entry)
       }
     }
-    if (merged['current-context'] === undefined && doc['current-context']) merged['current-context'] = doc['current-context']
+    if (merged['current-context'] === undefined && doc['current-context'])
+      merged['current-context'] = doc['current-context']
   }
   return merged
 }
@@ -65,7 +74,9 @@ export function selectContext(
   if (contextName === '') {
     throw new UsageError(
       `no current context in ${files.join(', ')}`,
-      contexts.length > 0 ? `Pick one with --context (${contexts.map((c) => c.name).join(', ')}).` : 'Point --kubeconfig or KUBECONFIG at a kubeconfig for your cluster.',
+      contexts.length > 0
+        ? `Pick one with --context (${contexts.map((c) => c.name).join(', ')}).`
+        : 'Point --kubeconfig or KUBECONFIG at a kubeconfig for your cluster.',
     )
   }
   const entry = contexts.find((c) => c.name === contextName)
@@ -76,5 +87,12 @@ export function selectContext(
   const ctxNamespace = entry.context?.namespace ?? ''
   const namespace = flags.namespace ?? (ctxNamespace !== '' ? ctxNamespace : 'default')
   const namespaceSource = flags.namespace !== undefined ? 'flag' : ctxNamespace !== '' ? 'context' : 'default'
-  return {files, contextName, cluster: entry.context?.cluster ?? '', user: entry.context?.user ?? '', namespace, namespaceSource}
+  return {
+    files,
+    contextName,
+    cluster: entry.context?.cluster ?? '',
+    user: entry.context?.user ?? '',
+    namespace,
+    namespaceSource,
+  }
 }

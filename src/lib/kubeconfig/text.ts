@@ -13,7 +13,8 @@ const WRITE_STYLE = {sortMapEntries: true, lineWidth: 0, indentSeq: false} as co
 const NEW_TEXT_STYLE = {...WRITE_STYLE, ...YAML_1_1_SAFE}
 
 /** What kubectl writes for an empty kubeconfig. */
-const SKELETON = 'apiVersion: v1\nclusters: []\ncontexts: []\ncurrent-context: ""\nkind: Config\npreferences: {}\nusers: []\n'
+const SKELETON =
+  'apiVersion: v1\nclusters: []\ncontexts: []\ncurrent-context: ""\nkind: Config\npreferences: {}\nusers: []\n'
 
 /**
  * One kubeconfig file's text. Reads go through the yaml Document; writes splice only the text of the entries the
@@ -58,13 +59,16 @@ export class KubeconfigText {
     this.ensureSkeleton()
     const top = this.topMap()
     const pair = top === undefined ? undefined : findPair(top, list)
-    if (top === undefined || (pair !== undefined && !isBlockSeqOrEmpty(pair.value))) return this.fallback((d) => upsertInDocument(d, list, entry))
+    if (top === undefined || (pair !== undefined && !isBlockSeqOrEmpty(pair.value)))
+      return this.fallback((d) => upsertInDocument(d, list, entry))
     if (pair === undefined) return this.insertKey(top, `${list}:\n${indentItem(render(entry), 0)}`)
     const seq = pair.value
-    if (!isSeq(seq) || seq.items.length === 0) return this.fillEmptyValue(pair, indentItem(render(entry), keyColumn(this.source, pair)))
+    if (!isSeq(seq) || seq.items.length === 0)
+      return this.fillEmptyValue(pair, indentItem(render(entry), keyColumn(this.source, pair)))
     const spans = seq.items.map((item) => this.itemSpan(item as Node))
     const dash = this.indicatorPos(seq.items[0] as Node)
-    if (dash === undefined || spans.some((s) => s === undefined)) return this.fallback((d) => upsertInDocument(d, list, entry))
+    if (dash === undefined || spans.some((s) => s === undefined))
+      return this.fallback((d) => upsertInDocument(d, list, entry))
     const text = indentItem(render(entry), dash - lineStart(this.source, dash))
     const index = seq.items.findIndex((item) => entryName(item) === entry.name)
     const last = (spans.at(-1) as Span)[1]
@@ -111,11 +115,17 @@ export class KubeconfigText {
   private reparse(): void {
     const doc = parseDocument(this.source, {uniqueKeys: false})
     if (doc.errors.length > 0) {
-      throw new UsageError(`kubeconfig ${this.file} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`, 'Fix or move the file; nothing was changed.')
+      throw new UsageError(
+        `kubeconfig ${this.file} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`,
+        'Fix or move the file; nothing was changed.',
+      )
     }
     const plain: unknown = doc.toJS()
     if (plain !== null && plain !== undefined && (typeof plain !== 'object' || Array.isArray(plain))) {
-      throw new UsageError(`kubeconfig ${this.file} is not a kubeconfig (not a mapping)`, 'Fix or move the file; nothing was changed.')
+      throw new UsageError(
+        `kubeconfig ${this.file} is not a kubeconfig (not a mapping)`,
+        'Fix or move the file; nothing was changed.',
+      )
     }
     this.doc = doc
     this.plain = (plain ?? {}) as KubeconfigDoc
@@ -162,7 +172,10 @@ export class KubeconfigText {
   private insertKey(top: YAMLMap, lines: string): void {
     const at = this.lineEnd(top.range?.[1] ?? this.source.length)
     const indent = ' '.repeat(keyColumn(this.source, top.items[0] as Pair | undefined))
-    const text = lines.split('\n').map((l) => (l === '' ? l : indent + l)).join('\n')
+    const text = lines
+      .split('\n')
+      .map((l) => (l === '' ? l : indent + l))
+      .join('\n')
     this.splice([at, at], this.atLineStart(at) ? text : `\n${text}`)
   }
 
@@ -191,7 +204,11 @@ export class KubeconfigText {
 }
 
 function asEntries(value: unknown): NamedEntry[] {
-  return Array.isArray(value) ? value.filter((e): e is NamedEntry => typeof e === 'object' && e !== null && typeof (e as NamedEntry).name === 'string') : []
+  return Array.isArray(value)
+    ? value.filter(
+        (e): e is NamedEntry => typeof e === 'object' && e !== null && typeof (e as NamedEntry).name === 'string',
+      )
+    : []
 }
 
 function findPair(map: YAMLMap, key: string): Pair | undefined {

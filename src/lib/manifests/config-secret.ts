@@ -21,7 +21,8 @@ export const USER_VALUES_KEY = 'user-values.yaml'
  */
 function renderValues(input: RenderInput): Record<string, unknown> {
   const config = copy(input.config)
-  const matched = userKubernetesTag(input.values) === undefined ? hostMatchedKubernetesTag(input.hostVersion) : undefined
+  const matched =
+    userKubernetesTag(input.values) === undefined ? hostMatchedKubernetesTag(input.hostVersion) : undefined
   const k8sImage = config.controlPlane?.distro?.k8s?.image
   if (matched !== undefined && k8sImage !== undefined) k8sImage.tag = matched
   return config as Record<string, unknown>
@@ -35,7 +36,8 @@ function renderValues(input: RenderInput): Record<string, unknown> {
 export function effectiveConfig(input: RenderInput): Record<string, unknown> {
   const config = renderValues(input) as VClusterConfig
   const context = config.controlPlane?.statefulSet?.security?.containerSecurityContext
-  if (config.controlPlane?.advanced?.kubeVip?.enabled === true && isPlainObject(context)) addKubeVipCapabilities(context)
+  if (config.controlPlane?.advanced?.kubeVip?.enabled === true && isPlainObject(context))
+    addKubeVipCapabilities(context)
   return config as Record<string, unknown>
 }
 

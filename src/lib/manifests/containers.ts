@@ -25,7 +25,11 @@ function kubernetesInitContainer(input: RenderInput): Obj {
 }
 
 export function initContainers(input: RenderInput): Obj[] {
-  return [...pluginInitContainers(input), kubernetesInitContainer(input), ...copy((input.config.controlPlane?.statefulSet?.initContainers ?? []) as Obj[])]
+  return [
+    ...pluginInitContainers(input),
+    kubernetesInitContainer(input),
+    ...copy((input.config.controlPlane?.statefulSet?.initContainers ?? []) as Obj[]),
+  ]
 }
 
 const fieldEnv = (name: string, fieldPath: string): Obj => ({name, valueFrom: {fieldRef: {fieldPath}}})
@@ -63,11 +67,21 @@ function probes(config: VClusterConfig): Obj {
   }
   if (p?.readinessProbe?.enabled !== false) {
     const r = p?.readinessProbe
-    out.readinessProbe = {...httpsGet('/readyz'), periodSeconds: r?.periodSeconds ?? 2, timeoutSeconds: r?.timeoutSeconds ?? 3, failureThreshold: r?.failureThreshold ?? 60}
+    out.readinessProbe = {
+      ...httpsGet('/readyz'),
+      periodSeconds: r?.periodSeconds ?? 2,
+      timeoutSeconds: r?.timeoutSeconds ?? 3,
+      failureThreshold: r?.failureThreshold ?? 60,
+    }
   }
   if (p?.startupProbe?.enabled !== false) {
     const s = p?.startupProbe
-    out.startupProbe = {...httpsGet('/readyz'), periodSeconds: s?.periodSeconds ?? 6, timeoutSeconds: s?.timeoutSeconds ?? 3, failureThreshold: s?.failureThreshold ?? 300}
+    out.startupProbe = {
+      ...httpsGet('/readyz'),
+      periodSeconds: s?.periodSeconds ?? 6,
+      timeoutSeconds: s?.timeoutSeconds ?? 3,
+      failureThreshold: s?.failureThreshold ?? 300,
+    }
   }
   return out
 }

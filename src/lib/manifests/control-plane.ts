@@ -14,7 +14,11 @@ function statefulSetFields(input: RenderInput): Record<string, unknown> {
   const claims = volumeClaimTemplates(input.config)
   return {
     ...(minor === undefined || minor >= 27
-      ? {persistentVolumeClaimRetentionPolicy: {whenDeleted: sts?.persistence?.volumeClaim?.retentionPolicy ?? 'Retain'}}
+      ? {
+          persistentVolumeClaimRetentionPolicy: {
+            whenDeleted: sts?.persistence?.volumeClaim?.retentionPolicy ?? 'Retain',
+          },
+        }
       : {}),
     serviceName: headlessServiceName(input.name),
     podManagementPolicy: sts?.scheduling?.podManagementPolicy ?? 'Parallel',

@@ -63,7 +63,14 @@ function defaultAffinity(name: string): Obj {
       topologyKey,
     },
   })
-  return {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [term(100, 'kubernetes.io/hostname'), term(50, 'topology.kubernetes.io/zone')]}}
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        term(100, 'kubernetes.io/hostname'),
+        term(50, 'topology.kubernetes.io/zone'),
+      ],
+    },
+  }
 }
 
 const httpProbe = (path: string, failureThreshold: number): Obj => ({
@@ -114,7 +121,10 @@ function etcdPodSpec(input: RenderInput, replicas: number): Obj {
       ...copy(sts?.persistence?.addVolumes ?? []),
       ...(claimEnabled ? [] : [{name: 'data', emptyDir: {}}]),
     ],
-    ...compact({priorityClassName: scheduling?.priorityClassName, securityContext: copy(sts?.security?.podSecurityContext)}),
+    ...compact({
+      priorityClassName: scheduling?.priorityClassName,
+      securityContext: copy(sts?.security?.podSecurityContext),
+    }),
     enableServiceLinks: sts?.enableServiceLinks ?? true,
     containers: [etcdContainer(input, replicas)],
   }
@@ -142,13 +152,20 @@ function etcdStatefulSet(input: RenderInput): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: metadata(input, etcdName(input.name), {app: ETCD_APP, labels: sts?.labels, annotations: sts?.annotations, globalWins: true}),
+    metadata: metadata(input, etcdName(input.name), {
+      app: ETCD_APP,
+      labels: sts?.labels,
+      annotations: sts?.annotations,
+      globalWins: true,
+    }),
     spec: {
       replicas,
       podManagementPolicy: sts?.scheduling?.podManagementPolicy ?? 'Parallel',
       serviceName: etcdHeadlessServiceName(input.name),
       // The chart sets the policy only for Delete: Retain is the API's default.
-      ...(retention === 'Delete' && (minor === undefined || minor >= 27) ? {persistentVolumeClaimRetentionPolicy: {whenDeleted: 'Delete'}} : {}),
+      ...(retention === 'Delete' && (minor === undefined || minor >= 27)
+        ? {persistentVolumeClaimRetentionPolicy: {whenDeleted: 'Delete'}}
+        : {}),
       selector: {matchLabels: etcdSelector(input.name)},
       ...(claims.length > 0 ? {volumeClaimTemplates: claims} : {}),
       template: {
@@ -169,7 +186,12 @@ function etcdService(input: RenderInput, headless: boolean): KubeObject {
   const spec = headless
     ? {publishNotReadyAddresses: true, ports: copy(etcdPorts), clusterIP: 'None', selector: etcdSelector(input.name)}
     : {type: 'ClusterIP', ports: copy(etcdPorts), selector: etcdSelector(input.name)}
-  return {apiVersion: 'v1', kind: 'Service', metadata: metadata(input, name, {app: ETCD_APP, annotations, globalWins: true}), spec}
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(input, name, {app: ETCD_APP, annotations, globalWins: true}),
+    spec,
+  }
 }
 
 /** The etcd Services (apply before the StatefulSet, whose pods need the headless DNS names). */

@@ -14,7 +14,12 @@ export function ingress(input: RenderInput): KubeObject | undefined {
   const spec: Obj = copy(config.spec ?? {})
   if (!isSet(spec.rules)) {
     const backend = {service: {name: input.name, port: {name: 'https'}}}
-    spec.rules = [{host: config.host ?? 'my-host.com', http: {paths: [{backend, path: '/', pathType: config.pathType ?? 'ImplementationSpecific'}]}}]
+    spec.rules = [
+      {
+        host: config.host ?? 'my-host.com',
+        http: {paths: [{backend, path: '/', pathType: config.pathType ?? 'ImplementationSpecific'}]},
+      },
+    ]
   }
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -59,7 +64,8 @@ export function serviceMonitor(input: RenderInput): KubeObject | undefined {
     tlsConfig: copy(tlsConfig),
   })
   const k8s = input.config.controlPlane?.distro?.k8s
-  const scheduler = k8s?.scheduler?.enabled === true || input.config.controlPlane?.advanced?.virtualScheduler?.enabled === true
+  const scheduler =
+    k8s?.scheduler?.enabled === true || input.config.controlPlane?.advanced?.virtualScheduler?.enabled === true
   const etcd = input.config.controlPlane?.backingStore?.etcd
   const anyEtcd = etcd?.embedded?.enabled === true || etcd?.deploy?.enabled === true || etcd?.external?.enabled === true
   return {
@@ -68,7 +74,9 @@ export function serviceMonitor(input: RenderInput): KubeObject | undefined {
     metadata: metadata(input, `vc-${input.name}`, {labels: config.labels, annotations: config.annotations}),
     spec: {
       // The labels of our Service: the chart's, without `heritage: Helm`, which our Service does not carry.
-      selector: {matchLabels: {app: 'vcluster', release: input.name, chart: CHART_LABEL, 'vcluster.loft.sh/service': 'true'}},
+      selector: {
+        matchLabels: {app: 'vcluster', release: input.name, chart: CHART_LABEL, 'vcluster.loft.sh/service': 'true'},
+      },
       endpoints: [
         endpoint('/metrics', 'apiserver'),
         endpoint('/metrics/controller-manager', 'controller-manager'),

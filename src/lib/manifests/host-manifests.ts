@@ -16,10 +16,15 @@ function invalid(path: string, message: string): InvalidConfigError {
 }
 
 function renderTemplate(text: string, input: RenderInput): string {
-  const out = text.replaceAll(/\{\{-?\s*\.Release\.Name\s*-?\}\}/g, input.name).replaceAll(/\{\{-?\s*\.Release\.Namespace\s*-?\}\}/g, input.namespace)
+  const out = text
+    .replaceAll(/\{\{-?\s*\.Release\.Name\s*-?\}\}/g, input.name)
+    .replaceAll(/\{\{-?\s*\.Release\.Namespace\s*-?\}\}/g, input.namespace)
   const left = /\{\{.*?\}\}/.exec(out)
   if (left !== null) {
-    throw invalid(TEMPLATE_PATH, `only {{ .Release.Name }} and {{ .Release.Namespace }} are supported, found ${left[0]}`)
+    throw invalid(
+      TEMPLATE_PATH,
+      `only {{ .Release.Name }} and {{ .Release.Namespace }} are supported, found ${left[0]}`,
+    )
   }
   return out
 }
@@ -31,7 +36,11 @@ function parseObjects(text: string, source: string): KubeObject[] {
     const value = doc.toJS() as unknown
     if (value === null || value === undefined) continue
     const object = value as Partial<KubeObject>
-    if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') {
+    if (
+      typeof object.apiVersion !== 'string' ||
+      typeof object.kind !== 'string' ||
+      typeof object.metadata?.name !== 'string'
+    ) {
       throw invalid(source, 'every document needs apiVersion, kind and metadata.name')
     }
     objects.push(object as KubeObject)

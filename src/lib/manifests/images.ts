@@ -30,7 +30,9 @@ function userString(values: Record<string, unknown>, path: string): string | und
  * The deprecated `distro.k8s.version` wins over `image.tag`, as in the chart.
  */
 export function userKubernetesTag(values: Record<string, unknown>): string | undefined {
-  return userString(values, 'controlPlane.distro.k8s.version') ?? userString(values, 'controlPlane.distro.k8s.image.tag')
+  return (
+    userString(values, 'controlPlane.distro.k8s.version') ?? userString(values, 'controlPlane.distro.k8s.image.tag')
+  )
 }
 
 /**
@@ -38,7 +40,11 @@ export function userKubernetesTag(values: Record<string, unknown>): string | und
  * chart), else the chart's default from the resolved config.
  */
 export function kubernetesTag(input: RenderInput): string {
-  return userKubernetesTag(input.values) ?? hostMatchedKubernetesTag(input.hostVersion) ?? String(input.config.controlPlane?.distro?.k8s?.image?.tag ?? '')
+  return (
+    userKubernetesTag(input.values) ??
+    hostMatchedKubernetesTag(input.hostVersion) ??
+    String(input.config.controlPlane?.distro?.k8s?.image?.tag ?? '')
+  )
 }
 
 /** The tag of the image the Kubernetes binaries come from; private nodes use the `-full` variant. */
@@ -48,7 +54,11 @@ export function kubernetesImageTag(input: RenderInput): string {
 }
 
 export function kubernetesImage(input: RenderInput): string {
-  return imageRef(defaultRegistry(input), input.config.controlPlane?.distro?.k8s?.image ?? {}, kubernetesImageTag(input))
+  return imageRef(
+    defaultRegistry(input),
+    input.config.controlPlane?.distro?.k8s?.image ?? {},
+    kubernetesImageTag(input),
+  )
 }
 
 /** The syncer (control plane) image; its tag defaults to the vCluster release we target. */

@@ -44,7 +44,11 @@ export function globalAnnotations(config: VClusterConfig): Record<string, string
   return config.controlPlane?.advanced?.globalMetadata?.annotations ?? {}
 }
 
-export function metadata(input: RenderInput, objectName: string, options: MetadataOptions = {}): KubeObject['metadata'] {
+export function metadata(
+  input: RenderInput,
+  objectName: string,
+  options: MetadataOptions = {},
+): KubeObject['metadata'] {
   const global = globalAnnotations(input.config)
   const own = options.annotations ?? {}
   const annotations = options.globalWins === true ? {...own, ...global} : {...global, ...own}

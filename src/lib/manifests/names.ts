@@ -28,7 +28,8 @@ export function truncateName(value: string, max = 63): string {
 export const clusterRoleName = (name: string, namespace: string): string => truncateName(`vc-${name}-v-${namespace}`)
 
 /** The ClusterRole that replaces the Role when namespaces are synced (multi-namespace mode). */
-export const multiNamespaceRoleName = (name: string, namespace: string): string => truncateName(`vc-mn-${name}-v-${namespace}`)
+export const multiNamespaceRoleName = (name: string, namespace: string): string =>
+  truncateName(`vc-mn-${name}-v-${namespace}`)
 
 /** The control plane's ServiceAccount: `controlPlane.advanced.serviceAccount.name`, else `vc-<name>`. */
 export function serviceAccountName(config: VClusterConfig, name: string): string {

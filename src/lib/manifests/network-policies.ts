@@ -7,7 +7,10 @@ type Obj = Record<string, unknown>
 
 const managedBy = (name: string): Obj => ({podSelector: {matchLabels: {'vcluster.loft.sh/managed-by': name}}})
 const release = (name: string): Obj => ({podSelector: {matchLabels: {release: name}}})
-const hostDns: Obj = {namespaceSelector: {matchLabels: {'kubernetes.io/metadata.name': 'kube-system'}}, podSelector: {matchLabels: {'k8s-app': 'kube-dns'}}}
+const hostDns: Obj = {
+  namespaceSelector: {matchLabels: {'kubernetes.io/metadata.name': 'kube-system'}},
+  podSelector: {matchLabels: {'k8s-app': 'kube-dns'}},
+}
 const platform: Obj = {podSelector: {matchLabels: {app: 'loft'}}, namespaceSelector: {}}
 const snapshot: Obj = {podSelector: {matchLabels: {app: 'vcluster-snapshot'}}}
 const port = (p: number, protocol = 'TCP'): Obj => ({port: p, protocol})
@@ -15,7 +18,12 @@ const dnsAndApi = [port(1053, 'UDP'), port(1053), port(8443)]
 
 function policy(input: RenderInput, name: string, podSelector: Obj, egress: Obj[], ingress?: Obj[]): KubeObject {
   const np = input.config.policies?.networkPolicy
-  const meta = metadata(input, name, {labels: np?.labels, annotations: np?.annotations, globalWins: true, commonLabelsWin: true})
+  const meta = metadata(input, name, {
+    labels: np?.labels,
+    annotations: np?.annotations,
+    globalWins: true,
+    commonLabelsWin: true,
+  })
   // The chart writes its annotations map even when empty.
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -32,11 +40,23 @@ function workloadPolicy(input: RenderInput): KubeObject {
   const egress: Obj[] = [
     {ports: dnsAndApi, to: [release(input.name)]},
     {to: [managedBy(input.name)]},
-    ...(pub?.enabled !== false ? [{to: [{ipBlock: {cidr: pub?.cidr ?? '0.0.0.0/0', except: copy(pub?.except ?? [])}}]}] : []),
+    ...(pub?.enabled !== false
+      ? [{to: [{ipBlock: {cidr: pub?.cidr ?? '0.0.0.0/0', except: copy(pub?.except ?? [])}}]}]
+      : []),
     ...copy((workload?.egress ?? []) as Obj[]),
   ]
-  const ingress: Obj[] = [{from: [release(input.name)]}, {from: [managedBy(input.name)]}, ...copy((workload?.ingress ?? []) as Obj[])]
-  return policy(input, `vc-work-${input.name}`, {matchLabels: {'vcluster.loft.sh/managed-by': input.name}}, egress, ingress)
+  const ingress: Obj[] = [
+    {from: [release(input.name)]},
+    {from: [managedBy(input.name)]},
+    ...copy((workload?.ingress ?? []) as Obj[]),
+  ]
+  return policy(
+    input,
+    `vc-work-${input.name}`,
+    {matchLabels: {'vcluster.loft.sh/managed-by': input.name}},
+    egress,
+    ingress,
+  )
 }
 
 /** The control plane reaches host DNS and the host API, its peers, its workloads and the platform. */
@@ -82,5 +102,10 @@ export function networkPolicies(input: RenderInput): KubeObject[] {
   const hostPods = input.config.privateNodes?.enabled !== true
   const coredns = input.config.controlPlane?.coredns
   const dnsPod = coredns?.enabled === true && coredns.embedded !== true && hostPods
-  return [...(hostPods ? [workloadPolicy(input)] : []), controlPlanePolicy(input), ...(dnsPod ? [kubeDnsPolicy(input)] : []), snapshotPolicy(input)]
+  return [
+    ...(hostPods ? [workloadPolicy(input)] : []),
+    controlPlanePolicy(input),
+    ...(dnsPod ? [kubeDnsPolicy(input)] : []),
+    snapshotPolicy(input),
+  ]
 }

@@ -18,7 +18,9 @@ interface PluginSpec {
 
 /** The plugins that run as init containers: legacy `plugin` entries of version v2, then `plugins`, each in key order. */
 export function initPlugins(config: VClusterConfig): [string, PluginSpec][] {
-  const legacy = Object.entries((config.plugin ?? {}) as Record<string, PluginSpec>).filter(([, p]) => p.version === 'v2')
+  const legacy = Object.entries((config.plugin ?? {}) as Record<string, PluginSpec>).filter(
+    ([, p]) => p.version === 'v2',
+  )
   const current = Object.entries((config.plugins ?? {}) as Record<string, PluginSpec>)
   const byKey = (a: [string, PluginSpec], b: [string, PluginSpec]) => a[0].localeCompare(b[0])
   return [...legacy.sort(byKey), ...current.sort(byKey)].filter(([, p]) => isSet(p.image))
@@ -36,7 +38,10 @@ export function pluginInitContainers(input: RenderInput): Record<string, unknown
       image: pluginImage(input, plugin.image ?? ''),
       ...(isSet(plugin.imagePullPolicy) ? {imagePullPolicy: plugin.imagePullPolicy} : {}),
       ...(custom
-        ? {...(isSet(plugin.command) ? {command: copy(plugin.command)} : {}), ...(isSet(plugin.args) ? {args: copy(plugin.args)} : {})}
+        ? {
+            ...(isSet(plugin.command) ? {command: copy(plugin.command)} : {}),
+            ...(isSet(plugin.args) ? {args: copy(plugin.args)} : {}),
+          }
         : {command: ['sh'], args: ['-c', `cp -r /plugin /plugins/${key}`]}),
       ...(isSet(plugin.securityContext) ? {securityContext: copy(plugin.securityContext)} : {}),
       volumeMounts: isSet(plugin.volumeMounts) ? copy(plugin.volumeMounts) : [{mountPath: '/plugins', name: 'plugins'}],

@@ -20,7 +20,11 @@ export function resourceQuota(input: RenderInput): KubeObject | undefined {
   return {
     apiVersion: 'v1',
     kind: 'ResourceQuota',
-    metadata: metadata(input, roleName(input.name), {labels: quota?.labels, annotations: quota?.annotations, globalWins: true}),
+    metadata: metadata(input, roleName(input.name), {
+      labels: quota?.labels,
+      annotations: quota?.annotations,
+      globalWins: true,
+    }),
     spec: {
       ...(isSet(quota?.quota) ? {hard: quantities(quota?.quota)} : {}),
       ...(isSet(matchExpressions) ? {scopeSelector: {matchExpressions: copy(matchExpressions)}} : {}),
@@ -43,7 +47,11 @@ export function limitRange(input: RenderInput): KubeObject | undefined {
   return {
     apiVersion: 'v1',
     kind: 'LimitRange',
-    metadata: metadata(input, roleName(input.name), {labels: range?.labels, annotations: range?.annotations, globalWins: true}),
+    metadata: metadata(input, roleName(input.name), {
+      labels: range?.labels,
+      annotations: range?.annotations,
+      globalWins: true,
+    }),
     spec: {limits: [limit]},
   }
 }
@@ -52,7 +60,11 @@ export function limitRange(input: RenderInput): KubeObject | undefined {
 export function podDisruptionBudget(input: RenderInput): KubeObject | undefined {
   const pdb = input.config.controlPlane?.advanced?.podDisruptionBudget
   if (pdb?.enabled !== true) return undefined
-  const budget = isSet(pdb.minAvailable) ? {minAvailable: pdb.minAvailable} : isSet(pdb.maxUnavailable) ? {maxUnavailable: pdb.maxUnavailable} : {}
+  const budget = isSet(pdb.minAvailable)
+    ? {minAvailable: pdb.minAvailable}
+    : isSet(pdb.maxUnavailable)
+      ? {maxUnavailable: pdb.maxUnavailable}
+      : {}
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',

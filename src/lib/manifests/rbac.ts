@@ -12,7 +12,12 @@ function subjects(input: RenderInput) {
 }
 
 /** A role and its binding to the control plane's ServiceAccount. */
-function boundRole(input: RenderInput, kind: 'Role' | 'ClusterRole', name: string, rules: unknown[]): [KubeObject, KubeObject] {
+function boundRole(
+  input: RenderInput,
+  kind: 'Role' | 'ClusterRole',
+  name: string,
+  rules: unknown[],
+): [KubeObject, KubeObject] {
   const clusterScoped = kind === 'ClusterRole'
   return [
     // No rules at all (a forced ClusterRole with nothing to grant): the chart prints `rules:` with nothing, i.e. null.
@@ -53,8 +58,10 @@ export function clusterRoleObjects(input: RenderInput): KubeObject[] {
 export function platformSecretObjects(input: RenderInput): KubeObject[] {
   const apiKey = input.config.platform?.apiKey
   const namespace = apiKey?.namespace
-  if (apiKey?.createRBAC === false || namespace === undefined || namespace === '' || namespace === input.namespace) return []
-  const secretName = apiKey?.secretName !== undefined && apiKey.secretName !== '' ? apiKey.secretName : 'vcluster-platform-api-key'
+  if (apiKey?.createRBAC === false || namespace === undefined || namespace === '' || namespace === input.namespace)
+    return []
+  const secretName =
+    apiKey?.secretName !== undefined && apiKey.secretName !== '' ? apiKey.secretName : 'vcluster-platform-api-key'
   const name = truncateName(`vc-${input.name}-v-${input.namespace}-platform-role`)
   const bindingName = truncateName(`vc-${input.name}-v-${input.namespace}-platform-role-binding`)
   return [

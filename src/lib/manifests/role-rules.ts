@@ -2,7 +2,15 @@
 import type {VClusterConfig} from '../config/schema/index.js'
 import {embeddedEtcd} from './store.js'
 import type {RenderInput} from './types.js'
-import {ALL_VERBS, READ_VERBS, customResourceRules, pluginRules, rule, userRules, type PolicyRule} from './rule-helpers.js'
+import {
+  ALL_VERBS,
+  READ_VERBS,
+  customResourceRules,
+  pluginRules,
+  rule,
+  userRules,
+  type PolicyRule,
+} from './rule-helpers.js'
 import {hostMinor, isOn, present} from './util.js'
 
 /** What the syncer needs to run pods and their objects in the namespace. */
@@ -12,10 +20,27 @@ function coreRules(input: RenderInput): PolicyRule[] {
   const resize = minor !== undefined && minor >= 35 && rule('', ['pods/resize'], ['patch', 'update'])
   if (input.config.privateNodes?.enabled === true) {
     // With private nodes nothing runs on the host: only its own config and state are written.
-    return present([rule('', ['secrets', 'configmaps'], ALL_VERBS), rule('', ['services', 'pods', 'persistentvolumeclaims'], READ_VERBS), resize])
+    return present([
+      rule('', ['secrets', 'configmaps'], ALL_VERBS),
+      rule('', ['services', 'pods', 'persistentvolumeclaims'], READ_VERBS),
+      resize,
+    ])
   }
-  const podResources = ['configmaps', 'secrets', 'services', 'pods', 'pods/attach', 'pods/portforward', 'pods/exec', 'persistentvolumeclaims']
-  return present([rule('', podResources, ALL_VERBS), rule('', ['pods/status', 'pods/ephemeralcontainers'], ['patch', 'update']), resize])
+  const podResources = [
+    'configmaps',
+    'secrets',
+    'services',
+    'pods',
+    'pods/attach',
+    'pods/portforward',
+    'pods/exec',
+    'persistentvolumeclaims',
+  ]
+  return present([
+    rule('', podResources, ALL_VERBS),
+    rule('', ['pods/status', 'pods/ephemeralcontainers'], ['patch', 'update']),
+    resize,
+  ])
 }
 
 function baseRules(config: VClusterConfig): PolicyRule[] {
@@ -38,7 +63,8 @@ function syncRules(config: VClusterConfig): PolicyRule[] {
   const metrics = config.integrations?.metricsServer
   return present([
     // Leader election among replicas (and embedded etcd's member management) uses leases.
-    (replicas > 1 || embeddedEtcd(config) || config.privateNodes?.enabled === true) && rule('coordination.k8s.io', ['leases'], ALL_VERBS),
+    (replicas > 1 || embeddedEtcd(config) || config.privateNodes?.enabled === true) &&
+      rule('coordination.k8s.io', ['leases'], ALL_VERBS),
     metrics?.enabled === true && metrics.pods === true && rule('metrics.k8s.io', ['pods'], ['get', 'list']),
     toHost?.ingresses?.enabled === true && rule('networking.k8s.io', ['ingresses'], ALL_VERBS),
     ...gatewayRules(config),
@@ -58,15 +84,23 @@ function syncRules(config: VClusterConfig): PolicyRule[] {
 function gatewayRules(config: VClusterConfig): PolicyRule[] {
   const api = config.sync?.toHost?.gatewayApi
   const all = api?.enabled === true
-  const routes = all || api?.httpRoutes?.enabled === true || api?.tlsRoutes?.enabled === true || api?.backendTLSPolicies?.enabled === true
+  const routes =
+    all ||
+    api?.httpRoutes?.enabled === true ||
+    api?.tlsRoutes?.enabled === true ||
+    api?.backendTLSPolicies?.enabled === true
   const syncGrants =
-    (routes && config.sync?.toHost?.namespaces?.enabled === true) || config.integrations?.istio?.enabled === true || isOn(api?.referenceGrants?.enabled)
+    (routes && config.sync?.toHost?.namespaces?.enabled === true) ||
+    config.integrations?.istio?.enabled === true ||
+    isOn(api?.referenceGrants?.enabled)
   return present([
     (all || api?.gateways?.enabled === true) && rule('gateway.networking.k8s.io', ['gateways'], ALL_VERBS),
     (all || api?.httpRoutes?.enabled === true) && rule('gateway.networking.k8s.io', ['httproutes'], ALL_VERBS),
     api?.tlsRoutes?.enabled === true && rule('gateway.networking.k8s.io', ['tlsroutes'], ALL_VERBS),
     api?.backendTLSPolicies?.enabled === true && rule('gateway.networking.k8s.io', ['backendtlspolicies'], ALL_VERBS),
-    syncGrants ? rule('gateway.networking.k8s.io', ['referencegrants'], ALL_VERBS) : routes && rule('gateway.networking.k8s.io', ['referencegrants'], READ_VERBS),
+    syncGrants
+      ? rule('gateway.networking.k8s.io', ['referencegrants'], ALL_VERBS)
+      : routes && rule('gateway.networking.k8s.io', ['referencegrants'], READ_VERBS),
   ])
 }
 
@@ -84,11 +118,19 @@ function integrationRules(config: VClusterConfig): PolicyRule[] {
         ]
       : []),
     externalSecrets?.enabled === true && rule('external-secrets.io', ['externalsecrets'], ALL_VERBS),
-    externalSecrets?.enabled === true && externalSecrets.sync?.toHost?.stores?.enabled === true && rule('external-secrets.io', ['secretstores'], ALL_VERBS),
-    certManager?.enabled === true && certs?.certificates?.enabled === true && rule('cert-manager.io', ['certificates'], ALL_VERBS),
-    certManager?.enabled === true && certs?.issuers?.enabled === true && rule('cert-manager.io', ['issuers'], ALL_VERBS),
-    istio?.enabled === true && rule('networking.istio.io', ['destinationrules', 'gateways', 'serviceentries', 'virtualservices'], ALL_VERBS),
-    (config.experimental?.nodeMonitors ?? []).length > 0 && rule('monitoring.coreos.com', ['servicemonitors'], ALL_VERBS),
+    externalSecrets?.enabled === true &&
+      externalSecrets.sync?.toHost?.stores?.enabled === true &&
+      rule('external-secrets.io', ['secretstores'], ALL_VERBS),
+    certManager?.enabled === true &&
+      certs?.certificates?.enabled === true &&
+      rule('cert-manager.io', ['certificates'], ALL_VERBS),
+    certManager?.enabled === true &&
+      certs?.issuers?.enabled === true &&
+      rule('cert-manager.io', ['issuers'], ALL_VERBS),
+    istio?.enabled === true &&
+      rule('networking.istio.io', ['destinationrules', 'gateways', 'serviceentries', 'virtualservices'], ALL_VERBS),
+    (config.experimental?.nodeMonitors ?? []).length > 0 &&
+      rule('monitoring.coreos.com', ['servicemonitors'], ALL_VERBS),
   ])
 }
 

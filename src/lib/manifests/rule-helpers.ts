@@ -27,7 +27,10 @@ export function customResourceRule(key: string, verbs: string[]): PolicyRule {
 }
 
 /** Rules of the enabled entries of a custom-resource map, in key order (Go templates range maps sorted). */
-export function customResourceRules(map: Record<string, {enabled?: boolean}> | undefined, verbs: string[]): PolicyRule[] {
+export function customResourceRules(
+  map: Record<string, {enabled?: boolean}> | undefined,
+  verbs: string[],
+): PolicyRule[] {
   return Object.keys(map ?? {})
     .sort()
     .filter((key) => map?.[key]?.enabled === true)

@@ -6,7 +6,12 @@ import {copy, present} from './util.js'
 
 type PullSecrets = {name?: string | undefined}[]
 
-function serviceAccount(input: RenderInput, name: string, sa: {labels?: Record<string, string>; annotations?: Record<string, string>} | undefined, pullSecrets: PullSecrets): KubeObject {
+function serviceAccount(
+  input: RenderInput,
+  name: string,
+  sa: {labels?: Record<string, string>; annotations?: Record<string, string>} | undefined,
+  pullSecrets: PullSecrets,
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
@@ -21,9 +26,13 @@ export function serviceAccounts(input: RenderInput): KubeObject[] {
   const workload = advanced?.workloadServiceAccount
   const controlPlaneSecrets = controlPlane?.imagePullSecrets ?? []
   return present([
-    controlPlane?.enabled !== false && serviceAccount(input, serviceAccountName(input.config, input.name), controlPlane, controlPlaneSecrets),
+    controlPlane?.enabled !== false &&
+      serviceAccount(input, serviceAccountName(input.config, input.name), controlPlane, controlPlaneSecrets),
     // Workload pods may pull from both registries, so the workload SA gets the union of both lists.
     workload?.enabled !== false &&
-      serviceAccount(input, workloadServiceAccountName(input.config, input.name), workload, [...controlPlaneSecrets, ...(workload?.imagePullSecrets ?? [])]),
+      serviceAccount(input, workloadServiceAccountName(input.config, input.name), workload, [
+        ...controlPlaneSecrets,
+        ...(workload?.imagePullSecrets ?? []),
+      ]),
   ])
 }

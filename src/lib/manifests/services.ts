@@ -18,7 +18,12 @@ function defaultPorts(input: RenderInput, type: unknown): Record<string, unknown
   const service = input.config.controlPlane?.service
   const ports = [tcpPort('https', 443, PROXY_PORT, service?.httpsNodePort)]
   if (input.config.integrations?.istio?.enabled === true) {
-    ports.push({name: 'wake-http', port: 9090, ...(service?.httpsNodePort ? {nodePort: service.httpsNodePort} : {}), protocol: 'TCP'})
+    ports.push({
+      name: 'wake-http',
+      port: 9090,
+      ...(service?.httpsNodePort ? {nodePort: service.httpsNodePort} : {}),
+      protocol: 'TCP',
+    })
   }
   if (input.config.networking?.advanced?.proxyKubelets?.byHostname !== false && type !== 'LoadBalancer') {
     ports.push(tcpPort('kubelet', 10250, PROXY_PORT, service?.kubeletNodePort))
@@ -36,7 +41,11 @@ export function controlPlaneService(input: RenderInput): KubeObject | undefined 
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: metadata(input, input.name, {labels: {'vcluster.loft.sh/service': 'true', ...(service?.labels ?? {})}, annotations: service?.annotations, globalWins: true}),
+    metadata: metadata(input, input.name, {
+      labels: {'vcluster.loft.sh/service': 'true', ...(service?.labels ?? {})},
+      annotations: service?.annotations,
+      globalWins: true,
+    }),
     spec,
   }
 }
@@ -50,7 +59,10 @@ export function headlessService(input: RenderInput): KubeObject | undefined {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: metadata(input, headlessServiceName(input.name), {labels: headless?.labels, annotations: headless?.annotations}),
+    metadata: metadata(input, headlessServiceName(input.name), {
+      labels: headless?.labels,
+      annotations: headless?.annotations,
+    }),
     spec: {publishNotReadyAddresses: true, ports, clusterIP: 'None', selector: selectorLabels(input.name)},
   }
 }

@@ -3,7 +3,12 @@ import type {VClusterConfig} from '../config/schema/index.js'
 import {isOn, isSet} from './util.js'
 
 /** Upstream's store types (`config.BackingStoreType()`). */
-export type BackingStoreType = 'embedded-etcd' | 'external-etcd' | 'deployed-etcd' | 'embedded-database' | 'external-database'
+export type BackingStoreType =
+  | 'embedded-etcd'
+  | 'external-etcd'
+  | 'deployed-etcd'
+  | 'embedded-database'
+  | 'external-database'
 
 /** The first enabled store in upstream's order; nothing enabled means the embedded database (SQLite via kine). */
 export function backingStoreType(config: VClusterConfig): BackingStoreType {
@@ -23,7 +28,10 @@ export function embeddedEtcd(config: VClusterConfig): boolean {
 /** etcd objects are rendered for a deployed etcd, and while migrating from one into embedded etcd. */
 export function etcdDeployed(config: VClusterConfig): boolean {
   const etcd = config.controlPlane?.backingStore?.etcd
-  return etcd?.deploy?.enabled === true || (etcd?.embedded?.enabled === true && etcd.embedded.migrateFromDeployedEtcd === true)
+  return (
+    etcd?.deploy?.enabled === true ||
+    (etcd?.embedded?.enabled === true && etcd.embedded.migrateFromDeployedEtcd === true)
+  )
 }
 
 /** True when the control plane keeps its state on local disk: the embedded database, or embedded etcd. */

@@ -17,7 +17,25 @@ import {Schema, stringify, type ScalarTag, type Tags} from 'yaml'
  * go-yaml v2's words (bool, null, .inf/.nan, the `<<` merge key) in any case, and YAML 1.1's `=` value key: over-
  * quoting `yEs` costs two characters, under-quoting a word some reader knows changes the data.
  */
-const WORDS = new Set(['', '~', 'y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null', '.nan', '.inf', '+.inf', '-.inf', '<<', '='])
+const WORDS = new Set([
+  '',
+  '~',
+  'y',
+  'yes',
+  'n',
+  'no',
+  'true',
+  'false',
+  'on',
+  'off',
+  'null',
+  '.nan',
+  '.inf',
+  '+.inf',
+  '-.inf',
+  '<<',
+  '=',
+])
 /** Go's strconv.ParseInt with base 0 (go-yaml removes every `_` first): 0x/0o/0b in either case, a leading 0 is octal. */
 const GO_INT = /^[-+]?(?:0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+)$/
 /** go-yaml's yamlStyleFloat, also tried with the underscores removed. */
@@ -28,7 +46,9 @@ const GO_FLOAT = /^[-+]?(?:\.\d+|\d+(?:\.\d*)?)(?:[eE][-+]?\d+)?$/
  * patterns): they know forms go-yaml does not, e.g. `1:20` (base 60), `e0` and `.` (floats).
  */
 const PACKAGE_PATTERNS: RegExp[] = ['yaml-1.1', 'core'].flatMap((schema) =>
-  new Schema({schema}).tags.flatMap((tag) => (tag.default === true && tag.tag !== 'tag:yaml.org,2002:str' && tag.test !== undefined ? [tag.test] : [])),
+  new Schema({schema}).tags.flatMap((tag) =>
+    tag.default === true && tag.tag !== 'tag:yaml.org,2002:str' && tag.test !== undefined ? [tag.test] : [],
+  ),
 )
 
 /**
@@ -57,7 +77,12 @@ class AmbiguousText extends RegExp {
 }
 
 /** Never matches a value (no `identify`), only makes the package quote what go-yaml would not read as a string. */
-const GO_YAML_1_1: ScalarTag = {tag: 'tag:vcluster.loft.sh,2025:go-yaml-1.1', default: true, test: new AmbiguousText('(?:)'), resolve: (text) => text}
+const GO_YAML_1_1: ScalarTag = {
+  tag: 'tag:vcluster.loft.sh,2025:go-yaml-1.1',
+  default: true,
+  test: new AmbiguousText('(?:)'),
+  resolve: (text) => text,
+}
 
 /**
  * Options for any `stringify` of the `yaml` package whose output a YAML 1.1 reader may read (kubectl and client-go
@@ -128,7 +153,7 @@ function writeMap(map: Record<string, unknown>, indent: number, out: string[]): 
 function writeSeq(seq: unknown[], indent: number, out: string[]): void {
   const pad = ' '.repeat(indent)
   for (const item of seq) {
-    if (item === undefined || Array.isArray(item) && item.length > 0) throw new Fallback()
+    if (item === undefined || (Array.isArray(item) && item.length > 0)) throw new Fallback()
     const inline = inlineValue(item)
     if (inline !== undefined) {
       out.push(`${pad}- ${inline}\n`)
@@ -144,7 +169,8 @@ function writeSeq(seq: unknown[], indent: number, out: string[]): void {
 function inlineValue(value: unknown): string | undefined {
   if (value === null) return 'null'
   if (typeof value === 'boolean') return value ? 'true' : 'false'
-  if (typeof value === 'number') return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : scalarByPackage(value)
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : scalarByPackage(value)
   if (typeof value === 'string') return isPlain(value) ? value : scalarByPackage(value)
   if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined
   if (isPlainObject(value)) return isEmptyMap(value) ? '{}' : undefined

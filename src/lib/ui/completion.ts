@@ -24,11 +24,13 @@ export function completionRequest(words: readonly string[], commands: readonly C
   if (command === undefined) return {kind: 'none'}
   const previous = before.at(-1) ?? ''
   const flag = flagOf(command, previous)
-  if (flag?.takesValue === true && !previous.includes('=')) return flag.name === 'namespace' ? {kind: 'namespaces', prefix: current} : {kind: 'none'}
+  if (flag?.takesValue === true && !previous.includes('='))
+    return flag.name === 'namespace' ? {kind: 'namespaces', prefix: current} : {kind: 'none'}
   if (current.startsWith('-')) return {kind: 'flags', command, prefix: current}
   if (before.includes('--')) return {kind: 'none'}
   const positionals = positionalsOf(command, before.slice(1))
-  if (NAME_COMMANDS.has(command.id) && positionals.length === 0) return {kind: 'vclusters', command, prefix: current, namespace: namespaceOf(before)}
+  if (NAME_COMMANDS.has(command.id) && positionals.length === 0)
+    return {kind: 'vclusters', command, prefix: current, namespace: namespaceOf(before)}
   return {kind: 'none'}
 }
 
@@ -72,7 +74,16 @@ export function completionScript(shell: 'bash' | 'zsh' | 'fish', bin: string): s
         '',
       ].join('\n')
     case 'zsh':
-      return [`#compdef ${bin}`, `_${bin}() {`, `  local -a c`, `  c=("\${(@f)$(${bin} __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")`, '  compadd -a c', '}', `compdef _${bin} ${bin}`, ''].join('\n')
+      return [
+        `#compdef ${bin}`,
+        `_${bin}() {`,
+        `  local -a c`,
+        `  c=("\${(@f)$(${bin} __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")`,
+        '  compadd -a c',
+        '}',
+        `compdef _${bin} ${bin}`,
+        '',
+      ].join('\n')
     case 'fish':
       return `complete -c ${bin} -f -a '(${bin} __complete (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'\n`
   }

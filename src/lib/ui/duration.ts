@@ -4,7 +4,8 @@ import {UsageError} from '../errors.js'
 export function parseDuration(text: string, flag = '--timeout'): number {
   if (/^\d+$/.test(text)) return Number(text) * 1000
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text)
-  if (m === null || text === '') throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration`, 'Write it like 90s, 5m or 1h30m.')
+  if (m === null || text === '')
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration`, 'Write it like 90s, 5m or 1h30m.')
   return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000
 }
 
@@ -26,6 +27,10 @@ export function formatAge(seconds: number): string {
 /** A plain table: columns padded to their widest cell, three spaces apart (kubectl style). */
 export function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('   ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('   ')
+      .trimEnd()
   return [line(headers), ...rows.map(line)].join('\n')
 }

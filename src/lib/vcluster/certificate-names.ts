@@ -12,14 +12,21 @@ export interface CertificateInputs {
 }
 
 const get = (value: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value)
+  path
+    .split('.')
+    .reduce<unknown>(
+      (v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined),
+      value,
+    )
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 
 /** The user's extraSANs (`controlPlane.proxy.extraSANs`), as stored. */
 export function extraSans(config: unknown): string[] {
   const sans = get(config, 'controlPlane.proxy.extraSANs')
-  return Array.isArray(sans) ? sans.filter((s): s is string => typeof s === 'string' && s.trim() !== '').map((s) => s.trim()) : []
+  return Array.isArray(sans)
+    ? sans.filter((s): s is string => typeof s === 'string' && s.trim() !== '').map((s) => s.trim())
+    : []
 }
 
 /** Every DNS name and IP the vCluster puts in its proxy certificate that we can know from outside. */
@@ -27,13 +34,22 @@ export function certificateNames(inputs: CertificateInputs): string[] {
   const {name, namespace, config} = inputs
   const domain = str(get(config, 'networking.advanced.clusterDomain')) ?? 'cluster.local'
   const names = [
-    `kubernetes.default.svc.${domain}`, 'kubernetes.default.svc', 'kubernetes.default', 'kubernetes', 'localhost', '127.0.0.1',
-    name, `${name}.${namespace}`, '*.nodes.vcluster.com', `*.${name}.${namespace}.nodes.vcluster.com`,
+    `kubernetes.default.svc.${domain}`,
+    'kubernetes.default.svc',
+    'kubernetes.default',
+    'kubernetes',
+    'localhost',
+    '127.0.0.1',
+    name,
+    `${name}.${namespace}`,
+    '*.nodes.vcluster.com',
+    `*.${name}.${namespace}.nodes.vcluster.com`,
     ...extraSans(config),
     ...(inputs.serviceAddresses ?? []),
     ...(inputs.podIps ?? []),
   ]
-  if (get(config, 'controlPlane.ingress.enabled') === true) names.push(str(get(config, 'controlPlane.ingress.host')) ?? '')
+  if (get(config, 'controlPlane.ingress.enabled') === true)
+    names.push(str(get(config, 'controlPlane.ingress.host')) ?? '')
   const endpoint = str(get(config, 'controlPlane.endpoint'))
   if (endpoint !== undefined) names.push(hostOf(endpoint))
   return [...new Set(names.filter((n) => n !== ''))]
@@ -42,7 +58,10 @@ export function certificateNames(inputs: CertificateInputs): string[] {
 /** The host of a URL or `host[:port]`, without brackets. */
 export function hostOf(server: string): string {
   try {
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`).hostname.replace(/^\[|\]$/g, '')
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`).hostname.replace(
+      /^\[|\]$/g,
+      '',
+    )
   } catch {
     return server
   }
@@ -72,7 +91,11 @@ function dnsMatch(host: string, pattern: string): boolean {
 export function canonicalIp(value: string): string | undefined {
   const v = value.replace(/^\[|\]$/g, '')
   const family = isIP(v)
-  if (family === 4) return v.split('.').map((p) => String(Number(p))).join('.')
+  if (family === 4)
+    return v
+      .split('.')
+      .map((p) => String(Number(p)))
+      .join('.')
   if (family !== 6) return undefined
   const groups = expandIpv6(v.toLowerCase())
   const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff

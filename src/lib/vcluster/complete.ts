@@ -6,7 +6,9 @@ import {findVClusters} from './find.js'
 const TIMEOUT_MS = 2000
 
 /** vCluster names or namespaces from the current context, or nothing after a short timeout. */
-export async function completeFromCluster(request: Extract<CompletionRequest, {kind: 'vclusters' | 'namespaces'}>): Promise<string[]> {
+export async function completeFromCluster(
+  request: Extract<CompletionRequest, {kind: 'vclusters' | 'namespaces'}>,
+): Promise<string[]> {
   const work = (async () => {
     const client = await connectKube({})
     try {
@@ -14,7 +16,9 @@ export async function completeFromCluster(request: Extract<CompletionRequest, {k
         const list = await client.request<{items: {metadata: {name: string}}[]}>({path: collectionPath('Namespace')})
         return list.items.map((n) => n.metadata.name)
       }
-      const found = await findVClusters(client, {namespace: request.namespace}).catch(() => findVClusters(client, {namespace: client.selection.namespace}))
+      const found = await findVClusters(client, {namespace: request.namespace}).catch(() =>
+        findVClusters(client, {namespace: client.selection.namespace}),
+      )
       return [...new Set(found.map((v) => v.name))]
     } finally {
       client.close()

@@ -64,7 +64,10 @@ export async function prepareConnect(options: TargetOptions): Promise<ConnectTar
   try {
     const waited = await ensureReady(client, found, options)
     // Read before the wait, the early answers may be stale after it (no kubeconfig Secret yet, a new pod).
-    const reads = early !== undefined && !waited && early.namespace === found.namespace ? early : startReads(client, found.namespace, found.name, options)
+    const reads =
+      early !== undefined && !waited && early.namespace === found.namespace
+        ? early
+        : startReads(client, found.namespace, found.name, options)
     const [secret, configText, service, pods] = await Promise.all([
       waitForKubeconfigSecret(client, found, deadline, options, reads.secret),
       reads.config.then((s) => decode(s, 'config.yaml')),
@@ -76,7 +79,15 @@ export async function prepareConnect(options: TargetOptions): Promise<ConnectTar
     let config: {value: unknown} | undefined
     const names = () => {
       config ??= {value: parseYaml(configText)}
-      return {names: certificateNames({name: found.name, namespace: found.namespace, config: config.value, serviceAddresses: serviceAddresses(service)}), sans: extraSans(config.value)}
+      return {
+        names: certificateNames({
+          name: found.name,
+          namespace: found.namespace,
+          config: config.value,
+          serviceAddresses: serviceAddresses(service),
+        }),
+        sans: extraSans(config.value),
+      }
     }
     const hostContext = client.selection.contextName
     return {
@@ -112,13 +123,25 @@ interface Reads {
 function startReads(client: KubeClient, namespace: string, name: string, options: TargetOptions): Reads {
   const reads: Reads = {
     namespace,
-    secret: client.request<SecretObj | undefined>({path: `/api/v1/namespaces/${namespace}/secrets/${kubeconfigSecretName(name)}`, allow: [404]}),
+    secret: client.request<SecretObj | undefined>({
+      path: `/api/v1/namespaces/${namespace}/secrets/${kubeconfigSecretName(name)}`,
+      allow: [404],
+    }),
     config: readSecret(client, namespace, configSecretName(name)),
-    service: client.request<ServiceObj | undefined>({path: `/api/v1/namespaces/${namespace}/services/${name}`, allow: [403, 404]}),
+    service: client.request<ServiceObj | undefined>({
+      path: `/api/v1/namespaces/${namespace}/services/${name}`,
+      allow: [403, 404],
+    }),
     // For the forward's first pod (it looks again itself when this fails); --server needs no pod.
-    pods: options.server === undefined || options.server === ''
-      ? client.request<{items: PodItem[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: `app=vcluster,release=${name}`}}).then((l) => l.items)
-      : Promise.resolve(undefined),
+    pods:
+      options.server === undefined || options.server === ''
+        ? client
+            .request<{items: PodItem[]}>({
+              path: collectionPath('Pod', namespace),
+              query: {labelSelector: `app=vcluster,release=${name}`},
+            })
+            .then((l) => l.items)
+        : Promise.resolve(undefined),
   }
   // Sent before the vCluster is found, they may go unused; their failures are seen where they are awaited.
   for (const read of [reads.secret, reads.config, reads.service, reads.pods]) read.catch(() => undefined)
@@ -137,7 +160,8 @@ async function discover(options: TargetOptions): Promise<{client: KubeClient; fo
     const early = namespace === undefined ? undefined : startReads(client, namespace, options.name, options)
     return {client, found: await findVCluster(client, options.name, namespace), early}
   } catch (error) {
-    const retry = options.kube.context === undefined && (error instanceof NotFoundError || error instanceof UnavailableError)
+    const retry =
+      options.kube.context === undefined && (error instanceof NotFoundError || error instanceof UnavailableError)
     const parent = retry ? await hostContextOf(client) : undefined
     client.close()
     if (parent === undefined) throw error
@@ -155,7 +179,8 @@ async function discover(options: TargetOptions): Promise<{client: KubeClient; fo
 async function hostContextOf(client: KubeClient): Promise<string | undefined> {
   const {files, contextName} = client.selection
   const set = await readKubeconfigSet(files)
-  const host = readConnectInfo(set.entry('contexts', contextName))?.hostContext ?? parseContextName(contextName)?.hostContext
+  const host =
+    readConnectInfo(set.entry('contexts', contextName))?.hostContext ?? parseContextName(contextName)?.hostContext
   return host !== undefined && host !== contextName && set.names('contexts').includes(host) ? host : undefined
 }
 
@@ -164,7 +189,10 @@ async function ensureReady(client: KubeClient, found: FoundVCluster, options: Ta
   const {workload, name, namespace} = found
   const paused = (workload.spec?.replicas ?? 1) === 0
   if (paused && options.noResume === true) {
-    throw new UnavailableError(`vCluster ${name} in namespace ${namespace} is paused (scaled to 0 replicas)`, `Resume it: vcluster resume ${name} -n ${namespace} (or connect without --no-resume)`)
+    throw new UnavailableError(
+      `vCluster ${name} in namespace ${namespace} is paused (scaled to 0 replicas)`,
+      `Resume it: vcluster resume ${name} -n ${namespace} (or connect without --no-resume)`,
+    )
   }
   if (paused) {
     options.onWait?.({type: 'waiting', what: `vCluster ${name} to resume (it was paused)`})
@@ -174,7 +202,13 @@ async function ensureReady(client: KubeClient, found: FoundVCluster, options: Ta
   }
   options.onWait?.({type: 'waiting', what: `vCluster ${name} to be ready`})
   try {
-    await waitForReady(client, {namespace, name, kind: workload.kind, timeoutMs: options.timeoutMs, onProgress: options.onWait})
+    await waitForReady(client, {
+      namespace,
+      name,
+      kind: workload.kind,
+      timeoutMs: options.timeoutMs,
+      onProgress: options.onWait,
+    })
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error
     throw new TimeoutError(error.message, `Wait longer: vcluster connect ${name} -n ${namespace} --timeout 10m`)
@@ -183,18 +217,35 @@ async function ensureReady(client: KubeClient, found: FoundVCluster, options: Ta
 }
 
 async function readSecret(client: KubeClient, namespace: string, name: string): Promise<SecretObj | undefined> {
-  return client.request<SecretObj | undefined>({path: `/api/v1/namespaces/${namespace}/secrets/${name}`, allow: [403, 404]})
+  return client.request<SecretObj | undefined>({
+    path: `/api/v1/namespaces/${namespace}/secrets/${name}`,
+    allow: [403, 404],
+  })
 }
 
 /** The vCluster writes Secret vc-<name> once its API server is up, which can trail the pod's readiness. */
-async function waitForKubeconfigSecret(client: KubeClient, found: FoundVCluster, deadline: number, options: TargetOptions, first: Promise<SecretObj | undefined>): Promise<SecretObj> {
+async function waitForKubeconfigSecret(
+  client: KubeClient,
+  found: FoundVCluster,
+  deadline: number,
+  options: TargetOptions,
+  first: Promise<SecretObj | undefined>,
+): Promise<SecretObj> {
   const secretName = kubeconfigSecretName(found.name)
   for (let said = false; ; said = true) {
-    const secret = await (said ? client.request<SecretObj | undefined>({path: `/api/v1/namespaces/${found.namespace}/secrets/${secretName}`, allow: [404]}) : first)
+    const secret = await (said
+      ? client.request<SecretObj | undefined>({
+          path: `/api/v1/namespaces/${found.namespace}/secrets/${secretName}`,
+          allow: [404],
+        })
+      : first)
     if (decode(secret, 'config') !== undefined) return secret as SecretObj
     if (!said) options.onWait?.({type: 'waiting', what: `the vCluster to write its kubeconfig (Secret ${secretName})`})
     if (Date.now() > deadline) {
-      throw new TimeoutError(`vCluster ${found.name} is running but has not written Secret ${secretName} (key config)`, `Check its logs: kubectl -n ${found.namespace} logs ${found.name}-0`)
+      throw new TimeoutError(
+        `vCluster ${found.name} is running but has not written Secret ${secretName} (key config)`,
+        `Check its logs: kubectl -n ${found.namespace} logs ${found.name}-0`,
+      )
     }
     await new Promise((r) => setTimeout(r, 500))
   }
@@ -219,7 +270,8 @@ interface RawKubeconfig {
 /** The CA and admin user of the vCluster's own kubeconfig (one cluster, as upstream requires). */
 export function accessFromKubeconfig(text: string, found: Pick<FoundVCluster, 'name'>): Omit<VClusterAccess, 'server'> {
   const kc = parseYaml(text) as RawKubeconfig | undefined
-  if (kc?.clusters?.length !== 1) throw new UnavailableError(`Secret vc-${found.name} does not hold a kubeconfig with exactly one cluster`)
+  if (kc?.clusters?.length !== 1)
+    throw new UnavailableError(`Secret vc-${found.name} does not hold a kubeconfig with exactly one cluster`)
   const ctx = kc.contexts?.find((c) => c.name === kc['current-context']) ?? kc.contexts?.[0]
   const user = kc.users?.find((u) => u.name === ctx?.context?.user) ?? kc.users?.[0]
   const ca = kc.clusters[0]?.cluster?.['certificate-authority-data']
@@ -229,11 +281,19 @@ export function accessFromKubeconfig(text: string, found: Pick<FoundVCluster, 'n
 function serviceAddresses(service: ServiceObj | undefined): string[] {
   const ingress = service?.status?.loadBalancer?.ingress ?? []
   const ip = service?.spec?.clusterIP
-  return [...(ip !== undefined && ip !== 'None' ? [ip] : []), ...ingress.flatMap((i) => [i.ip ?? '', i.hostname ?? ''])].filter((a) => a !== '')
+  return [
+    ...(ip !== undefined && ip !== 'None' ? [ip] : []),
+    ...ingress.flatMap((i) => [i.ip ?? '', i.hostname ?? '']),
+  ].filter((a) => a !== '')
 }
 
 /** `--server` (checked against the certificate), else a LoadBalancer address, else a port-forward. */
-function chooseEndpoint(options: TargetOptions, found: FoundVCluster, names: () => {names: string[]; sans: string[]}, service: ServiceObj | undefined): Endpoint {
+function chooseEndpoint(
+  options: TargetOptions,
+  found: FoundVCluster,
+  names: () => {names: string[]; sans: string[]},
+  service: ServiceObj | undefined,
+): Endpoint {
   if (options.server !== undefined && options.server !== '') {
     const url = normaliseServer(options.server)
     if (options.insecure !== true) checkCovered(hostOf(url), names().names, names().sans, found)
@@ -249,7 +309,11 @@ function chooseEndpoint(options: TargetOptions, found: FoundVCluster, names: () 
 
 export function normaliseServer(server: string): string {
   const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`
-  if (!url.toLowerCase().startsWith('https://')) throw new UsageError(`--server ${server}: the vCluster API is served over https only`, `Use https://${hostOf(server)}`)
+  if (!url.toLowerCase().startsWith('https://'))
+    throw new UsageError(
+      `--server ${server}: the vCluster API is served over https only`,
+      `Use https://${hostOf(server)}`,
+    )
   try {
     return new URL(url).href.replace(/\/$/, '')
   } catch {

@@ -5,7 +5,12 @@ import {withDeadline} from '../kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../kube/diagnose.js'
 import {startPortForward, type ForwardEvent, type PortForwarder} from '../kube/port-forward.js'
 import type {ProgressEvent} from '../kube/wait.js'
-import {restoreContext, standaloneKubeconfig, writeVClusterContexts, type VClusterContext} from '../kubeconfig/contexts.js'
+import {
+  restoreContext,
+  standaloneKubeconfig,
+  writeVClusterContexts,
+  type VClusterContext,
+} from '../kubeconfig/contexts.js'
 import {prepareConnect, type ConnectTarget, type TargetOptions} from './connect-target.js'
 import {runWithKubeconfig, type SignalHook} from './run-command.js'
 import {serviceAccountToken, waitUntilAnswers, type VClusterAccess} from './vcluster-api.js'
@@ -27,7 +32,14 @@ export type ConnectEvent =
   | {type: 'forward'; event: ForwardEvent}
   | {type: 'endpoint'; url: string; source: 'flag' | 'loadbalancer'}
   | {type: 'answering'; server: string; afterMs: number}
-  | {type: 'contexts-written'; context: string; switched: boolean; previous: string; sanContexts: string[]; forwarding: boolean}
+  | {
+      type: 'contexts-written'
+      context: string
+      switched: boolean
+      previous: string
+      sanContexts: string[]
+      forwarding: boolean
+    }
   | {type: 'restored'; context: string}
   | {type: 'left-alone'; context: string}
   | {type: 'print-needs-forward'; port: number}
@@ -57,20 +69,43 @@ export async function connectVCluster(options: ConnectOptions): Promise<ConnectR
     const deadline = {what: `connect to vCluster ${options.name}`, graceMs: DIAGNOSE_LIMIT_MS + 5000}
     const ready = await withDeadline(options.timeoutMs, deadline, async () => {
       target = await prepareConnect({...options, onWait: (event) => emit({type: 'wait', event})})
-      if (target.endpoint.kind === 'server') emit({type: 'endpoint', url: target.endpoint.url, source: target.endpoint.source})
+      if (target.endpoint.kind === 'server')
+        emit({type: 'endpoint', url: target.endpoint.url, source: target.endpoint.source})
       const printOnly = options.mode.type === 'print' && serviceAccount === undefined
-      if (target.endpoint.kind === 'forward' && !printOnly) forward = await openForward(target, options.localPort, options.timeoutMs, emit)
-      const server = target.endpoint.kind === 'server' ? target.endpoint.url : `https://127.0.0.1:${forward?.port ?? (await printPort(options.localPort ?? (await freePort(stablePort(target))), emit))}`
+      if (target.endpoint.kind === 'forward' && !printOnly)
+        forward = await openForward(target, options.localPort, options.timeoutMs, emit)
+      const server =
+        target.endpoint.kind === 'server'
+          ? target.endpoint.url
+          : `https://127.0.0.1:${forward?.port ?? (await printPort(options.localPort ?? (await freePort(stablePort(target))), emit))}`
       const access: VClusterAccess = {...target.access, server, insecure: options.insecure}
-      const onWaiting = (why: string) => emit({type: 'wait', event: {type: 'waiting', what: `${server} to answer (${why}; up to --timeout)`}})
-      if (forward !== undefined || options.mode.type !== 'print') emit({type: 'answering', server, afterMs: await waitUntilAnswers(access, options.timeoutMs, onWaiting)})
-      if (serviceAccount !== undefined) access.user = {token: await serviceAccountToken(access, serviceAccount.namespace, serviceAccount.name, TOKEN_SECONDS, target.found.name)}
+      const onWaiting = (why: string) =>
+        emit({type: 'wait', event: {type: 'waiting', what: `${server} to answer (${why}; up to --timeout)`}})
+      if (forward !== undefined || options.mode.type !== 'print')
+        emit({type: 'answering', server, afterMs: await waitUntilAnswers(access, options.timeoutMs, onWaiting)})
+      if (serviceAccount !== undefined)
+        access.user = {
+          token: await serviceAccountToken(
+            access,
+            serviceAccount.namespace,
+            serviceAccount.name,
+            TOKEN_SECONDS,
+            target.found.name,
+          ),
+        }
       return {target, context: vclusterContext(target, target.contextName, access)}
     })
     const {context} = ready
-    if (options.mode.type === 'print') return {type: 'print', kubeconfig: stringify(standaloneKubeconfig(context), {lineWidth: 0, indentSeq: false, ...YAML_1_1_SAFE})}
+    if (options.mode.type === 'print')
+      return {
+        type: 'print',
+        kubeconfig: stringify(standaloneKubeconfig(context), {lineWidth: 0, indentSeq: false, ...YAML_1_1_SAFE}),
+      }
     if (options.mode.type === 'command') {
-      return {type: 'command', ...(await runWithKubeconfig(options.mode.argv, standaloneKubeconfig(context), options.mode.signals))}
+      return {
+        type: 'command',
+        ...(await runWithKubeconfig(options.mode.argv, standaloneKubeconfig(context), options.mode.signals)),
+      }
     }
     return await foreground(ready.target, context, forward, options.mode, emit)
   } finally {
@@ -79,13 +114,26 @@ export async function connectVCluster(options: ConnectOptions): Promise<ConnectR
   }
 }
 
-async function foreground(target: ConnectTarget, context: VClusterContext, forward: PortForwarder | undefined, mode: Extract<ConnectMode, {type: 'foreground'}>, emit: (e: ConnectEvent) => void): Promise<ConnectResult> {
+async function foreground(
+  target: ConnectTarget,
+  context: VClusterContext,
+  forward: PortForwarder | undefined,
+  mode: Extract<ConnectMode, {type: 'foreground'}>,
+  emit: (e: ConnectEvent) => void,
+): Promise<ConnectResult> {
   // Listening for Ctrl-C starts before the kubeconfig changes, so the switch is always undone.
   const stopped = forward === undefined ? undefined : mode.untilStopped()
   const sanContexts = perSanContexts(target, context)
   const files = target.client.selection.files
   const {previousContext} = await writeVClusterContexts(files, [context, ...sanContexts], mode.updateCurrent)
-  emit({type: 'contexts-written', context: context.contextName, switched: mode.updateCurrent, previous: previousContext, sanContexts: sanContexts.map((c) => c.contextName), forwarding: stopped !== undefined})
+  emit({
+    type: 'contexts-written',
+    context: context.contextName,
+    switched: mode.updateCurrent,
+    previous: previousContext,
+    sanContexts: sanContexts.map((c) => c.contextName),
+    forwarding: stopped !== undefined,
+  })
   if (stopped === undefined) return {type: 'foreground', context: context.contextName}
   await stopped
   await forward?.close()
@@ -95,7 +143,12 @@ async function foreground(target: ConnectTarget, context: VClusterContext, forwa
   return {type: 'foreground', context: context.contextName, restored: restored ? previousContext : undefined}
 }
 
-async function openForward(target: ConnectTarget, localPort: number | undefined, timeoutMs: number, emit: (e: ConnectEvent) => void): Promise<PortForwarder> {
+async function openForward(
+  target: ConnectTarget,
+  localPort: number | undefined,
+  timeoutMs: number,
+  emit: (e: ConnectEvent) => void,
+): Promise<PortForwarder> {
   const {found, client} = target
   const forward = await startPortForward({
     client,
@@ -126,20 +179,22 @@ function printPort(port: number, emit: (e: ConnectEvent) => void): number {
  */
 export function stablePort(target: Pick<ConnectTarget, 'client' | 'found'>): number {
   let hash = 0x811c9dc5
-  for (const c of Buffer.from(`${target.client.server}|${target.found.namespace}|${target.found.name}`)) hash = Math.imul(hash ^ c, 0x01000193) >>> 0
+  for (const c of Buffer.from(`${target.client.server}|${target.found.namespace}|${target.found.name}`))
+    hash = Math.imul(hash ^ c, 0x01000193) >>> 0
   return 20_000 + (hash % 10_000)
 }
 
 /** The preferred port when it is free, else any free one. */
 function freePort(preferred: number): Promise<number> {
-  const attempt = (port: number) => new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+  const attempt = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer()
+      server.once('error', reject)
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address()
+        server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+      })
     })
-  })
   return attempt(preferred).catch(() => attempt(0))
 }
 
@@ -159,7 +214,11 @@ function perSanContexts(target: ConnectTarget, main: VClusterContext): VClusterC
   if (target.endpoint.kind === 'server' && target.endpoint.source === 'flag') return []
   return target.extraSans
     .filter((san) => !san.startsWith('*'))
-    .map((san) => ({...main, contextName: `${main.contextName}_${san}`, server: `https://${san.includes(':') ? `[${san}]` : san}`}))
+    .map((san) => ({
+      ...main,
+      contextName: `${main.contextName}_${san}`,
+      server: `https://${san.includes(':') ? `[${san}]` : san}`,
+    }))
 }
 
 export function parseServiceAccount(value: string): {namespace: string; name: string} {

@@ -54,8 +54,13 @@ export interface CreateResult {
 }
 
 /** Loads the user's values for create: files, --set, and the --expose shortcut. */
-export function loadCreateConfig(options: Pick<CreateOptions, 'files' | 'sets' | 'expose' | 'readStdin'>): Promise<LoadedConfig> {
-  const sets = [...(options.sets ?? []), ...(options.expose === true ? ['controlPlane.service.spec.type=LoadBalancer'] : [])]
+export function loadCreateConfig(
+  options: Pick<CreateOptions, 'files' | 'sets' | 'expose' | 'readStdin'>,
+): Promise<LoadedConfig> {
+  const sets = [
+    ...(options.sets ?? []),
+    ...(options.expose === true ? ['controlPlane.service.spec.type=LoadBalancer'] : []),
+  ]
   return loadConfig({files: options.files, sets, readStdin: options.readStdin})
 }
 
@@ -81,12 +86,22 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
   // Independent reads go out together: the host version, what already exists, the user's rights.
   const review = options.upgrade === true ? undefined : reviewRules(client, namespace)
   const namespaceLookup = options.upgrade === true ? undefined : lookupNamespace(client, namespace)
-  const [hostVersion, action] = await Promise.all([hostGitVersion(client), existingAction(client, name, namespace, loaded.values, options.upgrade === true)])
+  const [hostVersion, action] = await Promise.all([
+    hostGitVersion(client),
+    existingAction(client, name, namespace, loaded.values, options.upgrade === true),
+  ])
   if (action === 'upgraded') return upgradeInstead(client, options, namespace, loaded)
   const objects = renderManifests({name, namespace, config: loaded.config, values: loaded.values, hostVersion})
   // Permissions first: a refused create must leave nothing behind, not even a namespace.
   await checkOperation(client, 'create', {name, namespace, objects, workloadKind: workloadKind(loaded.config)}, review)
-  const namespaceCreated = await ensureNamespace(client, namespace, options.createNamespace !== false, dryRun, options.timeoutMs, namespaceLookup)
+  const namespaceCreated = await ensureNamespace(
+    client,
+    namespace,
+    options.createNamespace !== false,
+    dryRun,
+    options.timeoutMs,
+    namespaceLookup,
+  )
   if (namespaceCreated) options.onProgress?.({type: 'namespace-created', namespace})
   let count = 0
   const applied = await applyWavesInOrder(client, applyWaves(objects), {
@@ -95,12 +110,29 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
   }).catch((error: unknown) => {
     if (dryRun || (count === 0 && !namespaceCreated) || !(error instanceof VClusterError)) throw error
     // Part of it is in the cluster: say so, and how to finish or remove it.
-    throw new VClusterError(error.kind, `${error.message}\n(${count} of ${objects.length} objects were applied${namespaceCreated ? `, and namespace ${namespace} was created` : ''})`,
-      [error.hint, `Fix it and run the same create again (it converges), or remove what was made:  vcluster delete ${name} -n ${namespace}`].filter(Boolean).join('\n'))
+    throw new VClusterError(
+      error.kind,
+      `${error.message}\n(${count} of ${objects.length} objects were applied${namespaceCreated ? `, and namespace ${namespace} was created` : ''})`,
+      [
+        error.hint,
+        `Fix it and run the same create again (it converges), or remove what was made:  vcluster delete ${name} -n ${namespace}`,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
   })
-  const base = {name, namespace, context: client.selection.contextName, namespaceCreated, action, dryRun, warnings: loaded.warnings}
+  const base = {
+    name,
+    namespace,
+    context: client.selection.contextName,
+    namespaceCreated,
+    action,
+    dryRun,
+    warnings: loaded.warnings,
+  }
   const list = objects.map((o) => ({kind: o.kind, name: o.metadata.name}))
-  if (dryRun || options.wait === false) return {...base, objects: list, ready: false, ...(dryRun ? {manifests: applied} : {})}
+  if (dryRun || options.wait === false)
+    return {...base, objects: list, ready: false, ...(dryRun ? {manifests: applied} : {})}
   const {afterMs} = await waitForReady(client, {
     namespace,
     name,
@@ -112,11 +144,22 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
 }
 
 /** `create --upgrade` on an existing vCluster is `upgrade`: the same plan, checks and rollout. */
-async function upgradeInstead(client: KubeClient, options: CreateOptions, namespace: string, loaded: LoadedConfig): Promise<CreateResult> {
+async function upgradeInstead(
+  client: KubeClient,
+  options: CreateOptions,
+  namespace: string,
+  loaded: LoadedConfig,
+): Promise<CreateResult> {
   const found = await findVCluster(client, options.name, namespace)
   const plan = await planUpgrade(client, found, {files: options.files, sets: options.sets})
   const dryRun = options.dryRun === 'server'
-  const {readyAfterMs} = dryRun ? {readyAfterMs: undefined} : await applyUpgrade(client, plan, {wait: options.wait, timeoutMs: options.timeoutMs, onProgress: options.onProgress})
+  const {readyAfterMs} = dryRun
+    ? {readyAfterMs: undefined}
+    : await applyUpgrade(client, plan, {
+        wait: options.wait,
+        timeoutMs: options.timeoutMs,
+        onProgress: options.onProgress,
+      })
   return {
     name: options.name,
     namespace,
@@ -140,10 +183,19 @@ async function hostGitVersion(client: KubeClient): Promise<string | undefined> {
  * One vCluster per namespace. An identical re-run converges (an interrupted create finishes); a different config
  * on an existing vCluster needs --upgrade, so nothing changes by accident.
  */
-async function existingAction(client: KubeClient, name: string, namespace: string, values: Record<string, unknown>, upgrade: boolean): Promise<CreateResult['action']> {
+async function existingAction(
+  client: KubeClient,
+  name: string,
+  namespace: string,
+  values: Record<string, unknown>,
+  upgrade: boolean,
+): Promise<CreateResult['action']> {
   const [found, secret] = await Promise.all([
     findVClusters(client, {namespace}).catch(() => []),
-    client.request<{data?: Record<string, string>} | undefined>({path: `${collectionPath('Secret', namespace)}/${configSecretName(name)}`, allow: [404, 403]}),
+    client.request<{data?: Record<string, string>} | undefined>({
+      path: `${collectionPath('Secret', namespace)}/${configSecretName(name)}`,
+      allow: [404, 403],
+    }),
   ])
   const other = found.find((v) => v.name !== name)
   if (other !== undefined) {

@@ -59,7 +59,11 @@ export async function reachOf(client: KubeClient, name: string, namespace: strin
   try {
     const config = (parse(Buffer.from(data, 'base64').toString('utf8')) ?? {}) as VClusterConfig
     const namespaces = config.sync?.toHost?.namespaces?.enabled === true
-    return {clusterRole: namespaces || needsClusterRole(config), priorityClasses: config.sync?.toHost?.priorityClasses?.enabled === true, namespaces}
+    return {
+      clusterRole: namespaces || needsClusterRole(config),
+      priorityClasses: config.sync?.toHost?.priorityClasses?.enabled === true,
+      namespaces,
+    }
   } catch {
     return EVERYTHING // a config we cannot read tells us nothing: name every kind
   }
@@ -86,7 +90,9 @@ export interface ClusterSurvey {
 export async function surveyClusterScoped(client: KubeClient, name: string, namespace: string): Promise<ClusterSurvey> {
   const marker = managedBySelector(name, namespace)
   const list = (kind: string, labelSelector: string) =>
-    client.request<{items: Item[]} | undefined>({path: collectionPath(kind), query: {labelSelector}, allow: [403]}).then((l) => l?.items)
+    client
+      .request<{items: Item[]} | undefined>({path: collectionPath(kind), query: {labelSelector}, allow: [403]})
+      .then((l) => l?.items)
   const ours = new Set([clusterRoleName(name, namespace), multiNamespaceRoleName(name, namespace)])
   const release = `app=vcluster,release=${name}`
   const [bindings, roles, priorityClasses, namespaces] = await Promise.all([
@@ -95,9 +101,13 @@ export async function surveyClusterScoped(client: KubeClient, name: string, name
     list('PriorityClass', marker),
     list('Namespace', marker),
   ])
-  const named = (kind: 'ClusterRole' | 'ClusterRoleBinding', items: Item[]) => items.filter((o) => ours.has(o.metadata.name)).map((o) => ({kind, name: o.metadata.name}))
+  const named = (kind: 'ClusterRole' | 'ClusterRoleBinding', items: Item[]) =>
+    items.filter((o) => ours.has(o.metadata.name)).map((o) => ({kind, name: o.metadata.name}))
   return {
-    clusterRoles: bindings === undefined || roles === undefined ? undefined : [...named('ClusterRoleBinding', bindings), ...named('ClusterRole', roles)],
+    clusterRoles:
+      bindings === undefined || roles === undefined
+        ? undefined
+        : [...named('ClusterRoleBinding', bindings), ...named('ClusterRole', roles)],
     priorityClasses: priorityClasses?.map((o) => o.metadata.name),
     namespaces,
   }
@@ -108,7 +118,12 @@ export async function surveyClusterScoped(client: KubeClient, name: string, name
  * labels and annotations (and so do their objects), as upstream's CleanupSyncedNamespaces does. Returns what is left:
  * what could not be listed (when the vCluster may have made such objects) or not deleted.
  */
-export async function deleteClusterScoped(client: KubeClient, ref: {name: string; namespace: string}, survey: ClusterSurvey, reach: ClusterReach): Promise<LeftBehind[]> {
+export async function deleteClusterScoped(
+  client: KubeClient,
+  ref: {name: string; namespace: string},
+  survey: ClusterSurvey,
+  reach: ClusterReach,
+): Promise<LeftBehind[]> {
   const left: LeftBehind[] = []
   const marker = managedBySelector(ref.name, ref.namespace)
   const roleNames = [clusterRoleName(ref.name, ref.namespace), multiNamespaceRoleName(ref.name, ref.namespace)]
@@ -117,7 +132,9 @@ export async function deleteClusterScoped(client: KubeClient, ref: {name: string
   if (survey.namespaces === undefined && reach.namespaces) left.push(namespacesLeft(marker))
   const refused = await Promise.all([
     ...(survey.clusterRoles ?? []).map((o) => removed(client, `${collectionPath(o.kind)}/${o.name}`)),
-    ...(survey.priorityClasses ?? []).map((n) => removed(client, `${collectionPath('PriorityClass')}/${encodeURIComponent(n)}`)),
+    ...(survey.priorityClasses ?? []).map((n) =>
+      removed(client, `${collectionPath('PriorityClass')}/${encodeURIComponent(n)}`),
+    ),
   ])
   if (refused.slice(0, survey.clusterRoles?.length ?? 0).includes(false)) left.push(clusterRolesLeft(roleNames))
   if (refused.slice(survey.clusterRoles?.length ?? 0).includes(false)) left.push(priorityClassesLeft(marker))
@@ -140,7 +157,8 @@ async function removed(client: KubeClient, path: string): Promise<boolean> {
 async function removeSyncedNamespace(client: KubeClient, ns: Item): Promise<boolean> {
   try {
     if (ns.metadata.annotations?.[IMPORTED_ANNOTATION] === 'true') await clearImportedNamespace(client, ns)
-    else await client.request({method: 'DELETE', path: `${collectionPath('Namespace')}/${ns.metadata.name}`, allow: [404]})
+    else
+      await client.request({method: 'DELETE', path: `${collectionPath('Namespace')}/${ns.metadata.name}`, allow: [404]})
     return true
   } catch (error) {
     if (error instanceof ForbiddenError) return false
@@ -172,10 +190,21 @@ const namespacesLeft = (marker: string): LeftBehind => ({
 export async function clusterLeftovers(client: KubeClient, name: string, namespace: string): Promise<string[]> {
   const marker = managedBySelector(name, namespace)
   const list = (kind: string) =>
-    client.request<{items: (Item & {metadata: {deletionTimestamp?: string}})[]} | undefined>({path: collectionPath(kind), query: {labelSelector: marker}, allow: [403]})
+    client.request<{items: (Item & {metadata: {deletionTimestamp?: string}})[]} | undefined>({
+      path: collectionPath(kind),
+      query: {labelSelector: marker},
+      allow: [403],
+    })
   const [priorityClasses, namespaces] = await Promise.all([list('PriorityClass'), list('Namespace')])
-  const again = await Promise.all((priorityClasses?.items ?? []).map(async (o) =>
-    (await removed(client, `${collectionPath('PriorityClass')}/${encodeURIComponent(o.metadata.name)}`)) ? [`PriorityClass/${o.metadata.name}`] : []))
-  const terminating = (namespaces?.items ?? []).filter((o) => o.metadata.deletionTimestamp !== undefined).map((o) => `Namespace/${o.metadata.name}`)
+  const again = await Promise.all(
+    (priorityClasses?.items ?? []).map(async (o) =>
+      (await removed(client, `${collectionPath('PriorityClass')}/${encodeURIComponent(o.metadata.name)}`))
+        ? [`PriorityClass/${o.metadata.name}`]
+        : [],
+    ),
+  )
+  const terminating = (namespaces?.items ?? [])
+    .filter((o) => o.metadata.deletionTimestamp !== undefined)
+    .map((o) => `Namespace/${o.metadata.name}`)
   return [...again.flat(), ...terminating]
 }

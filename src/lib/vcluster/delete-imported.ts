@@ -23,7 +23,9 @@ interface ResourceList {
 export function vclusterMetadataPatch(meta: Meta): {op: 'remove'; path: string}[] | undefined {
   const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
   const ops = (field: 'labels' | 'annotations') =>
-    Object.keys(meta[field] ?? {}).filter((k) => k.startsWith(PREFIX)).map((k) => ({op: 'remove' as const, path: `/metadata/${field}/${pointer(k)}`}))
+    Object.keys(meta[field] ?? {})
+      .filter((k) => k.startsWith(PREFIX))
+      .map((k) => ({op: 'remove' as const, path: `/metadata/${field}/${pointer(k)}`}))
   const patch = [...ops('labels'), ...ops('annotations')]
   return patch.length === 0 ? undefined : patch
 }
@@ -40,11 +42,17 @@ async function clearObject(client: KubeClient, path: string, meta: Meta): Promis
  */
 export async function clearImportedNamespace(client: KubeClient, ns: {metadata: Meta}): Promise<void> {
   const collections = await namespacedCollections(client)
-  await Promise.all(collections.map(async (prefix) => {
-    const path = `${prefix.api}/namespaces/${ns.metadata.name}/${prefix.plural}`
-    const list = await client.request<{items: {metadata: Meta}[]} | undefined>({path, allow: [403, 404, 405]})
-    await Promise.all((list?.items ?? []).map((o) => clearObject(client, `${path}/${encodeURIComponent(o.metadata.name)}`, o.metadata)))
-  }))
+  await Promise.all(
+    collections.map(async (prefix) => {
+      const path = `${prefix.api}/namespaces/${ns.metadata.name}/${prefix.plural}`
+      const list = await client.request<{items: {metadata: Meta}[]} | undefined>({path, allow: [403, 404, 405]})
+      await Promise.all(
+        (list?.items ?? []).map((o) =>
+          clearObject(client, `${path}/${encodeURIComponent(o.metadata.name)}`, o.metadata),
+        ),
+      )
+    }),
+  )
   await clearObject(client, `${collectionPath('Namespace')}/${ns.metadata.name}`, ns.metadata)
 }
 
@@ -62,14 +70,17 @@ function namespacedCollections(client: KubeClient): Promise<{api: string; plural
       client.request<ResourceList>({path: '/api/v1'}),
       client.request<{groups: {preferredVersion: {groupVersion: string}}[]}>({path: '/apis'}),
     ])
-    const apis = await Promise.all(groups.groups.map(async (g) => {
-      const api = `/apis/${g.preferredVersion.groupVersion}`
-      return {api, list: await client.request<ResourceList | undefined>({path: api, allow: [403, 404, 503]})}
-    }))
+    const apis = await Promise.all(
+      groups.groups.map(async (g) => {
+        const api = `/apis/${g.preferredVersion.groupVersion}`
+        return {api, list: await client.request<ResourceList | undefined>({path: api, allow: [403, 404, 503]})}
+      }),
+    )
     return [{api: '/api/v1', list: core}, ...apis].flatMap(({api, list}) =>
       (list?.resources ?? [])
         .filter((r) => r.namespaced && !r.name.includes('/') && r.verbs.includes('list') && r.verbs.includes('patch'))
-        .map((r) => ({api, plural: r.name})))
+        .map((r) => ({api, plural: r.name})),
+    )
   })()
   discovered.set(client, found)
   return found

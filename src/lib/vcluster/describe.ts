@@ -36,28 +36,49 @@ export async function describeVCluster(kube: KubeTarget, name: string): Promise<
     const found = await findVCluster(client, name, kube.namespace)
     const {namespace, workload} = found
     const [pods, stored, service] = await Promise.all([
-      client.request<{items: never[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: `app=vcluster,release=${name}`}}),
+      client.request<{items: never[]}>({
+        path: collectionPath('Pod', namespace),
+        query: {labelSelector: `app=vcluster,release=${name}`},
+      }),
       readStoredConfig(client, name, namespace),
       client.request<Service | undefined>({path: `${collectionPath('Service', namespace)}/${name}`, allow: [404, 403]}),
     ])
     const status = statusOf(found, pods.items)
-    const spec = (workload.spec?.template?.spec ?? {}) as {containers?: {name: string; image?: string}[]; initContainers?: {name: string; image?: string}[]}
-    const images = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) => ({container: c.name, image: c.image ?? ''}))
-    const tag = (container: string) => images.find((i) => i.container === container)?.image.split(':').pop() ?? ''
+    const spec = (workload.spec?.template?.spec ?? {}) as {
+      containers?: {name: string; image?: string}[]
+      initContainers?: {name: string; image?: string}[]
+    }
+    const images = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c) => ({
+      container: c.name,
+      image: c.image ?? '',
+    }))
+    const tag = (container: string) =>
+      images
+        .find((i) => i.container === container)
+        ?.image.split(':')
+        .pop() ?? ''
     const resolved = (stored?.resolved ?? {}) as never
-    const extraSANs = ((stored?.resolved as {controlPlane?: {proxy?: {extraSANs?: string[]}}} | undefined)?.controlPlane?.proxy?.extraSANs ?? [])
+    const extraSANs =
+      (stored?.resolved as {controlPlane?: {proxy?: {extraSANs?: string[]}}} | undefined)?.controlPlane?.proxy
+        ?.extraSANs ?? []
     const ingress = service?.status?.loadBalancer?.ingress ?? []
     return {
       name,
       namespace,
       status,
-      ...(status === 'Running' || status === 'Paused' || status === 'ScaledDown' ? {} : {reason: await diagnose(client, namespace, name)}),
+      ...(status === 'Running' || status === 'Paused' || status === 'ScaledDown'
+        ? {}
+        : {reason: await diagnose(client, namespace, name)}),
       vclusterVersion: tag('syncer'),
       kubernetesVersion: tag('kubernetes'),
       backingStore: stored === undefined ? 'unknown' : backingStoreType(resolved),
       kind: workload.kind,
       replicas: workload.spec?.replicas ?? 1,
-      exposure: {serviceType: service?.spec?.type ?? 'none', addresses: ingress.map((i) => i.ip ?? i.hostname ?? '').filter((a) => a !== ''), extraSANs},
+      exposure: {
+        serviceType: service?.spec?.type ?? 'none',
+        addresses: ingress.map((i) => i.ip ?? i.hostname ?? '').filter((a) => a !== ''),
+        extraSANs,
+      },
       created: workload.metadata.creationTimestamp ?? '',
       images,
       config: stored?.values ?? {},

@@ -18,11 +18,17 @@ export interface DryRunOptions {
 }
 
 /** Renders the manifests create would apply, without a cluster (--dry-run=client). */
-export async function renderDryRun(options: DryRunOptions): Promise<{namespace: string; objects: KubeObject[]; warnings: ConfigProblem[]}> {
+export async function renderDryRun(
+  options: DryRunOptions,
+): Promise<{namespace: string; objects: KubeObject[]; warnings: ConfigProblem[]}> {
   checkVClusterName(options.name)
   const loaded = await loadCreateConfig(options)
   const namespace = await createNamespace(options.name, options)
-  return {namespace, objects: renderManifests({name: options.name, namespace, config: loaded.config, values: loaded.values}), warnings: loaded.warnings}
+  return {
+    namespace,
+    objects: renderManifests({name: options.name, namespace, config: loaded.config, values: loaded.values}),
+    warnings: loaded.warnings,
+  }
 }
 
 export interface RoleSubject {
@@ -51,13 +57,21 @@ export async function renderDeployerRole(options: DryRunOptions & {for?: Subject
   checkVClusterName(options.name)
   const loaded = await loadCreateConfig(options)
   const namespace = await createNamespace(options.name, options)
-  const objects = renderManifests({name: options.name, namespace, config: loaded.config, values: loaded.values, hostVersion: NEWEST_KUBERNETES})
+  const objects = renderManifests({
+    name: options.name,
+    namespace,
+    config: loaded.config,
+    values: loaded.values,
+    hostVersion: NEWEST_KUBERNETES,
+  })
   const needed = lifecyclePermissions({objects, workloadKind: workloadKind(loaded.config)})
   const rules = rulesOf(needed.filter((p) => p.clusterScoped !== true))
   const clusterRules = rulesOf(needed.filter((p) => p.clusterScoped === true))
   const subjects = subjectsOf(options.for ?? {}, namespace)
   const name = `vcluster-${options.name}-deployer`
-  const annotations = {'vcluster.loft.sh/description': `Rights the vcluster CLI needs to create, list, describe, connect to, upgrade, pause, resume and delete vCluster ${options.name} in namespace ${namespace}.`}
+  const annotations = {
+    'vcluster.loft.sh/description': `Rights the vcluster CLI needs to create, list, describe, connect to, upgrade, pause, resume and delete vCluster ${options.name} in namespace ${namespace}.`,
+  }
   const out: KubeObject[] = [{apiVersion: RBAC, kind: 'Role', metadata: {name, namespace, annotations}, rules}]
   if (subjects.length > 0) out.push(binding('RoleBinding', 'Role', name, namespace, subjects))
   if (clusterRules.length > 0) {
@@ -65,16 +79,32 @@ export async function renderDeployerRole(options: DryRunOptions & {for?: Subject
     out.push({apiVersion: RBAC, kind: 'ClusterRole', metadata: {name: clusterName, annotations}, rules: clusterRules})
     if (subjects.length > 0) out.push(binding('ClusterRoleBinding', 'ClusterRole', clusterName, undefined, subjects))
   }
-  return {namespace, objects: out, ruleCount: rules.length + clusterRules.length, clusterWide: clusterRules.length > 0, warnings: loaded.warnings}
+  return {
+    namespace,
+    objects: out,
+    ruleCount: rules.length + clusterRules.length,
+    clusterWide: clusterRules.length > 0,
+    warnings: loaded.warnings,
+  }
 }
 
-function binding(kind: string, roleKind: string, name: string, namespace: string | undefined, subjects: RoleSubject[]): KubeObject {
+function binding(
+  kind: string,
+  roleKind: string,
+  name: string,
+  namespace: string | undefined,
+  subjects: RoleSubject[],
+): KubeObject {
   return {
     apiVersion: RBAC,
     kind,
     metadata: {name, ...(namespace === undefined ? {} : {namespace})},
     roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name},
-    subjects: subjects.map((s) => (s.kind === 'ServiceAccount' ? {kind: s.kind, name: s.name, namespace: s.namespace} : {apiGroup: 'rbac.authorization.k8s.io', kind: s.kind, name: s.name})),
+    subjects: subjects.map((s) =>
+      s.kind === 'ServiceAccount'
+        ? {kind: s.kind, name: s.name, namespace: s.namespace}
+        : {apiGroup: 'rbac.authorization.k8s.io', kind: s.kind, name: s.name},
+    ),
   }
 }
 
@@ -87,7 +117,10 @@ export interface SubjectNames {
 }
 
 function subjectsOf(names: SubjectNames, namespace: string): RoleSubject[] {
-  for (const [flag, list] of [['--for-user', names.users], ['--for-group', names.groups]] as const) {
+  for (const [flag, list] of [
+    ['--for-user', names.users],
+    ['--for-group', names.groups],
+  ] as const) {
     if ((list ?? []).some((n) => n.trim() === '')) throw new UsageError(`${flag} needs a name`)
   }
   return [

@@ -55,7 +55,11 @@ export async function findVClusters(client: KubeClient, scope: Scope): Promise<F
 }
 
 /** Finds one vCluster by name in a namespace, or across namespaces the user may list when none is given. */
-export async function findVCluster(client: KubeClient, name: string, namespace: string | undefined): Promise<FoundVCluster> {
+export async function findVCluster(
+  client: KubeClient,
+  name: string,
+  namespace: string | undefined,
+): Promise<FoundVCluster> {
   let all: FoundVCluster[]
   try {
     all = await findVClusters(client, {namespace})
@@ -66,9 +70,15 @@ export async function findVCluster(client: KubeClient, name: string, namespace: 
   const matches = all.filter((v) => v.name === name)
   if (matches.length === 1) return matches[0] as FoundVCluster
   if (matches.length > 1) {
-    throw new NotFoundError(`vCluster ${name} exists in several namespaces: ${matches.map((m) => m.namespace).join(', ')}`, `Pick one with -n.`)
+    throw new NotFoundError(
+      `vCluster ${name} exists in several namespaces: ${matches.map((m) => m.namespace).join(', ')}`,
+      `Pick one with -n.`,
+    )
   }
   const where = namespace === undefined ? 'any namespace you can list' : `namespace ${namespace}`
   const others = all.map((v) => `${v.name} (${v.namespace})`).join(', ')
-  throw new NotFoundError(`vCluster ${name} not found in ${where}`, others === '' ? 'Run `vcluster list -A` to see the vClusters you can reach.' : `Found: ${others}.`)
+  throw new NotFoundError(
+    `vCluster ${name} not found in ${where}`,
+    others === '' ? 'Run `vcluster list -A` to see the vClusters you can reach.' : `Found: ${others}.`,
+  )
 }

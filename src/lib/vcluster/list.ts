@@ -23,12 +23,21 @@ export interface ListResult {
 }
 
 interface Pod {
-  metadata: {name: string; namespace: string; labels?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string}
+  metadata: {
+    name: string
+    namespace: string
+    labels?: Record<string, string>
+    creationTimestamp?: string
+    deletionTimestamp?: string
+  }
   status?: Record<string, unknown>
 }
 
 /** Lists vClusters with a fixed number of requests: workloads and pods by label, joined in memory. */
-export async function listVClusters(client: KubeClient, options: {namespace?: string; now?: Date}): Promise<ListResult> {
+export async function listVClusters(
+  client: KubeClient,
+  options: {namespace?: string; now?: Date},
+): Promise<ListResult> {
   try {
     return {items: await listIn(client, options.namespace, options.now)}
   } catch (error) {
@@ -38,7 +47,11 @@ export async function listVClusters(client: KubeClient, options: {namespace?: st
   }
 }
 
-async function listIn(client: KubeClient, namespace: string | undefined, now = new Date()): Promise<VClusterListItem[]> {
+async function listIn(
+  client: KubeClient,
+  namespace: string | undefined,
+  now = new Date(),
+): Promise<VClusterListItem[]> {
   const [found, pods] = await Promise.all([
     findVClusters(client, {namespace}),
     client.request<{items: Pod[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: 'app=vcluster'}}),
@@ -48,7 +61,8 @@ async function listIn(client: KubeClient, namespace: string | undefined, now = n
     const key = `${pod.metadata.namespace}/${pod.metadata.labels?.release ?? ''}`
     podsByRelease.set(key, [...(podsByRelease.get(key) ?? []), pod])
   }
-  const connected = (v: FoundVCluster) => client.currentContext === contextNameFor(v.name, v.namespace, client.selection.contextName)
+  const connected = (v: FoundVCluster) =>
+    client.currentContext === contextNameFor(v.name, v.namespace, client.selection.contextName)
   return found.map((v) => toItem(v, podsByRelease.get(`${v.namespace}/${v.name}`) ?? [], connected(v), now))
 }
 
@@ -67,7 +81,8 @@ function toItem(v: FoundVCluster, pods: Pod[], connected: boolean, now: Date): V
 
 export function statusOf(v: FoundVCluster, pods: Pod[]): string {
   const annotations = v.workload.metadata.annotations ?? {}
-  if (annotations['loft.sh/paused'] === 'true' || v.workload.metadata.labels?.['loft.sh/sleep-mode'] === 'true') return 'Paused'
+  if (annotations['loft.sh/paused'] === 'true' || v.workload.metadata.labels?.['loft.sh/sleep-mode'] === 'true')
+    return 'Paused'
   if (pods.length === 0) return (v.workload.spec?.replicas ?? 1) === 0 ? 'ScaledDown' : 'Pending'
   // Several pods (HA): the worst one tells the story; a Running one only if all are.
   const statuses = pods.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((p) => podStatus(p as never))

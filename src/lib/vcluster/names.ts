@@ -18,7 +18,10 @@ export function checkVClusterName(name: string): void {
  * create's namespace, upstream's rule: -n, else the context's namespace, else vcluster-<name> when that is empty or
  * `default`. The one rule for create, --dry-run (client and server) and --print-role.
  */
-export function defaultNamespace(name: string, selected: {namespace: string; namespaceSource: 'flag' | 'context' | 'default'}): string {
+export function defaultNamespace(
+  name: string,
+  selected: {namespace: string; namespaceSource: 'flag' | 'context' | 'default'},
+): string {
   if (selected.namespaceSource === 'flag') return selected.namespace
   return selected.namespace === '' || selected.namespace === 'default' ? `vcluster-${name}` : selected.namespace
 }
@@ -28,13 +31,22 @@ export function defaultNamespace(name: string, selected: {namespace: string; nam
  * selects, read as create reads it but never contacting the cluster, so the printed objects and Role are for the
  * namespace create will use. With no kubeconfig at all (or no current context) the context has no namespace.
  */
-export async function createNamespace(name: string, target: {kubeconfig?: string; context?: string; namespace?: string}, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (target.namespace !== undefined) return defaultNamespace(name, {namespace: target.namespace, namespaceSource: 'flag'})
+export async function createNamespace(
+  name: string,
+  target: {kubeconfig?: string; context?: string; namespace?: string},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  if (target.namespace !== undefined)
+    return defaultNamespace(name, {namespace: target.namespace, namespaceSource: 'flag'})
   if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
-    throw new UsageError(`kubeconfig ${target.kubeconfig} does not exist`, 'Check the path given to --kubeconfig, or leave it out.')
+    throw new UsageError(
+      `kubeconfig ${target.kubeconfig} does not exist`,
+      'Check the path given to --kubeconfig, or leave it out.',
+    )
   }
   const files = kubeconfigFiles(target.kubeconfig, env, env.HOME ?? homedir())
   const {doc} = await loadCredentials(files)
-  if (target.context === undefined && (doc['current-context'] ?? '') === '') return defaultNamespace(name, {namespace: '', namespaceSource: 'default'})
+  if (target.context === undefined && (doc['current-context'] ?? '') === '')
+    return defaultNamespace(name, {namespace: '', namespaceSource: 'default'})
   return defaultNamespace(name, selectContext(doc, files, target))
 }

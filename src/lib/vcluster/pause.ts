@@ -38,7 +38,13 @@ async function switchAwayFrom(files: readonly string[], name: string, namespace:
 export async function pauseVCluster(kube: KubeTarget, name: string): Promise<PauseResult> {
   return withVCluster(kube, name, async (client, found) => {
     const annotations = found.workload.metadata.annotations ?? {}
-    if (annotations[PAUSED_ANNOTATION] === 'true') return {name, namespace: found.namespace, action: 'unchanged', replicas: Number(annotations[REPLICAS_ANNOTATION] ?? 1)}
+    if (annotations[PAUSED_ANNOTATION] === 'true')
+      return {
+        name,
+        namespace: found.namespace,
+        action: 'unchanged',
+        replicas: Number(annotations[REPLICAS_ANNOTATION] ?? 1),
+      }
     const replicas = found.workload.spec?.replicas ?? 1
     await checkOperation(client, 'pause', {name, namespace: found.namespace, workloadKind: found.workload.kind})
     await scale(client, found, 0, {[PAUSED_ANNOTATION]: 'true', [REPLICAS_ANNOTATION]: String(replicas)})
@@ -46,29 +52,54 @@ export async function pauseVCluster(kube: KubeTarget, name: string): Promise<Pau
     // One request with deletecollection, else one per pod: namespace users often hold only delete.
     await deleteCollection(client, 'Pod', found.namespace, `${MANAGED_BY_LABEL}=${name}`)
     const switchedTo = await switchAwayFrom(client.selection.files, name, found.namespace)
-    return {name, namespace: found.namespace, action: 'paused', replicas, ...(switchedTo === undefined ? {} : {switchedTo})}
+    return {
+      name,
+      namespace: found.namespace,
+      action: 'paused',
+      replicas,
+      ...(switchedTo === undefined ? {} : {switchedTo}),
+    }
   })
 }
 
 /** Scales back to the remembered replica count and waits until ready. */
-export async function resumeVCluster(kube: KubeTarget, name: string, options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void} = {}): Promise<PauseResult> {
+export async function resumeVCluster(
+  kube: KubeTarget,
+  name: string,
+  options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void} = {},
+): Promise<PauseResult> {
   return withVCluster(kube, name, async (client, found) => resumeFound(client, found, options))
 }
 
-export async function resumeFound(client: KubeClient, found: FoundVCluster, options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void}): Promise<PauseResult> {
+export async function resumeFound(
+  client: KubeClient,
+  found: FoundVCluster,
+  options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void},
+): Promise<PauseResult> {
   const annotations = found.workload.metadata.annotations ?? {}
   const {name, namespace} = found
-  if (annotations[PAUSED_ANNOTATION] !== 'true' && (found.workload.spec?.replicas ?? 1) > 0) return {name, namespace, action: 'unchanged', replicas: found.workload.spec?.replicas ?? 1}
+  if (annotations[PAUSED_ANNOTATION] !== 'true' && (found.workload.spec?.replicas ?? 1) > 0)
+    return {name, namespace, action: 'unchanged', replicas: found.workload.spec?.replicas ?? 1}
   await checkOperation(client, 'resume', {name, namespace, workloadKind: found.workload.kind})
   const replicas = Math.max(1, Number(annotations[REPLICAS_ANNOTATION] ?? 1))
   await scaleEtcd(client, found, 1)
   await scale(client, found, replicas, {[PAUSED_ANNOTATION]: null, [REPLICAS_ANNOTATION]: null})
   if (options.wait === false) return {name, namespace, action: 'resumed', replicas}
-  const {afterMs} = await waitForReady(client, {namespace, name, kind: found.workload.kind, timeoutMs: options.timeoutMs ?? 300_000, onProgress: options.onProgress})
+  const {afterMs} = await waitForReady(client, {
+    namespace,
+    name,
+    kind: found.workload.kind,
+    timeoutMs: options.timeoutMs ?? 300_000,
+    onProgress: options.onProgress,
+  })
   return {name, namespace, action: 'resumed', replicas, readyAfterMs: afterMs}
 }
 
-async function withVCluster<T>(kube: KubeTarget, name: string, fn: (client: KubeClient, found: FoundVCluster) => Promise<T>): Promise<T> {
+async function withVCluster<T>(
+  kube: KubeTarget,
+  name: string,
+  fn: (client: KubeClient, found: FoundVCluster) => Promise<T>,
+): Promise<T> {
   const client = await connectKube(kube)
   try {
     return await fn(client, await findVCluster(client, name, kube.namespace))
@@ -78,7 +109,12 @@ async function withVCluster<T>(kube: KubeTarget, name: string, fn: (client: Kube
 }
 
 /** A merge patch of replicas and annotations (null removes an annotation). */
-async function scale(client: KubeClient, found: FoundVCluster, replicas: number, annotations: Record<string, string | null>): Promise<void> {
+async function scale(
+  client: KubeClient,
+  found: FoundVCluster,
+  replicas: number,
+  annotations: Record<string, string | null>,
+): Promise<void> {
   const {kind, metadata} = found.workload
   await client.request({
     method: 'PATCH',

@@ -10,7 +10,16 @@ import type {KubeObject} from '../manifests/types.js'
 
 export type Operation = 'create' | 'upgrade' | 'list' | 'describe' | 'connect' | 'pause' | 'resume' | 'delete'
 
-export const OPERATIONS: readonly Operation[] = ['create', 'list', 'describe', 'connect', 'upgrade', 'pause', 'resume', 'delete']
+export const OPERATIONS: readonly Operation[] = [
+  'create',
+  'list',
+  'describe',
+  'connect',
+  'upgrade',
+  'pause',
+  'resume',
+  'delete',
+]
 
 export type WorkloadKind = 'StatefulSet' | 'Deployment'
 
@@ -50,7 +59,11 @@ function scaleNeeds(workload: WorkloadKind): Permission[] {
 const READ = [...perms(['Pod'], ['list']), ...perms(['Secret', 'Service'], ['get'])]
 
 /** Port-forwarding to the vCluster pod: GET upgrades to a stream; newer API servers also ask for create. */
-const FORWARD = [...perms(['Pod'], ['list', 'watch']), {group: '', resource: 'pods/portforward', verb: 'get'}, {group: '', resource: 'pods/portforward', verb: 'create'}]
+const FORWARD = [
+  ...perms(['Pod'], ['list', 'watch']),
+  {group: '', resource: 'pods/portforward', verb: 'get'},
+  {group: '', resource: 'pods/portforward', verb: 'create'},
+]
 
 /**
  * delete removes by label; without `deletecollection` it lists and deletes one by one, so delete and list suffice.
@@ -59,7 +72,10 @@ const FORWARD = [...perms(['Pod'], ['list', 'watch']), {group: '', resource: 'po
  */
 function deleteNeeds(target: OperationTarget): Permission[] {
   const fixed = [target.workloadKind, 'Service', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'Pod']
-  const claims = target.keepClaims === true ? perms(['PersistentVolumeClaim'], ['list']) : perms(['PersistentVolumeClaim'], ['list', 'delete'])
+  const claims =
+    target.keepClaims === true
+      ? perms(['PersistentVolumeClaim'], ['list'])
+      : perms(['PersistentVolumeClaim'], ['list', 'delete'])
   return [...perms(fixed, ['list', 'delete']), ...claims, ...deleteOfRendered(target)]
 }
 
@@ -76,8 +92,12 @@ export const DELETE_CLUSTER_WIDE: readonly Permission[] = [
 
 /** list and delete on every namespaced kind create applies (upgrade removes what a new config no longer renders). */
 function deleteOfRendered(target: OperationTarget): Permission[] {
-  const namespaced = (target.objects ?? []).map((o) => resourceInfo(o.kind, o.apiVersion)).filter((info) => info.namespaced)
-  return namespaced.flatMap((info) => ['list', 'delete'].map((verb) => ({group: info.group, resource: info.plural, verb})))
+  const namespaced = (target.objects ?? [])
+    .map((o) => resourceInfo(o.kind, o.apiVersion))
+    .filter((info) => info.namespaced)
+  return namespaced.flatMap((info) =>
+    ['list', 'delete'].map((verb) => ({group: info.group, resource: info.plural, verb})),
+  )
 }
 
 /** Applying objects (get/create/patch each, every right a Role among them grants) plus what upgrade reads. */
@@ -111,13 +131,25 @@ export function lifecyclePermissions(target: OperationTarget): Permission[] {
  * The preflight of one operation: one message naming every missing verb and resource (exit 5), before anything
  * changes, with the command that prints a Role granting them all.
  */
-export async function checkOperation(client: KubeClient, operation: Operation, target: OperationTarget & {name: string; namespace: string}, review?: Promise<RulesReview>): Promise<void> {
+export async function checkOperation(
+  client: KubeClient,
+  operation: Operation,
+  target: OperationTarget & {name: string; namespace: string},
+  review?: Promise<RulesReview>,
+): Promise<void> {
   const {name, namespace} = target
-  await checkPermissions(client, namespace, operationPermissions(operation, target), {
-    outcome: operation === 'create' || operation === 'upgrade' ? 'nothing was applied' : 'nothing was changed',
-    hint: `Ask your cluster admin to grant these (a RoleBinding in namespace ${namespace} is enough unless marked cluster-wide).\n`
-      + `\`vcluster create ${name} -n ${namespace} [-f your values] --dry-run=client --print-role --for-user USER\` prints a Role with every right the vcluster commands need there.`,
-  }, review)
+  await checkPermissions(
+    client,
+    namespace,
+    operationPermissions(operation, target),
+    {
+      outcome: operation === 'create' || operation === 'upgrade' ? 'nothing was applied' : 'nothing was changed',
+      hint:
+        `Ask your cluster admin to grant these (a RoleBinding in namespace ${namespace} is enough unless marked cluster-wide).\n` +
+        `\`vcluster create ${name} -n ${namespace} [-f your values] --dry-run=client --print-role --for-user USER\` prints a Role with every right the vcluster commands need there.`,
+    },
+    review,
+  )
 }
 
 export function permissionKey(p: Permission): string {
@@ -164,5 +196,9 @@ export function rulesOf(permissions: readonly Permission[]): RoleRule[] {
   }
   const rules = [...byGroupAndVerbs.values()]
   for (const r of rules) r.resources.sort()
-  return rules.sort((a, b) => (a.apiGroups[0] ?? '').localeCompare(b.apiGroups[0] ?? '') || (a.resources[0] ?? '').localeCompare(b.resources[0] ?? ''))
+  return rules.sort(
+    (a, b) =>
+      (a.apiGroups[0] ?? '').localeCompare(b.apiGroups[0] ?? '') ||
+      (a.resources[0] ?? '').localeCompare(b.resources[0] ?? ''),
+  )
 }

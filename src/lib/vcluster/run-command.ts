@@ -19,7 +19,11 @@ export interface CommandOutcome {
  * its exit code: 128+N when a signal ended it, 127 when it could not be started. Signals we receive are passed on
  * and we wait for the command, so Ctrl-C ends the command first and the forward stays up until it is gone.
  */
-export async function runWithKubeconfig(argv: readonly string[], kubeconfig: Record<string, unknown>, signals: SignalHook): Promise<CommandOutcome> {
+export async function runWithKubeconfig(
+  argv: readonly string[],
+  kubeconfig: Record<string, unknown>,
+  signals: SignalHook,
+): Promise<CommandOutcome> {
   const [file, ...args] = argv
   if (file === undefined) return {exitCode: 0}
   const dir = await mkdtemp(join(tmpdir(), 'vcluster-connect-'))
@@ -33,7 +37,10 @@ export async function runWithKubeconfig(argv: readonly string[], kubeconfig: Rec
       })
       child.once('error', (error: NodeJS.ErrnoException) => {
         unsubscribe()
-        resolve({exitCode: error.code === 'ENOENT' ? 127 : 126, startError: `${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`})
+        resolve({
+          exitCode: error.code === 'ENOENT' ? 127 : 126,
+          startError: `${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}`,
+        })
       })
       child.once('exit', (code, signal) => {
         unsubscribe()

@@ -14,10 +14,16 @@ export interface StoredConfig {
 }
 
 const decode = (data: string | undefined): Record<string, unknown> | undefined =>
-  data === undefined ? undefined : ((parse(Buffer.from(data, 'base64').toString('utf8')) ?? {}) as Record<string, unknown>)
+  data === undefined
+    ? undefined
+    : ((parse(Buffer.from(data, 'base64').toString('utf8')) ?? {}) as Record<string, unknown>)
 
 /** Reads `vc-config-<name>`; undefined when the Secret does not exist. */
-export async function readStoredConfig(client: KubeClient, name: string, namespace: string): Promise<StoredConfig | undefined> {
+export async function readStoredConfig(
+  client: KubeClient,
+  name: string,
+  namespace: string,
+): Promise<StoredConfig | undefined> {
   const secret = await client.request<{data?: Record<string, string>} | undefined>({
     path: `${collectionPath('Secret', namespace)}/${configSecretName(name)}`,
     allow: [404],
@@ -41,7 +47,8 @@ export function checkStoredValues(name: string, stored: StoredConfig): void {
     const problems = error.problems.map((p) => ({...p, line: undefined, col: undefined}))
     const next = new InvalidConfigError(problems)
     Object.defineProperty(next, 'hint', {
-      value: 'The stored config does not fit this CLI version. Override those keys with --set key=null, or start over with --reset-values -f <your vcluster.yaml>.',
+      value:
+        'The stored config does not fit this CLI version. Override those keys with --set key=null, or start over with --reset-values -f <your vcluster.yaml>.',
     })
     throw next
   }

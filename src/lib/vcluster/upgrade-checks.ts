@@ -23,7 +23,9 @@ const STORE_MIGRATIONS: Partial<Record<BackingStoreType, BackingStoreType[]>> = 
   'external-database': ['embedded-database'],
 }
 
-const NAMESPACE_SYNC_KEYS = ['enabled', 'mappingsOnly', 'mappings.byName', 'patches'].map((k) => `sync.toHost.namespaces.${k}`)
+const NAMESPACE_SYNC_KEYS = ['enabled', 'mappingsOnly', 'mappings.byName', 'patches'].map(
+  (k) => `sync.toHost.namespaces.${k}`,
+)
 const VPN_KEYS = ['privateNodes.vpn.enabled', 'privateNodes.vpn.nodeToNode.enabled']
 
 /** Everything that makes an upgrade unsafe, each with the way forward; empty when it may go ahead. */
@@ -37,9 +39,16 @@ export function checkUpgrade(old: UpgradeSide, next: UpgradeSide, force: boolean
       message: `switching the backing store from ${from} to ${to} is not supported (supported: embedded-database → embedded-etcd, deployed-etcd or external-database; external-etcd or deployed-etcd → embedded-etcd or deployed-etcd); keep the current backingStore or create a new vCluster`,
     })
   }
-  for (const [keys, kind, what] of [[NAMESPACE_SYNC_KEYS, 'namespace-sync', 'namespace sync settings'], [VPN_KEYS, 'vpn', 'private-node VPN settings']] as const) {
+  for (const [keys, kind, what] of [
+    [NAMESPACE_SYNC_KEYS, 'namespace-sync', 'namespace sync settings'],
+    [VPN_KEYS, 'vpn', 'private-node VPN settings'],
+  ] as const) {
     const changed = keys.filter((k) => !isDeepStrictEqual(getPath(old.config, k), getPath(next.config, k)))
-    if (changed.length > 0) refusals.push({kind, message: `${what} cannot change on an existing vCluster (${changed.join(', ')}); keep their current values`})
+    if (changed.length > 0)
+      refusals.push({
+        kind,
+        message: `${what} cannot change on an existing vCluster (${changed.join(', ')}); keep their current values`,
+      })
   }
   if (!force) refusals.push(...versionRefusals(old, next))
   return refusals
@@ -51,7 +60,10 @@ function versionRefusals(old: UpgradeSide, next: UpgradeSide): UpgradeRefusal[] 
   const newK8s = parseVersion(next.kubernetesTag)
   if (oldK8s !== undefined && newK8s !== undefined) {
     if (compareVersions(newK8s, oldK8s) < 0) {
-      refusals.push({kind: 'version', message: `Kubernetes ${next.kubernetesTag} is older than the running ${old.kubernetesTag}; downgrades are not supported (--force to override)`})
+      refusals.push({
+        kind: 'version',
+        message: `Kubernetes ${next.kubernetesTag} is older than the running ${old.kubernetesTag}; downgrades are not supported (--force to override)`,
+      })
     } else if (newK8s[0] === oldK8s[0] && newK8s[1] > oldK8s[1] + 1) {
       refusals.push({
         kind: 'version',
@@ -62,7 +74,10 @@ function versionRefusals(old: UpgradeSide, next: UpgradeSide): UpgradeRefusal[] 
   const oldVc = parseVersion(old.vclusterTag)
   const newVc = parseVersion(next.vclusterTag)
   if (oldVc !== undefined && newVc !== undefined && compareVersions(newVc, oldVc) < 0) {
-    refusals.push({kind: 'version', message: `vCluster ${next.vclusterTag} is older than the running ${old.vclusterTag}; downgrades are not supported (--force to override)`})
+    refusals.push({
+      kind: 'version',
+      message: `vCluster ${next.vclusterTag} is older than the running ${old.vclusterTag}; downgrades are not supported (--force to override)`,
+    })
   }
   return refusals
 }

@@ -8,7 +8,15 @@ import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {reviewRules} from '../kube/preflight.js'
 import {collectionPath, objectPath, resourceInfo} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
-import {applyWaves, clusterRoleName, kubernetesImage, renderManifests, syncerImage, workloadKind, type KubeObject} from '../manifests/index.js'
+import {
+  applyWaves,
+  clusterRoleName,
+  kubernetesImage,
+  renderManifests,
+  syncerImage,
+  workloadKind,
+  type KubeObject,
+} from '../manifests/index.js'
 import {lineDiff} from '../ui/diff.js'
 import {findVCluster, type FoundVCluster} from './find.js'
 import {PAUSED_ANNOTATION, REPLICAS_ANNOTATION} from './pause.js'
@@ -44,7 +52,11 @@ export interface UpgradePlan {
 }
 
 /** Builds the upgrade: stored values + new values, every safety check, and a server-side dry-run diff. */
-export async function planUpgrade(client: KubeClient, found: FoundVCluster, options: UpgradeOptions): Promise<UpgradePlan> {
+export async function planUpgrade(
+  client: KubeClient,
+  found: FoundVCluster,
+  options: UpgradeOptions,
+): Promise<UpgradePlan> {
   const {name, namespace} = found
   // Independent reads go out together: the user's rights, the host version, what we own there now.
   const review = reviewRules(client, namespace)
@@ -52,15 +64,31 @@ export async function planUpgrade(client: KubeClient, found: FoundVCluster, opti
   const owned = ownedObjects(client, name, namespace)
   for (const p of [version, owned]) p.catch(() => undefined) // awaited below, or not at all when a check refuses
   const stored = await readStoredConfig(client, name, namespace)
-  if (stored === undefined) throw new NotFoundError(`vCluster ${name} has no stored config (Secret vc-config-${name})`, 'Recreate it with vcluster create, or pass the whole config with --reset-values -f <file>.')
+  if (stored === undefined)
+    throw new NotFoundError(
+      `vCluster ${name} has no stored config (Secret vc-config-${name})`,
+      'Recreate it with vcluster create, or pass the whole config with --reset-values -f <file>.',
+    )
   if (options.resetValues !== true) checkStoredValues(name, stored)
-  const sets = [...(options.sets ?? []), ...(options.vclusterVersion === undefined ? [] : [`controlPlane.statefulSet.image.tag=${options.vclusterVersion}`])]
-  const loaded = await loadConfig({base: options.resetValues === true ? {} : stored.values, files: options.files, sets, readStdin: options.readStdin})
+  const sets = [
+    ...(options.sets ?? []),
+    ...(options.vclusterVersion === undefined ? [] : [`controlPlane.statefulSet.image.tag=${options.vclusterVersion}`]),
+  ]
+  const loaded = await loadConfig({
+    base: options.resetValues === true ? {} : stored.values,
+    files: options.files,
+    sets,
+    readStdin: options.readStdin,
+  })
   const hostVersion = (await version).gitVersion
   const input = {name, namespace, config: loaded.config, values: loaded.values, hostVersion}
   const objects = keepPaused(renderManifests(input), found)
   const refusals = checkUpgrade(
-    {config: stored.resolved as never, kubernetesTag: liveTag(found, 'init:kubernetes'), vclusterTag: liveTag(found, 'syncer')},
+    {
+      config: stored.resolved as never,
+      kubernetesTag: liveTag(found, 'init:kubernetes'),
+      vclusterTag: liveTag(found, 'syncer'),
+    },
     {config: loaded.config, kubernetesTag: tagOf(kubernetesImage(input)), vclusterTag: tagOf(syncerImage(input))},
     options.force === true,
   )
@@ -70,18 +98,33 @@ export async function planUpgrade(client: KubeClient, found: FoundVCluster, opti
   const live = await owned
   const changes = await Promise.all(objects.map((o) => changeOf(client, o, live)))
   const removals = staleObjects(live, namespace, name, objects)
-  for (const r of removals) changes.push({kind: r.kind, name: r.metadata.name, action: 'delete', diff: lineDiff(normalizedYaml(r), '')})
+  for (const r of removals)
+    changes.push({kind: r.kind, name: r.metadata.name, action: 'delete', diff: lineDiff(normalizedYaml(r), '')})
   return {name, namespace, changes, objects, removals, values: loaded.values, kind: workloadKind(loaded.config)}
 }
 
 /** Applies a plan, removes what the new config no longer renders, and waits for the rollout. */
-export async function applyUpgrade(client: KubeClient, plan: UpgradePlan, options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void}): Promise<{readyAfterMs?: number}> {
+export async function applyUpgrade(
+  client: KubeClient,
+  plan: UpgradePlan,
+  options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void},
+): Promise<{readyAfterMs?: number}> {
   // What the server's dry run showed unchanged would be a no-op: only the rest is applied.
   const changed = new Set(plan.changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.kind}/${c.name}`))
   await applyWavesInOrder(client, applyWaves(plan.objects.filter((o) => changed.has(`${o.kind}/${o.metadata.name}`))))
-  await Promise.all(plan.removals.map((o) => client.request({method: 'DELETE', path: objectPath(o), query: {propagationPolicy: 'Background'}, allow: [404]})))
+  await Promise.all(
+    plan.removals.map((o) =>
+      client.request({method: 'DELETE', path: objectPath(o), query: {propagationPolicy: 'Background'}, allow: [404]}),
+    ),
+  )
   if (options.wait === false) return {}
-  const {afterMs} = await waitForReady(client, {namespace: plan.namespace, name: plan.name, kind: plan.kind, timeoutMs: options.timeoutMs ?? 300_000, onProgress: options.onProgress})
+  const {afterMs} = await waitForReady(client, {
+    namespace: plan.namespace,
+    name: plan.name,
+    kind: plan.kind,
+    timeoutMs: options.timeoutMs ?? 300_000,
+    onProgress: options.onProgress,
+  })
   return {readyAfterMs: afterMs}
 }
 
@@ -91,7 +134,10 @@ function tagOf(image: string): string {
 }
 
 function liveTag(found: FoundVCluster, which: 'syncer' | 'init:kubernetes'): string {
-  const spec = (found.workload.spec?.template?.spec ?? {}) as {containers?: {name: string; image?: string}[]; initContainers?: {name: string; image?: string}[]}
+  const spec = (found.workload.spec?.template?.spec ?? {}) as {
+    containers?: {name: string; image?: string}[]
+    initContainers?: {name: string; image?: string}[]
+  }
   const list = which === 'syncer' ? spec.containers : spec.initContainers
   const container = list?.find((c) => c.name === (which === 'syncer' ? 'syncer' : 'kubernetes'))
   return tagOf(container?.image ?? '')
@@ -103,8 +149,17 @@ function keepPaused(objects: KubeObject[], found: FoundVCluster): KubeObject[] {
   if (annotations[PAUSED_ANNOTATION] !== 'true') return objects
   return objects.map((o) => {
     if (o.kind !== found.workload.kind || o.metadata.name !== found.workload.metadata.name) return o
-    const kept = {[PAUSED_ANNOTATION]: 'true', ...(annotations[REPLICAS_ANNOTATION] === undefined ? {} : {[REPLICAS_ANNOTATION]: annotations[REPLICAS_ANNOTATION]})}
-    return {...o, metadata: {...o.metadata, annotations: {...o.metadata.annotations, ...kept}}, spec: {...(o.spec as object), replicas: 0}}
+    const kept = {
+      [PAUSED_ANNOTATION]: 'true',
+      ...(annotations[REPLICAS_ANNOTATION] === undefined
+        ? {}
+        : {[REPLICAS_ANNOTATION]: annotations[REPLICAS_ANNOTATION]}),
+    }
+    return {
+      ...o,
+      metadata: {...o.metadata, annotations: {...o.metadata.annotations, ...kept}},
+      spec: {...(o.spec as object), replicas: 0},
+    }
   })
 }
 
@@ -113,10 +168,22 @@ function persistenceRefusals(found: FoundVCluster, objects: KubeObject[]): Upgra
   const next = objects.find((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment')
   if (next === undefined) return []
   if (next.kind !== found.workload.kind) {
-    return [{kind: 'persistence', message: `the new config turns the ${found.workload.kind} into a ${next.kind} (persistence or backing store changed); the vCluster's data would be lost — keep controlPlane.statefulSet.persistence as it is`}]
+    return [
+      {
+        kind: 'persistence',
+        message: `the new config turns the ${found.workload.kind} into a ${next.kind} (persistence or backing store changed); the vCluster's data would be lost — keep controlPlane.statefulSet.persistence as it is`,
+      },
+    ]
   }
   const claimShape = (templates: unknown) =>
-    ((templates as {metadata?: {name?: string}; spec?: {resources?: {requests?: {storage?: string}}; storageClassName?: string; accessModes?: string[]}}[] | undefined) ?? []).map((t) => [
+    (
+      (templates as
+        | {
+            metadata?: {name?: string}
+            spec?: {resources?: {requests?: {storage?: string}}; storageClassName?: string; accessModes?: string[]}
+          }[]
+        | undefined) ?? []
+    ).map((t) => [
       t.metadata?.name,
       t.spec?.resources?.requests?.storage,
       t.spec?.storageClassName ?? '',
@@ -125,7 +192,13 @@ function persistenceRefusals(found: FoundVCluster, objects: KubeObject[]): Upgra
   const before = claimShape(found.workload.spec?.volumeClaimTemplates)
   const after = claimShape((next.spec as {volumeClaimTemplates?: unknown}).volumeClaimTemplates)
   if (next.kind === 'StatefulSet' && !isDeepStrictEqual(before, after)) {
-    return [{kind: 'persistence', message: 'the volume claim template (size, storage class or access modes) cannot change on an existing vCluster; Kubernetes forbids it and the data lives in those claims — keep controlPlane.statefulSet.persistence.volumeClaim as it is'}]
+    return [
+      {
+        kind: 'persistence',
+        message:
+          'the volume claim template (size, storage class or access modes) cannot change on an existing vCluster; Kubernetes forbids it and the data lives in those claims — keep controlPlane.statefulSet.persistence.volumeClaim as it is',
+      },
+    ]
   }
   return []
 }
@@ -134,13 +207,20 @@ function refusalError(name: string, namespace: string, refusals: UpgradeRefusal[
   const forceable = refusals.every((r) => r.kind === 'version')
   return new ConflictError(
     `upgrade of vCluster ${name} in namespace ${namespace} refused, nothing was applied:\n${refusals.map((r) => `  - ${r.message}`).join('\n')}`,
-    forceable ? 'If you are sure, run again with --force.' : `Change the values above back; see \`vcluster describe ${name} -n ${namespace}\` for the current config.`,
+    forceable
+      ? 'If you are sure, run again with --force.'
+      : `Change the values above back; see \`vcluster describe ${name} -n ${namespace}\` for the current config.`,
   )
 }
 
 /** The change to one object: its live state (from the lists, else read), against the server's dry run of the apply. */
 async function changeOf(client: KubeClient, object: KubeObject, owned: KubeObject[]): Promise<ObjectChange> {
-  const listed = owned.find((o) => o.kind === object.kind && o.metadata.name === object.metadata.name && o.metadata.namespace === object.metadata.namespace)
+  const listed = owned.find(
+    (o) =>
+      o.kind === object.kind &&
+      o.metadata.name === object.metadata.name &&
+      o.metadata.namespace === object.metadata.namespace,
+  )
   const [live, dry] = await Promise.all([
     listed ?? client.request<KubeObject | undefined>({path: objectPath(object), allow: [404, 403]}),
     applyObject(client, object, {dryRun: true}),
@@ -148,22 +228,46 @@ async function changeOf(client: KubeClient, object: KubeObject, owned: KubeObjec
   const before = live === undefined ? '' : normalizedYaml(live)
   const after = normalizedYaml(dry)
   const action = live === undefined ? 'create' : before === after ? 'unchanged' : 'update'
-  return {kind: object.kind, name: object.metadata.name, action, diff: action === 'unchanged' ? [] : lineDiff(before, after)}
+  return {
+    kind: object.kind,
+    name: object.metadata.name,
+    action,
+    diff: action === 'unchanged' ? [] : lineDiff(before, after),
+  }
 }
 
 /** YAML without server bookkeeping, and Secret data as short hashes so a diff never shows secret content. */
 export function normalizedYaml(object: KubeObject): string {
   const {status: _status, ...rest} = object as KubeObject & {status?: unknown}
   const metadata = {...rest.metadata}
-  for (const key of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink']) delete metadata[key]
+  for (const key of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
+    delete metadata[key]
   const clean: Record<string, unknown> = {...rest, metadata}
   if (object.kind === 'Secret' && typeof object.data === 'object' && object.data !== null) {
-    clean.data = Object.fromEntries(Object.entries(object.data as Record<string, string>).map(([k, v]) => [k, `<sha256:${createHash('sha256').update(v).digest('hex').slice(0, 12)}>`]))
+    clean.data = Object.fromEntries(
+      Object.entries(object.data as Record<string, string>).map(([k, v]) => [
+        k,
+        `<sha256:${createHash('sha256').update(v).digest('hex').slice(0, 12)}>`,
+      ]),
+    )
   }
   return stringify(clean, {lineWidth: 0, sortMapEntries: true})
 }
 
-const OWNED_KINDS = ['Service', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'PodDisruptionBudget', 'Ingress', 'StatefulSet', 'Deployment']
+const OWNED_KINDS = [
+  'Service',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'Secret',
+  'ResourceQuota',
+  'LimitRange',
+  'NetworkPolicy',
+  'PodDisruptionBudget',
+  'Ingress',
+  'StatefulSet',
+  'Deployment',
+]
 
 /** Everything carrying our labels for this vCluster: the live state for the diff, and what may have to go. */
 async function ownedObjects(client: KubeClient, name: string, namespace: string): Promise<KubeObject[]> {
@@ -180,12 +284,22 @@ async function ownedObjects(client: KubeClient, name: string, namespace: string)
 function staleObjects(owned: KubeObject[], namespace: string, name: string, objects: KubeObject[]): KubeObject[] {
   const wanted = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`))
   // A ClusterRole is ours only under this vCluster's name-and-namespace name (same-named vClusters elsewhere).
-  const ours = (o: KubeObject) => o.metadata.namespace === namespace || o.metadata.name === clusterRoleName(name, namespace)
+  const ours = (o: KubeObject) =>
+    o.metadata.namespace === namespace || o.metadata.name === clusterRoleName(name, namespace)
   return owned.filter((o) => !wanted.has(`${o.kind}/${o.metadata.name}`) && ours(o))
 }
 
-async function list(client: KubeClient, kind: string, namespace: string | undefined, labelSelector: string): Promise<KubeObject[]> {
-  const result = await client.request<{items: KubeObject[]} | undefined>({path: collectionPath(kind, namespace), query: {labelSelector}, allow: [403, 404]})
+async function list(
+  client: KubeClient,
+  kind: string,
+  namespace: string | undefined,
+  labelSelector: string,
+): Promise<KubeObject[]> {
+  const result = await client.request<{items: KubeObject[]} | undefined>({
+    path: collectionPath(kind, namespace),
+    query: {labelSelector},
+    allow: [403, 404],
+  })
   const info = resourceInfo(kind)
   const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`
   return (result?.items ?? []).map((o) => ({...o, kind, apiVersion}))
@@ -232,10 +346,20 @@ export async function upgradeVCluster(options: UpgradeRunOptions): Promise<Upgra
     if (options.dryRun === true) return {...base, applied: false, cancelled: false}
     if (nothing) {
       // Nothing to change, but an earlier upgrade may have been interrupted mid-rollout: finish waiting for it.
-      const waited = options.wait === false ? undefined : await waitForReady(client, {namespace: plan.namespace, name: plan.name, kind: plan.kind, timeoutMs: options.timeoutMs ?? 300_000, onProgress: options.onProgress})
+      const waited =
+        options.wait === false
+          ? undefined
+          : await waitForReady(client, {
+              namespace: plan.namespace,
+              name: plan.name,
+              kind: plan.kind,
+              timeoutMs: options.timeoutMs ?? 300_000,
+              onProgress: options.onProgress,
+            })
       return {...base, applied: false, cancelled: false, readyAfterMs: waited?.afterMs}
     }
-    if (options.confirm !== undefined && !(await options.confirm(plan))) return {...base, applied: false, cancelled: true}
+    if (options.confirm !== undefined && !(await options.confirm(plan)))
+      return {...base, applied: false, cancelled: true}
     const {readyAfterMs} = await applyUpgrade(client, plan, options)
     return {...base, applied: true, cancelled: false, readyAfterMs}
   } finally {

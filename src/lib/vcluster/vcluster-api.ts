@@ -15,7 +15,8 @@ interface Reply {
   body: string
 }
 
-const b64 = (value: unknown): Buffer | undefined => (typeof value === 'string' && value !== '' ? Buffer.from(value, 'base64') : undefined)
+const b64 = (value: unknown): Buffer | undefined =>
+  typeof value === 'string' && value !== '' ? Buffer.from(value, 'base64') : undefined
 
 function call(access: VClusterAccess, method: string, path: string, body?: unknown): Promise<Reply> {
   const url = new URL(path, access.server.endsWith('/') ? access.server : `${access.server}/`)
@@ -57,7 +58,11 @@ const TLS_CODES = /CERT|SELF_SIGNED|ERR_TLS|UNABLE_TO|HOSTNAME/
  * Waits until the vCluster answers through `access` with TLS verified (connection errors are retried: a forward or
  * LoadBalancer may need a moment). Certificate and credential problems fail at once, with what to do.
  */
-export async function waitUntilAnswers(access: VClusterAccess, timeoutMs: number, onWaiting?: (why: string) => void): Promise<number> {
+export async function waitUntilAnswers(
+  access: VClusterAccess,
+  timeoutMs: number,
+  onWaiting?: (why: string) => void,
+): Promise<number> {
   const started = Date.now()
   let last = ''
   // Said once when it takes a while, so a wrong --server is not mistaken for a hang.
@@ -67,13 +72,19 @@ export async function waitUntilAnswers(access: VClusterAccess, timeoutMs: number
       const reply = await call(access, 'GET', '/version')
       if (reply.status === 200) return Date.now() - started
       if (reply.status === 401 || reply.status === 403) {
-        throw new ForbiddenError(`the vCluster at ${access.server} rejected its own admin credentials (${reply.status})`, 'The Secret vc-<name> may be stale; wait for the vCluster to rewrite it and connect again.')
+        throw new ForbiddenError(
+          `the vCluster at ${access.server} rejected its own admin credentials (${reply.status})`,
+          'The Secret vc-<name> may be stale; wait for the vCluster to rewrite it and connect again.',
+        )
       }
       last = `HTTP ${reply.status}`
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? ''
       if (TLS_CODES.test(code)) {
-        throw new UsageError(`TLS verification of ${access.server} failed: ${(error as Error).message}`, 'The certificate does not match this address; add the host to controlPlane.proxy.extraSANs, upgrade, and connect again (or pass --insecure).')
+        throw new UsageError(
+          `TLS verification of ${access.server} failed: ${(error as Error).message}`,
+          'The certificate does not match this address; add the host to controlPlane.proxy.extraSANs, upgrade, and connect again (or pass --insecure).',
+        )
       }
       if (error instanceof ForbiddenError) throw error
       last = (error as Error).message
@@ -83,22 +94,47 @@ export async function waitUntilAnswers(access: VClusterAccess, timeoutMs: number
       onWaiting?.(last)
     }
     if (Date.now() - started + delay > timeoutMs) {
-      throw new TimeoutError(`the vCluster at ${access.server} did not answer within ${Math.round(timeoutMs / 1000)}s (${last})`, 'Check the vCluster pod with kubectl describe pod, or connect again.')
+      throw new TimeoutError(
+        `the vCluster at ${access.server} did not answer within ${Math.round(timeoutMs / 1000)}s (${last})`,
+        'Check the vCluster pod with kubectl describe pod, or connect again.',
+      )
     }
     await new Promise((r) => setTimeout(r, delay))
   }
 }
 
 /** A token for a service account inside the vCluster (TokenRequest), for `--service-account NS/NAME`. */
-export async function serviceAccountToken(access: VClusterAccess, namespace: string, name: string, expirationSeconds: number, vcluster: string): Promise<string> {
-  const spec = {audiences: ['https://kubernetes.default.svc.cluster.local', 'https://kubernetes.default.svc', 'https://kubernetes.default'], expirationSeconds}
-  const reply = await call(access, 'POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec})
+export async function serviceAccountToken(
+  access: VClusterAccess,
+  namespace: string,
+  name: string,
+  expirationSeconds: number,
+  vcluster: string,
+): Promise<string> {
+  const spec = {
+    audiences: [
+      'https://kubernetes.default.svc.cluster.local',
+      'https://kubernetes.default.svc',
+      'https://kubernetes.default',
+    ],
+    expirationSeconds,
+  }
+  const reply = await call(access, 'POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec,
+  })
   if (reply.status === 201 || reply.status === 200) {
     const token = (JSON.parse(reply.body) as {status?: {token?: string}}).status?.token
     if (token !== undefined && token !== '') return token
   }
   if (reply.status === 404) {
-    throw new NotFoundError(`service account ${namespace}/${name} does not exist in the vCluster`, `Create it first: vcluster connect ${vcluster} -- kubectl -n ${namespace} create serviceaccount ${name}`)
+    throw new NotFoundError(
+      `service account ${namespace}/${name} does not exist in the vCluster`,
+      `Create it first: vcluster connect ${vcluster} -- kubectl -n ${namespace} create serviceaccount ${name}`,
+    )
   }
-  throw new UnavailableError(`the vCluster refused a token for ${namespace}/${name}: HTTP ${reply.status} ${reply.body.slice(0, 200)}`)
+  throw new UnavailableError(
+    `the vCluster refused a token for ${namespace}/${name}: HTTP ${reply.status} ${reply.body.slice(0, 200)}`,
+  )
 }

@@ -6,7 +6,12 @@
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
-import {renderChartValuesModule, VALUES_PATH, MODULE_PATH, parseChartValues} from '../../../scripts/write-chart-values.js'
+import {
+  renderChartValuesModule,
+  VALUES_PATH,
+  MODULE_PATH,
+  parseChartValues,
+} from '../../../scripts/write-chart-values.js'
 import {CHART_VALUES} from '../../../src/lib/config/chart-values.js'
 import {coalesceValues, withoutDeletedNulls} from '../../../src/lib/config/coalesce.js'
 import {withChartDefaults} from '../../../src/lib/config/defaults.js'
@@ -30,7 +35,11 @@ describe('the generated chart values module', () => {
     expect(resolved.sync.fromHost.gateways.sanitize).toMatchObject({certificateRefs: true, infrastructure: true})
     expect(resolved.controlPlane.advanced.registry.anonymousPull).toBe(true)
     expect(resolved.deploy.metallb.ipAddressPool.l2Advertisement).toBe(true)
-    expect(resolved.controlPlane.backingStore.etcd.deploy.statefulSet.image).toEqual({registry: 'registry.k8s.io', repository: 'etcd', tag: '3.6.8-0'})
+    expect(resolved.controlPlane.backingStore.etcd.deploy.statefulSet.image).toEqual({
+      registry: 'registry.k8s.io',
+      repository: 'etcd',
+      tag: '3.6.8-0',
+    })
   })
 
   it('refuses a values.yaml that could not be a module (a __proto__ key, a non-mapping document)', () => {
@@ -50,7 +59,10 @@ describe('the generated chart values module', () => {
 describe('coalesceValues (helm chartutil.CoalesceValues)', () => {
   it('merges maps key by key and replaces lists and scalars whole', () => {
     const defaults = {a: {b: 1, c: [1, 2], d: {e: 'x'}}, keep: true}
-    expect(coalesceValues(defaults, {a: {c: [3], d: {f: 'y'}}, keep: false})).toEqual({a: {b: 1, c: [3], d: {e: 'x', f: 'y'}}, keep: false})
+    expect(coalesceValues(defaults, {a: {c: [3], d: {f: 'y'}}, keep: false})).toEqual({
+      a: {b: 1, c: [3], d: {e: 'x', f: 'y'}},
+      keep: false,
+    })
   })
 
   it('deletes a default when the user sets null, at the top and deeper', () => {

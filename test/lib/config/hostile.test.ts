@@ -35,7 +35,8 @@ async function load(text: string): Promise<Outcome> {
     await loadConfig({files: ['v.yaml'], readFile: async () => text})
     outcome = {kind: 'resolved'}
   } catch (error) {
-    if (!(error instanceof InvalidConfigError)) throw new Error(`expected InvalidConfigError, got ${String((error as Error)?.stack ?? error)}`)
+    if (!(error instanceof InvalidConfigError))
+      throw new Error(`expected InvalidConfigError, got ${String((error as Error)?.stack ?? error)}`)
     expect(error.exitCode).toBe(2)
     const errors = error.problems.filter((p) => p.severity === 'error')
     expect(errors.length).toBeGreaterThan(0)
@@ -61,12 +62,18 @@ async function mustFail(text: string): Promise<InvalidConfigError> {
 
 async function mustResolve(text: string): Promise<void> {
   const outcome = await load(text)
-  if (outcome.kind !== 'resolved') throw new Error(`expected a valid config, got:\n${outcome.error.message.slice(0, 1000)}\n---\n${text.slice(0, 500)}`)
+  if (outcome.kind !== 'resolved')
+    throw new Error(
+      `expected a valid config, got:\n${outcome.error.message.slice(0, 1000)}\n---\n${text.slice(0, 500)}`,
+    )
 }
 
 /** One property, seeded from SEED (each its own offset) so a failure's printed seed and path replay it exactly. */
-const check = <T extends [unknown, ...unknown[]]>(prop: fc.IAsyncPropertyWithHooks<T>, numRuns: number, offset: number) =>
-  fc.assert(prop, {seed: SEED + offset, numRuns: runs(numRuns), endOnFailure: true})
+const check = <T extends [unknown, ...unknown[]]>(
+  prop: fc.IAsyncPropertyWithHooks<T>,
+  numRuns: number,
+  offset: number,
+) => fc.assert(prop, {seed: SEED + offset, numRuns: runs(numRuns), endOnFailure: true})
 
 const toYaml = (value: unknown) => stringify(value, {version: '1.1', lineWidth: 0, aliasDuplicateObjects: false})
 
@@ -90,7 +97,8 @@ interface Leaf {
   types: Set<string>
 }
 
-const jsonType = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v)
+const jsonType = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v
 
 /** The JSON types a schema node accepts, or undefined when it accepts anything. */
 function acceptedTypes(node: SchemaNode): Set<string> | undefined {
@@ -157,7 +165,10 @@ const VALID_DOCS = [
   '# only a comment is empty, so not here\ncontrolPlane:\n  proxy: {}\n',
 ]
 // The pinned release's chart values.yaml: a plain helm install stores exactly these values, so they must resolve.
-const UPSTREAM_DEFAULTS = readFileSync(resolve(import.meta.dirname, '../../../src/lib/config/release/values.yaml'), 'utf8')
+const UPSTREAM_DEFAULTS = readFileSync(
+  resolve(import.meta.dirname, '../../../src/lib/config/release/values.yaml'),
+  'utf8',
+)
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -176,21 +187,29 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
     const arb = fc.record({leaf: fc.constantFrom(...leaves), pick: fc.nat()})
     await check(
       fc.asyncProperty(arb, async ({leaf, pick}) => {
-        const wrong = WRONG_VALUES.filter((w) => !w.types.some((t) => leaf.types.has(t) || (t === 'integer' && leaf.types.has('number'))))
+        const wrong = WRONG_VALUES.filter(
+          (w) => !w.types.some((t) => leaf.types.has(t) || (t === 'integer' && leaf.types.has('number'))),
+        )
         fc.pre(wrong.length > 0)
         const value = (wrong[pick % wrong.length] as (typeof WRONG_VALUES)[number]).value
         const text = toYaml(nest(leaf.path, value))
         const error = await mustFail(text)
         // The problem lands on the leaf's own line (the last key of the nested document), or on a rule about it.
         const leafLine = leaf.path.length
-        expect(error.problems.some((p) => p.line === leafLine || p.line === leafLine + 1 || p.path.startsWith(leaf.path[0] as string))).toBe(true)
+        expect(
+          error.problems.some(
+            (p) => p.line === leafLine || p.line === leafLine + 1 || p.path.startsWith(leaf.path[0] as string),
+          ),
+        ).toBe(true)
       }),
       2_000,
       1,
     )
     // And every leaf at least once, in order, so no schema path is left to chance.
     for (const leaf of leaves) {
-      const wrong = WRONG_VALUES.find((w) => !w.types.some((t) => leaf.types.has(t) || (t === 'integer' && leaf.types.has('number'))))
+      const wrong = WRONG_VALUES.find(
+        (w) => !w.types.some((t) => leaf.types.has(t) || (t === 'integer' && leaf.types.has('number'))),
+      )
       if (wrong !== undefined) await mustFail(toYaml(nest(leaf.path, wrong.value)))
     }
   })
@@ -198,17 +217,22 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
   it('refuses unknown keys at random depths, each at its own line and column', async () => {
     const keyArb = fc.stringMatching(/^[a-z][a-zA-Z0-9_-]{0,15}$/)
     await check(
-      fc.asyncProperty(fc.constantFrom(...closedObjects), keyArb, fc.jsonValue({maxDepth: 2}), async (obj, raw, value) => {
-        const key = `zz${raw}`
-        fc.pre(!obj.keys.has(key))
-        const text = toYaml(nest([...obj.path, key], value ?? 'x'))
-        const error = await mustFail(text)
-        const expected = [...obj.path, key].join('.')
-        const hit = error.problems.find((p) => p.path === expected)
-        expect(hit, error.message).toBeDefined()
-        expect(hit?.line).toBe(obj.path.length + 1)
-        expect(hit?.col).toBe(obj.path.length * 2 + 1)
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...closedObjects),
+        keyArb,
+        fc.jsonValue({maxDepth: 2}),
+        async (obj, raw, value) => {
+          const key = `zz${raw}`
+          fc.pre(!obj.keys.has(key))
+          const text = toYaml(nest([...obj.path, key], value ?? 'x'))
+          const error = await mustFail(text)
+          const expected = [...obj.path, key].join('.')
+          const hit = error.problems.find((p) => p.path === expected)
+          expect(hit, error.message).toBeDefined()
+          expect(hit?.line).toBe(obj.path.length + 1)
+          expect(hit?.col).toBe(obj.path.length * 2 + 1)
+        },
+      ),
       1_500,
       2,
     )
@@ -216,10 +240,64 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
 
   it('never crashes on malformed YAML built from YAML syntax fragments', async () => {
     const fragment = fc.constantFrom(
-      ':', ': ', '-', '- ', '[', ']', '{', '}', ',', '&a ', '*a', '&b ', '*b', '!!str ', '!!map ', '!!binary ', '!x ', '"', "'",
-      '\\', '\n', '\n  ', '\n    ', '  ', '\t', '#', '|', '>', '|-', '? ', '%YAML 1.1\n', '%TAG ! !x\n', '---\n', '...\n', '<<: ',
-      '@', '`', 'controlPlane', 'sync', 'proxy', 'extraSANs', 'toHost', 'pods', 'enabled', 'true', 'no', '0x1F', '1e400', '~',
-      'null', '__proto__', 'constructor', '\u0000', '\uFEFF', '\uFFFD', '\u2028', '\r', '\r\n',
+      ':',
+      ': ',
+      '-',
+      '- ',
+      '[',
+      ']',
+      '{',
+      '}',
+      ',',
+      '&a ',
+      '*a',
+      '&b ',
+      '*b',
+      '!!str ',
+      '!!map ',
+      '!!binary ',
+      '!x ',
+      '"',
+      "'",
+      '\\',
+      '\n',
+      '\n  ',
+      '\n    ',
+      '  ',
+      '\t',
+      '#',
+      '|',
+      '>',
+      '|-',
+      '? ',
+      '%YAML 1.1\n',
+      '%TAG ! !x\n',
+      '---\n',
+      '...\n',
+      '<<: ',
+      '@',
+      '`',
+      'controlPlane',
+      'sync',
+      'proxy',
+      'extraSANs',
+      'toHost',
+      'pods',
+      'enabled',
+      'true',
+      'no',
+      '0x1F',
+      '1e400',
+      '~',
+      'null',
+      '__proto__',
+      'constructor',
+      '\u0000',
+      '\uFEFF',
+      '\uFFFD',
+      '\u2028',
+      '\r',
+      '\r\n',
     )
     await check(
       fc.asyncProperty(fc.array(fragment, {minLength: 1, maxLength: 40}), async (parts) => {
@@ -233,14 +311,18 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
   it('never crashes on mutations of valid documents', async () => {
     const edit = fc.record({at: fc.nat(), cut: fc.nat({max: 4}), insert: fc.string({maxLength: 6, unit: 'binary'})})
     await check(
-      fc.asyncProperty(fc.constantFrom(...VALID_DOCS), fc.array(edit, {minLength: 1, maxLength: 5}), async (doc, edits) => {
-        let text = doc
-        for (const e of edits) {
-          const at = e.at % (text.length + 1)
-          text = text.slice(0, at) + e.insert + text.slice(at + e.cut)
-        }
-        await load(text)
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...VALID_DOCS),
+        fc.array(edit, {minLength: 1, maxLength: 5}),
+        async (doc, edits) => {
+          let text = doc
+          for (const e of edits) {
+            const at = e.at % (text.length + 1)
+            text = text.slice(0, at) + e.insert + text.slice(at + e.cut)
+          }
+          await load(text)
+        },
+      ),
       2_000,
       4,
     )
@@ -248,13 +330,16 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
 
   it('resolves random valid content under the free-form keys and refuses it anywhere closed', async () => {
     await check(
-      fc.asyncProperty(fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), fc.jsonValue({maxDepth: 3}), {minKeys: 1, maxKeys: 8}), async (dict) => {
-        const text = toYaml({global: dict})
-        // `__proto__` is refused as a key anywhere (see yaml-source.ts), so it is the one key not valid under global.
-        if (text.includes('__proto__')) await mustFail(text)
-        else await mustResolve(text)
-        await mustFail(toYaml({controlPlane: {proxy: {zzUnknown: dict}}}))
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), fc.jsonValue({maxDepth: 3}), {minKeys: 1, maxKeys: 8}),
+        async (dict) => {
+          const text = toYaml({global: dict})
+          // `__proto__` is refused as a key anywhere (see yaml-source.ts), so it is the one key not valid under global.
+          if (text.includes('__proto__')) await mustFail(text)
+          else await mustResolve(text)
+          await mustFail(toYaml({controlPlane: {proxy: {zzUnknown: dict}}}))
+        },
+      ),
       300,
       5,
     )
@@ -265,11 +350,16 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
     await check(
       fc.asyncProperty(shape, fc.integer({min: 1, max: 4_000}), fc.boolean(), async (kind, depth, underGlobal) => {
         const inner =
-          kind === 'flow-seq' ? `${'['.repeat(depth)}${']'.repeat(depth)}`
-          : kind === 'flow-map' ? `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`
-          : kind === 'block-map' ? `${Array.from({length: Math.min(depth, 1500)}, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n')} 1`
-          : `${Array.from({length: Math.min(depth, 1500)}, (_, i) => `${' '.repeat(i * 2 + 2)}-`).join('\n')} 1`
-        const text = kind.startsWith('flow') ? `${underGlobal ? 'global' : 'controlPlane'}: ${inner}\n` : `${underGlobal ? 'global' : 'controlPlane'}:\n${inner}\n`
+          kind === 'flow-seq'
+            ? `${'['.repeat(depth)}${']'.repeat(depth)}`
+            : kind === 'flow-map'
+              ? `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`
+              : kind === 'block-map'
+                ? `${Array.from({length: Math.min(depth, 1500)}, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n')} 1`
+                : `${Array.from({length: Math.min(depth, 1500)}, (_, i) => `${' '.repeat(i * 2 + 2)}-`).join('\n')} 1`
+        const text = kind.startsWith('flow')
+          ? `${underGlobal ? 'global' : 'controlPlane'}: ${inner}\n`
+          : `${underGlobal ? 'global' : 'controlPlane'}:\n${inner}\n`
         const outcome = await load(text)
         if (depth > 70) expect(outcome.kind).toBe('invalid')
       }),
@@ -280,18 +370,23 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
 
   it('refuses YAML alias bombs (billion laughs) without expanding them', async () => {
     await check(
-      fc.asyncProperty(fc.integer({min: 2, max: 12}), fc.integer({min: 2, max: 12}), fc.boolean(), async (levels, width, maps) => {
-        const lines = [`  l0: &l0 ${maps ? '{v: lol}' : '[lol]'}`]
-        for (let i = 1; i < levels; i++) {
-          const refs = Array.from({length: width}, (_, j) => (maps ? `k${j}: *l${i - 1}` : `*l${i - 1}`)).join(', ')
-          lines.push(`  l${i}: &l${i} ${maps ? `{${refs}}` : `[${refs}]`}`)
-        }
-        const text = `global:\n${lines.join('\n')}\n`
-        const outcome = await load(text)
-        // Alias uses grow as width^levels; far past the 100-alias cap the bomb must be refused.
-        if (width ** (levels - 1) > 10_000) expect(outcome.kind).toBe('invalid')
-        if (outcome.kind === 'invalid') expect(outcome.error.problems[0]?.line).toBeGreaterThanOrEqual(1)
-      }),
+      fc.asyncProperty(
+        fc.integer({min: 2, max: 12}),
+        fc.integer({min: 2, max: 12}),
+        fc.boolean(),
+        async (levels, width, maps) => {
+          const lines = [`  l0: &l0 ${maps ? '{v: lol}' : '[lol]'}`]
+          for (let i = 1; i < levels; i++) {
+            const refs = Array.from({length: width}, (_, j) => (maps ? `k${j}: *l${i - 1}` : `*l${i - 1}`)).join(', ')
+            lines.push(`  l${i}: &l${i} ${maps ? `{${refs}}` : `[${refs}]`}`)
+          }
+          const text = `global:\n${lines.join('\n')}\n`
+          const outcome = await load(text)
+          // Alias uses grow as width^levels; far past the 100-alias cap the bomb must be refused.
+          if (width ** (levels - 1) > 10_000) expect(outcome.kind).toBe('invalid')
+          if (outcome.kind === 'invalid') expect(outcome.error.problems[0]?.line).toBeGreaterThanOrEqual(1)
+        },
+      ),
       300,
       7,
     )
@@ -310,15 +405,28 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
 
   it('never crashes on valid documents corrupted with invalid UTF-8 sequences', async () => {
     const bad = fc.constantFrom(
-      [0xff], [0xfe], [0xc3], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80], [0xef, 0xbb],
-      [0xf0, 0x9f], [0x00],
+      [0xff],
+      [0xfe],
+      [0xc3],
+      [0xc0, 0xaf],
+      [0xe0, 0x80, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0x80],
+      [0xef, 0xbb],
+      [0xf0, 0x9f],
+      [0x00],
     )
     await check(
-      fc.asyncProperty(fc.constantFrom(...VALID_DOCS), fc.array(fc.tuple(fc.nat(), bad), {minLength: 1, maxLength: 4}), async (doc, inserts) => {
-        const bytes = [...Buffer.from(doc, 'utf8')]
-        for (const [at, seq] of inserts) bytes.splice(at % (bytes.length + 1), 0, ...seq)
-        await load(new TextDecoder('utf-8').decode(Buffer.from(bytes)))
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...VALID_DOCS),
+        fc.array(fc.tuple(fc.nat(), bad), {minLength: 1, maxLength: 4}),
+        async (doc, inserts) => {
+          const bytes = [...Buffer.from(doc, 'utf8')]
+          for (const [at, seq] of inserts) bytes.splice(at % (bytes.length + 1), 0, ...seq)
+          await load(new TextDecoder('utf-8').decode(Buffer.from(bytes)))
+        },
+      ),
       1_000,
       9,
     )
@@ -326,17 +434,25 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
 
   it('handles huge documents in bounded time', async () => {
     await check(
-      fc.asyncProperty(fc.integer({min: 1_000, max: 20_000}), fc.constantFrom('unknown', 'global', 'long-string', 'long-list'), async (n, kind) => {
-        if (kind === 'unknown') {
-          await mustFail(Array.from({length: n}, (_, i) => `key${i}: ${i}`).join('\n'))
-        } else if (kind === 'global') {
-          await mustResolve(`global:\n${Array.from({length: n}, (_, i) => `  key${i}: [${i}, x]`).join('\n')}\n`)
-        } else if (kind === 'long-string') {
-          await mustResolve(`global: ${'x'.repeat(n * 100)}\ncontrolPlane:\n  proxy:\n    extraSANs: [${'a'.repeat(60)}.example.com]\n`)
-        } else {
-          await mustFail(`controlPlane:\n  proxy:\n    extraSANs:\n${Array.from({length: n}, (_, i) => (i % 97 === 0 ? '      - {bad: 1}' : `      - h${i}.example.com`)).join('\n')}\n`)
-        }
-      }),
+      fc.asyncProperty(
+        fc.integer({min: 1_000, max: 20_000}),
+        fc.constantFrom('unknown', 'global', 'long-string', 'long-list'),
+        async (n, kind) => {
+          if (kind === 'unknown') {
+            await mustFail(Array.from({length: n}, (_, i) => `key${i}: ${i}`).join('\n'))
+          } else if (kind === 'global') {
+            await mustResolve(`global:\n${Array.from({length: n}, (_, i) => `  key${i}: [${i}, x]`).join('\n')}\n`)
+          } else if (kind === 'long-string') {
+            await mustResolve(
+              `global: ${'x'.repeat(n * 100)}\ncontrolPlane:\n  proxy:\n    extraSANs: [${'a'.repeat(60)}.example.com]\n`,
+            )
+          } else {
+            await mustFail(
+              `controlPlane:\n  proxy:\n    extraSANs:\n${Array.from({length: n}, (_, i) => (i % 97 === 0 ? '      - {bad: 1}' : `      - h${i}.example.com`)).join('\n')}\n`,
+            )
+          }
+        },
+      ),
       20,
       10,
     )

@@ -35,7 +35,10 @@ for (const title of new Set(RULE_CASES.map((c) => c.group))) {
     for (const {what, bad, path, hint, good} of RULE_CASES.filter((c) => c.group === title)) {
       it(`${what}: refused at ${path}`, () => {
         const found = errors(bad)
-        expect(found.map((p) => p.path), JSON.stringify(found)).toContain(path)
+        expect(
+          found.map((p) => p.path),
+          JSON.stringify(found),
+        ).toContain(path)
         const problem = found.find((p) => p.path === path)
         expect(problem?.message).toMatch(hint)
         expect(problem?.line, 'positioned in the file').toBeGreaterThan(0)
@@ -49,7 +52,16 @@ for (const title of new Set(RULE_CASES.map((c) => c.group))) {
 
 describe('rules: details', () => {
   it('reports every problem at once, each at its line', () => {
-    const found = errors(y('policies:', '  podSecurityStandard: strict', 'controlPlane:', '  endpoint: x:1', '  advanced:', '    virtualScheduler: {enabled: true}'))
+    const found = errors(
+      y(
+        'policies:',
+        '  podSecurityStandard: strict',
+        'controlPlane:',
+        '  endpoint: x:1',
+        '  advanced:',
+        '    virtualScheduler: {enabled: true}',
+      ),
+    )
     expect(found.map((p) => [p.path, p.line])).toEqual([
       ['policies.podSecurityStandard', 2],
       ['controlPlane.advanced.virtualScheduler.enabled', 6],
@@ -58,7 +70,19 @@ describe('rules: details', () => {
   })
 
   it('warns (not refuses) when hybrid scheduling has no effect', () => {
-    const found = check(y('controlPlane:', '  advanced:', '    virtualScheduler: {enabled: true}', 'sync:', '  fromHost:', '    nodes: {enabled: true}', '  toHost:', '    pods:', '      hybridScheduling: {enabled: true}'))
+    const found = check(
+      y(
+        'controlPlane:',
+        '  advanced:',
+        '    virtualScheduler: {enabled: true}',
+        'sync:',
+        '  fromHost:',
+        '    nodes: {enabled: true}',
+        '  toHost:',
+        '    pods:',
+        '      hybridScheduling: {enabled: true}',
+      ),
+    )
     expect(found.map((p) => [p.path, p.severity])).toEqual([['sync.toHost.pods.hybridScheduling.enabled', 'warning']])
   })
 
@@ -69,15 +93,30 @@ describe('rules: details', () => {
   })
 
   it('the integration switches it assumes are the chart defaults of the release', () => {
-    const chart = parse(readFileSync(join(import.meta.dirname, '../../../src/lib/config/release/values.yaml'), 'utf8')) as Record<string, unknown>
+    const chart = parse(
+      readFileSync(join(import.meta.dirname, '../../../src/lib/config/release/values.yaml'), 'utf8'),
+    ) as Record<string, unknown>
     for (const {path, on} of INTEGRATION_SWITCH_DEFAULTS) expect(getPath(chart, path) ?? false, path).toBe(on)
   })
 
   it('ParseToleration, SplitHostPort, requirements and names as the Go code reads them', () => {
-    expect(['key', 'key=value', 'key:NoSchedule', 'key=value:NoSchedule', '*', '=', ':', ''].map(tolerationProblem)).toEqual(Array(8).fill(undefined))
-    expect(['a:b:c', 'a=b=c', 'a=b=c:d', 'a=-b'].map((t) => tolerationProblem(t) !== undefined)).toEqual([true, true, true, true])
+    expect(
+      ['key', 'key=value', 'key:NoSchedule', 'key=value:NoSchedule', '*', '=', ':', ''].map(tolerationProblem),
+    ).toEqual(Array(8).fill(undefined))
+    expect(['a:b:c', 'a=b=c', 'a=b=c:d', 'a=-b'].map((t) => tolerationProblem(t) !== undefined)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ])
     expect(['a:1', ':1', '[::1]:1', 'a:'].map(hostPortProblem)).toEqual([undefined, undefined, undefined, undefined])
-    expect(['a', 'a:1:2', '[::1]', '::1', '[a]b:1'].map((t) => hostPortProblem(t) !== undefined)).toEqual([true, true, true, true, true])
+    expect(['a', 'a:1:2', '[::1]', '::1', '[a]b:1'].map((t) => hostPortProblem(t) !== undefined)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ])
     expect(requirementProblem({property: 'p', operator: 'Gt'})).toMatch(/needs value/)
     expect(requirementProblem({property: 'p', operator: 'Gt', value: '3'})).toBeUndefined()
     expect(requirementProblem({property: 'p', operator: 'Exists', values: ['a']})).toMatch(/takes no value/)

@@ -25,7 +25,10 @@ describe('parseSetExpression', () => {
     ['a\\.b=c', {'a.b': 'c'}],
     ['a=x\\,y', {a: 'x,y'}],
     ['a=k=v', {a: 'k=v'}],
-    ['controlPlane.proxy.extraSANs={a.example.com,10.0.0.1}', {controlPlane: {proxy: {extraSANs: ['a.example.com', '10.0.0.1']}}}],
+    [
+      'controlPlane.proxy.extraSANs={a.example.com,10.0.0.1}',
+      {controlPlane: {proxy: {extraSANs: ['a.example.com', '10.0.0.1']}}},
+    ],
   ])('%s', (expr, expected) => {
     expect(apply(expr)).toEqual(expected)
   })

@@ -23,7 +23,11 @@ const options = (base: URL) => ({hostname: base.hostname, port: base.port, path:
 
 describe('sendWithRetry', () => {
   it('retries 503 and 429 (honouring Retry-After) until an answer', async () => {
-    const {base, count} = await scripted([[503, {}], [429, {'retry-after': '0'}], [200, {}]])
+    const {base, count} = await scripted([
+      [503, {}],
+      [429, {'retry-after': '0'}],
+      [200, {}],
+    ])
     const answer = await sendWithRetry(base, options(base), undefined)
     expect(answer.status).toBe(200)
     expect(count()).toBe(3)
@@ -33,7 +37,11 @@ describe('sendWithRetry', () => {
     let n = 0
     server = createServer((_req, res) => {
       n++
-      res.writeHead(500).end(JSON.stringify({message: 'failed to create typed patch object (ns/x; apps/v1, Kind=StatefulSet): .spec.x: expected string'}))
+      res.writeHead(500).end(
+        JSON.stringify({
+          message: 'failed to create typed patch object (ns/x; apps/v1, Kind=StatefulSet): .spec.x: expected string',
+        }),
+      )
     })
     await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r))
     const base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
@@ -42,7 +50,10 @@ describe('sendWithRetry', () => {
   })
 
   it('does not retry a 404 or 409', async () => {
-    const {base, count} = await scripted([[404, {}], [200, {}]])
+    const {base, count} = await scripted([
+      [404, {}],
+      [200, {}],
+    ])
     expect((await sendWithRetry(base, options(base), undefined)).status).toBe(404)
     expect(count()).toBe(1)
   })
@@ -58,11 +69,16 @@ describe('sendWithRetry', () => {
     await new Promise<void>((r) => server?.close(() => r()))
     server = undefined
     await expect(sendWithRetry(base, options(base), undefined, 400)).rejects.toThrow(UnavailableError)
-    await expect(sendWithRetry(base, options(base), undefined, 400)).rejects.toThrow(/cannot reach the host cluster at http:\/\/127\.0\.0\.1:\d+: connection refused/)
+    await expect(sendWithRetry(base, options(base), undefined, 400)).rejects.toThrow(
+      /cannot reach the host cluster at http:\/\/127\.0\.0\.1:\d+: connection refused/,
+    )
   })
 
   it('retries a 403 from an API server that was just unreachable (its RBAC is still loading), not otherwise', async () => {
-    const {base, count} = await scripted([[403, {}], [200, {}]])
+    const {base, count} = await scripted([
+      [403, {}],
+      [200, {}],
+    ])
     expect((await sendWithRetry(base, options(base), undefined)).status).toBe(403)
     expect(count()).toBe(1)
     // The same server goes away and comes back on the same port, refusing once more as a starting server does.

@@ -23,11 +23,14 @@ describe('loadCredentials (kubeconfig without client-node)', () => {
     mkdirSync(join(dir, 'pki'))
     writeFileSync(join(dir, 'pki', 'ca.crt'), 'CA-PEM')
     writeFileSync(join(dir, 'pki', 'me.key'), 'KEY-PEM')
-    writeFileSync(join(dir, 'config'), `clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443", certificate-authority: pki/ca.crt, tls-server-name: api.local}}]
+    writeFileSync(
+      join(dir, 'config'),
+      `clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443", certificate-authority: pki/ca.crt, tls-server-name: api.local}}]
 users: [{name: u, user: {client-certificate-data: ${b64('CERT-PEM')}, client-key: pki/me.key}}]
 contexts: [{name: x, context: {cluster: c, user: u}}]
 current-context: x
-`)
+`,
+    )
     const credentials = await loadCredentials([join(dir, 'config')])
     expect(credentials.server('c')).toBe('https://127.0.0.1:6443')
     const o = await applied([join(dir, 'config')], 'c', 'u')
@@ -39,12 +42,15 @@ current-context: x
 
   it('sends a token (inline or from tokenFile) or basic auth; honours insecure-skip-tls-verify', async () => {
     const dir = tempFiles({token: 'from-file\n'})
-    writeFileSync(join(dir, 'config'), `clusters: [{name: c, cluster: {server: "https://h", insecure-skip-tls-verify: true}}]
+    writeFileSync(
+      join(dir, 'config'),
+      `clusters: [{name: c, cluster: {server: "https://h", insecure-skip-tls-verify: true}}]
 users:
 - {name: t, user: {token: abc}}
 - {name: f, user: {tokenFile: token}}
 - {name: b, user: {username: me, password: pw}}
-`)
+`,
+    )
     const file = join(dir, 'config')
     expect((await applied([file], 'c', 't')).headers).toMatchObject({authorization: 'Bearer abc'})
     expect((await applied([file], 'c', 'f')).headers).toMatchObject({authorization: 'Bearer from-file'})
@@ -53,13 +59,15 @@ users:
   })
 
   it('leaves auth-provider users and impersonation to client-node; runs exec plugins and names the proxy-url itself', async () => {
-    const dir = tempFiles({config: `clusters: [{name: c, cluster: {server: "https://h"}}, {name: p, cluster: {server: "https://h", proxy-url: "http://127.0.0.1:3128"}}]
+    const dir = tempFiles({
+      config: `clusters: [{name: c, cluster: {server: "https://h"}}, {name: p, cluster: {server: "https://h", proxy-url: "http://127.0.0.1:3128"}}]
 users:
 - {name: e, user: {exec: {command: gke-gcloud-auth-plugin, apiVersion: client.authentication.k8s.io/v1beta1}}}
 - {name: a, user: {auth-provider: {name: oidc}}}
 - {name: i, user: {token: x, as: admin}}
 - {name: ok, user: {token: x}}
-`})
+`,
+    })
     const credentials = await loadCredentials([join(dir, 'config')])
     for (const user of ['a', 'i']) expect(credentials.applier('c', user)).toBeUndefined()
     expect(credentials.applier('c', 'e')).toBeTypeOf('function')
@@ -84,6 +92,8 @@ users:
   it('names the file when it is not YAML', async () => {
     const dir = tempFiles({config: 'clusters: [unclosed\n'})
     await expect(loadCredentials([join(dir, 'config')])).rejects.toThrow(UsageError)
-    await expect(loadCredentials([join(dir, 'config')])).rejects.toThrow(`cannot load kubeconfig ${join(dir, 'config')}`)
+    await expect(loadCredentials([join(dir, 'config')])).rejects.toThrow(
+      `cannot load kubeconfig ${join(dir, 'config')}`,
+    )
   })
 })

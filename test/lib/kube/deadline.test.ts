@@ -36,14 +36,20 @@ async function silentServerKubeconfig(): Promise<string> {
 
 function kubeconfigFor(server: string): string {
   const file = join(tempFiles({}), 'kubeconfig')
-  writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\n`
-    + 'users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: ns}}]\ncurrent-context: x\n')
+  writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\n` +
+      'users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: ns}}]\ncurrent-context: x\n',
+  )
   return file
 }
 
 async function elapsed<T>(work: Promise<T>): Promise<{ms: number; error: unknown}> {
   const started = Date.now()
-  const error = await work.then(() => undefined, (e: unknown) => e)
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   return {ms: Date.now() - started, error}
 }
 
@@ -76,15 +82,21 @@ describe('bounded waits inside lib', () => {
   it('diagnose gives up after its limit and says why', async () => {
     const client = await connectKube({kubeconfig: await silentServerKubeconfig()})
     const {ms} = await elapsed(diagnose(client, 'ns', 'demo', 300))
-    expect(await diagnose(client, 'ns', 'demo', 200)).toEqual(['could not look closer: the API server did not answer within 0.2s'])
+    expect(await diagnose(client, 'ns', 'demo', 200)).toEqual([
+      'could not look closer: the API server did not answer within 0.2s',
+    ])
     expect(ms).toBeLessThan(2000)
     client.close()
   })
 
   it('ensureNamespace stops waiting for a namespace that stays Terminating', async () => {
-    const port = await listen(createHttpServer((_req, res) => {
-      res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({metadata: {name: 'ns'}, status: {phase: 'Terminating'}}))
-    }) as unknown as Server)
+    const port = await listen(
+      createHttpServer((_req, res) => {
+        res
+          .writeHead(200, {'content-type': 'application/json'})
+          .end(JSON.stringify({metadata: {name: 'ns'}, status: {phase: 'Terminating'}}))
+      }) as unknown as Server,
+    )
     const client = await connectKube({kubeconfig: kubeconfigFor(`http://127.0.0.1:${port}`)})
     const {ms, error} = await elapsed(ensureNamespace(client, 'ns', true, false, 300))
     expect(error).toBeInstanceOf(TimeoutError)

@@ -16,7 +16,8 @@ function plugin(dir: string, name: string, body: string): string {
   return path
 }
 
-const credential = (status: object) => `cat <<'JSON'\n${JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status})}\nJSON`
+const credential = (status: object) =>
+  `cat <<'JSON'\n${JSON.stringify({apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status})}\nJSON`
 
 async function applied(config: string, user = 'u', timeoutMs?: number): Promise<RequestOptions> {
   const credentials = await loadCredentials([config], {execTimeoutMs: timeoutMs})
@@ -27,32 +28,59 @@ async function applied(config: string, user = 'u', timeoutMs?: number): Promise<
 
 function kubeconfig(dir: string, exec: object): string {
   const file = join(dir, 'config')
-  writeFileSync(file, JSON.stringify({
-    clusters: [{name: 'c', cluster: {server: 'https://127.0.0.1:6443', 'certificate-authority-data': Buffer.from('CA').toString('base64')}}],
-    users: [{name: 'u', user: {exec}}],
-    contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
-  }))
+  writeFileSync(
+    file,
+    JSON.stringify({
+      clusters: [
+        {
+          name: 'c',
+          cluster: {
+            server: 'https://127.0.0.1:6443',
+            'certificate-authority-data': Buffer.from('CA').toString('base64'),
+          },
+        },
+      ],
+      users: [{name: 'u', user: {exec}}],
+      contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
+    }),
+  )
   return file
 }
 
 describe('exec credential plugins', () => {
   it('sends the token a plugin prints, resolving a relative command against the kubeconfig and passing env and KUBERNETES_EXEC_INFO', async () => {
     const dir = tempFiles({})
-    plugin(dir, 'token-plugin', `printf '%s' "$KUBERNETES_EXEC_INFO" > "${dir}/info.json"; printf '%s' "$MY_VAR $1" > "${dir}/seen"\n${credential({token: 'plugin-token'})}`)
-    const config = kubeconfig(dir, {command: './token-plugin', args: ['arg1'], env: [{name: 'MY_VAR', value: 'from-kubeconfig'}],
-      apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never', provideClusterInfo: true})
+    plugin(
+      dir,
+      'token-plugin',
+      `printf '%s' "$KUBERNETES_EXEC_INFO" > "${dir}/info.json"; printf '%s' "$MY_VAR $1" > "${dir}/seen"\n${credential({token: 'plugin-token'})}`,
+    )
+    const config = kubeconfig(dir, {
+      command: './token-plugin',
+      args: ['arg1'],
+      env: [{name: 'MY_VAR', value: 'from-kubeconfig'}],
+      apiVersion: 'client.authentication.k8s.io/v1',
+      interactiveMode: 'Never',
+      provideClusterInfo: true,
+    })
     const o = await applied(config)
     expect(o.headers).toMatchObject({authorization: 'Bearer plugin-token'})
     expect(String(o.ca)).toBe('CA')
     expect(readFileSync(join(dir, 'seen'), 'utf8')).toBe('from-kubeconfig arg1')
     const info = JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8'))
-    expect(info).toMatchObject({kind: 'ExecCredential', apiVersion: 'client.authentication.k8s.io/v1', spec: {interactive: false, cluster: {server: 'https://127.0.0.1:6443'}}})
+    expect(info).toMatchObject({
+      kind: 'ExecCredential',
+      apiVersion: 'client.authentication.k8s.io/v1',
+      spec: {interactive: false, cluster: {server: 'https://127.0.0.1:6443'}},
+    })
   })
 
   it('uses a client certificate and key a plugin gives', async () => {
     const dir = tempFiles({})
     plugin(dir, 'cert-plugin', credential({clientCertificateData: 'CERT-PEM', clientKeyData: 'KEY-PEM'}))
-    const o = await applied(kubeconfig(dir, {command: join(dir, 'cert-plugin'), apiVersion: 'client.authentication.k8s.io/v1beta1'}))
+    const o = await applied(
+      kubeconfig(dir, {command: join(dir, 'cert-plugin'), apiVersion: 'client.authentication.k8s.io/v1beta1'}),
+    )
     expect([String(o.cert), String(o.key)]).toEqual(['CERT-PEM', 'KEY-PEM'])
     expect(o.headers).not.toHaveProperty('authorization')
   })
@@ -61,7 +89,10 @@ describe('exec credential plugins', () => {
     const dir = tempFiles({})
     const soon = new Date(Date.now() + 5_000).toISOString() // inside the renewal margin: expired for us
     plugin(dir, 'counting', `echo run >> "${dir}/runs"\n${credential({token: 't', expirationTimestamp: soon})}`)
-    const source = execCredentialSource({command: join(dir, 'counting')}, {user: 'u', dir, cluster: {}, timeoutMs: 10_000, stdinIsTerminal: false})
+    const source = execCredentialSource(
+      {command: join(dir, 'counting')},
+      {user: 'u', dir, cluster: {}, timeoutMs: 10_000, stdinIsTerminal: false},
+    )
     await Promise.all([source(), source(), source()])
     expect(readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n')).toHaveLength(1)
     await source()
@@ -72,9 +103,13 @@ describe('exec credential plugins', () => {
     const dir = tempFiles({})
     plugin(dir, 'hangs', `echo $$ > "${dir}/pid"; exec sleep 600`)
     const started = Date.now()
-    const error = await applied(kubeconfig(dir, {command: join(dir, 'hangs'), args: ['get-token']}), 'u', 1_000).catch((e: unknown) => e)
+    const error = await applied(kubeconfig(dir, {command: join(dir, 'hangs'), args: ['get-token']}), 'u', 1_000).catch(
+      (e: unknown) => e,
+    )
     expect(error).toBeInstanceOf(TimeoutError)
-    expect((error as TimeoutError).message).toMatch(/credential plugin ".*hangs" of user "u" gave no credential within 0.9 s/)
+    expect((error as TimeoutError).message).toMatch(
+      /credential plugin ".*hangs" of user "u" gave no credential within 0.9 s/,
+    )
     expect((error as TimeoutError).hint).toContain('hangs get-token')
     expect(Date.now() - started).toBeLessThan(8_000)
     const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'))
@@ -88,11 +123,18 @@ describe('exec credential plugins', () => {
     await expect(applied(kubeconfig(dir, {command: join(dir, 'fails')}))).rejects.toThrow(ForbiddenError)
     await expect(applied(kubeconfig(dir, {command: join(dir, 'fails')}))).rejects.toThrow(/failed \(exit code 3\)/)
     await expect(applied(kubeconfig(dir, {command: join(dir, 'garbage')}))).rejects.toThrow(/printed no ExecCredential/)
-    const missing = await applied(kubeconfig(dir, {command: 'no-such-plugin-xyz', installHint: 'brew install no-such-plugin'})).catch((e: unknown) => e)
+    const missing = await applied(
+      kubeconfig(dir, {command: 'no-such-plugin-xyz', installHint: 'brew install no-such-plugin'}),
+    ).catch((e: unknown) => e)
     expect(missing).toBeInstanceOf(UsageError)
-    expect((missing as UsageError).message).toMatch(/"no-such-plugin-xyz" of user "u" is not installed \(not found on PATH\)/)
+    expect((missing as UsageError).message).toMatch(
+      /"no-such-plugin-xyz" of user "u" is not installed \(not found on PATH\)/,
+    )
     expect((missing as UsageError).hint).toBe('brew install no-such-plugin')
-    const source = execCredentialSource({command: join(dir, 'fails'), interactiveMode: 'Always'}, {user: 'u', dir, cluster: {}, timeoutMs: 5_000, stdinIsTerminal: false})
+    const source = execCredentialSource(
+      {command: join(dir, 'fails'), interactiveMode: 'Always'},
+      {user: 'u', dir, cluster: {}, timeoutMs: 5_000, stdinIsTerminal: false},
+    )
     await expect(source()).rejects.toThrow(/needs a terminal/)
   })
 })

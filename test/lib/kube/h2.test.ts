@@ -30,12 +30,20 @@ beforeAll(async () => {
 
 async function clientFor(port: number): Promise<KubeClient> {
   const file = join(dir, `kubeconfig-${port}`)
-  writeFileSync(file, JSON.stringify({
-    clusters: [{name: 'c', cluster: {server: `https://127.0.0.1:${port}`, 'certificate-authority-data': tls.ca.toString('base64')}}],
-    users: [{name: 'u', user: {token: 'secret-token'}}],
-    contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
-    'current-context': 'x',
-  }))
+  writeFileSync(
+    file,
+    JSON.stringify({
+      clusters: [
+        {
+          name: 'c',
+          cluster: {server: `https://127.0.0.1:${port}`, 'certificate-authority-data': tls.ca.toString('base64')},
+        },
+      ],
+      users: [{name: 'u', user: {token: 'secret-token'}}],
+      contexts: [{name: 'x', context: {cluster: 'c', user: 'u'}}],
+      'current-context': 'x',
+    }),
+  )
   const client = await connectKube({kubeconfig: file})
   cleanup.push(() => client.close())
   return client
@@ -56,12 +64,25 @@ describe('the HTTP/2 transport', () => {
     server.on('stream', (stream, headers) => {
       sessions.add(stream.session as ServerHttp2Session)
       stream.respond({':status': 200, 'content-type': 'application/json'})
-      stream.end(JSON.stringify({path: headers[':path'], auth: headers.authorization, agent: headers['user-agent'], v: stream.session?.alpnProtocol}))
+      stream.end(
+        JSON.stringify({
+          path: headers[':path'],
+          auth: headers.authorization,
+          agent: headers['user-agent'],
+          v: stream.session?.alpnProtocol,
+        }),
+      )
     })
     const client = await clientFor(await listen(server))
-    const answers = await Promise.all(Array.from({length: 8}, (_, i) => client.request<{path: string; auth: string; agent: string; v: string}>({path: `/r/${i}`})))
+    const answers = await Promise.all(
+      Array.from({length: 8}, (_, i) =>
+        client.request<{path: string; auth: string; agent: string; v: string}>({path: `/r/${i}`}),
+      ),
+    )
     expect(answers.map((a) => a.path)).toEqual(Array.from({length: 8}, (_, i) => `/r/${i}`))
-    expect(answers.every((a) => a.auth === 'Bearer secret-token' && a.v === 'h2' && a.agent.startsWith('vcluster-cli'))).toBe(true)
+    expect(
+      answers.every((a) => a.auth === 'Bearer secret-token' && a.v === 'h2' && a.agent.startsWith('vcluster-cli')),
+    ).toBe(true)
     expect(connections).toBe(1)
     expect(sessions.size).toBe(1)
   })
@@ -80,7 +101,8 @@ describe('the HTTP/2 transport', () => {
     const server = createSecureServer({key: tls.key, cert: tls.cert})
     server.on('stream', (stream, headers) => {
       stream.respond({':status': 200, 'content-type': 'application/json'})
-      if (String(headers[':path']).includes('watch=true')) stream.write(`${JSON.stringify({type: 'ADDED', object: {n: 1}})}\n`)
+      if (String(headers[':path']).includes('watch=true'))
+        stream.write(`${JSON.stringify({type: 'ADDED', object: {n: 1}})}\n`)
       else stream.end('{}')
     })
     let connections = 0
@@ -93,7 +115,10 @@ describe('the HTTP/2 transport', () => {
     await waitUntil(() => seen.length === 1)
     for (const s of sessions) s.destroy() // the server goes away mid-watch
     // Ended, or failed as unreachable (which the caller retries): either way it does not hang.
-    const outcome = await watching.then(() => 'ended', (e: unknown) => (e instanceof UnavailableError ? 'unreachable' : String(e)))
+    const outcome = await watching.then(
+      () => 'ended',
+      (e: unknown) => (e instanceof UnavailableError ? 'unreachable' : String(e)),
+    )
     expect(['ended', 'unreachable']).toContain(outcome)
     await client.request({path: '/again'})
     expect(connections).toBe(2)
@@ -128,10 +153,17 @@ describe('the HTTP/2 transport', () => {
     const client = await clientFor(await listen(server))
     const stop = new AbortController()
     const events: unknown[] = []
-    const watching = keepWatching(client, '/api/v1/pods', {}, (_t, o) => {
-      events.push(o)
-      stop.abort()
-    }, stop.signal, {watchSeconds: 1})
+    const watching = keepWatching(
+      client,
+      '/api/v1/pods',
+      {},
+      (_t, o) => {
+        events.push(o)
+        stop.abort()
+      },
+      stop.signal,
+      {watchSeconds: 1},
+    )
     await watching
     expect(events).toEqual([{done: true}])
     expect(connections).toBe(2)

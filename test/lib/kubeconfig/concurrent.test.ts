@@ -14,7 +14,9 @@ const WRITERS = 20
 /** Starts the writers as separate processes, releases them together once all are up, waits for every exit 0. */
 async function writeConcurrently(files: string[]): Promise<void> {
   const barrier = mkdtempSync(join(tmpdir(), 'kc-barrier-'))
-  const writers = Array.from({length: WRITERS}, (_, i) => run(process.execPath, ['--import', 'tsx', WRITER, String(i), barrier, ...files], {timeout: 60_000}))
+  const writers = Array.from({length: WRITERS}, (_, i) =>
+    run(process.execPath, ['--import', 'tsx', WRITER, String(i), barrier, ...files], {timeout: 60_000}),
+  )
   while (readdirSync(barrier).length < WRITERS) await new Promise((r) => setTimeout(r, 20))
   writeFileSync(join(barrier, 'go'), '')
   await Promise.all(writers)
@@ -30,7 +32,9 @@ describe('20 concurrent writers (separate processes)', () => {
     const doc = parse(text)
     const names = Array.from({length: WRITERS}, (_, i) => `writer-${i}`)
     for (const list of ['clusters', 'users', 'contexts']) {
-      expect(doc[list].map((e: {name: string}) => e.name).sort()).toEqual([...(list === 'clusters' ? ['lab', 'office'] : list === 'users' ? ['me'] : ['office']), ...names].sort())
+      expect(doc[list].map((e: {name: string}) => e.name).sort()).toEqual(
+        [...(list === 'clusters' ? ['lab', 'office'] : list === 'users' ? ['me'] : ['office']), ...names].sort(),
+      )
     }
     expect(names).toContain(doc['current-context'])
     // Every line of the user's file is still there, byte for byte (only current-context's value changed).

@@ -35,15 +35,33 @@ const MAIN = 'vcluster_demo_ns_office'
 describe('writeVClusterContexts', () => {
   it('writes cluster, user and context under one name, switches, and remembers the previous context', async () => {
     const file = kubeconfigFile()
-    expect(await writeVClusterContexts([file], [vc(MAIN), {...vc(`${MAIN}_vc.example.com`), server: 'https://vc.example.com'}], true)).toEqual({previousContext: 'office'})
+    expect(
+      await writeVClusterContexts(
+        [file],
+        [vc(MAIN), {...vc(`${MAIN}_vc.example.com`), server: 'https://vc.example.com'}],
+        true,
+      ),
+    ).toEqual({previousContext: 'office'})
     const doc = read(file)
     expect(doc['current-context']).toBe(MAIN)
-    expect(doc.clusters.find((c: {name: string}) => c.name === MAIN).cluster).toEqual({server: 'https://127.0.0.1:10443', 'certificate-authority-data': 'Q0E='})
-    expect(doc.clusters.find((c: {name: string}) => c.name === `${MAIN}_vc.example.com`).cluster.server).toBe('https://vc.example.com')
+    expect(doc.clusters.find((c: {name: string}) => c.name === MAIN).cluster).toEqual({
+      server: 'https://127.0.0.1:10443',
+      'certificate-authority-data': 'Q0E=',
+    })
+    expect(doc.clusters.find((c: {name: string}) => c.name === `${MAIN}_vc.example.com`).cluster.server).toBe(
+      'https://vc.example.com',
+    )
     const main = doc.contexts.find((c: {name: string}) => c.name === MAIN)
     expect(main.context).toMatchObject({cluster: MAIN, user: MAIN})
-    expect(readConnectInfo(main)).toEqual({name: 'demo', namespace: 'ns', hostContext: 'office', previousContext: 'office'})
-    expect(readConnectInfo(doc.contexts.find((c: {name: string}) => c.name === `${MAIN}_vc.example.com`))?.previousContext).toBeUndefined()
+    expect(readConnectInfo(main)).toEqual({
+      name: 'demo',
+      namespace: 'ns',
+      hostContext: 'office',
+      previousContext: 'office',
+    })
+    expect(
+      readConnectInfo(doc.contexts.find((c: {name: string}) => c.name === `${MAIN}_vc.example.com`))?.previousContext,
+    ).toBeUndefined()
   })
 
   it('quotes names a YAML 1.1 reader (kubectl, client-go) would not read as strings: vCluster yes in namespace 0123', async () => {
@@ -52,7 +70,12 @@ describe('writeVClusterContexts', () => {
     await writeVClusterContexts([file], [vc(name, {name: 'yes', namespace: '0123', hostContext: 'on'})], true)
     const text = readFileSync(file, 'utf8')
     const info = (parse(text, {version: '1.1'}) as {contexts: {name: string}[]}).contexts.find((c) => c.name === name)
-    expect(readConnectInfo(info), text).toEqual({name: 'yes', namespace: '0123', hostContext: 'on', previousContext: 'office'})
+    expect(readConnectInfo(info), text).toEqual({
+      name: 'yes',
+      namespace: '0123',
+      hostContext: 'on',
+      previousContext: 'office',
+    })
   })
 
   it('keeps the remembered context when connecting again while connected, and writes insecure without the CA', async () => {
@@ -61,7 +84,10 @@ describe('writeVClusterContexts', () => {
     await writeVClusterContexts([file], [{...vc(MAIN), insecure: true}], true)
     const doc = read(file)
     expect(readConnectInfo(doc.contexts.find((c: {name: string}) => c.name === MAIN))?.previousContext).toBe('office')
-    expect(doc.clusters.find((c: {name: string}) => c.name === MAIN).cluster).toEqual({server: 'https://127.0.0.1:10443', 'insecure-skip-tls-verify': true})
+    expect(doc.clusters.find((c: {name: string}) => c.name === MAIN).cluster).toEqual({
+      server: 'https://127.0.0.1:10443',
+      'insecure-skip-tls-verify': true,
+    })
     expect(doc.contexts.filter((c: {name: string}) => c.name === MAIN)).toHaveLength(1)
   })
 
@@ -84,14 +110,24 @@ describe('restoreContext and disconnectContext', () => {
   })
 
   it('switches back to the remembered context, which may differ from the host context', async () => {
-    const file = kubeconfigFile(FOREIGN.replace('contexts:\n', 'contexts:\n- name: lab\n  context: {cluster: lab, user: me}\n').replace('current-context: office', 'current-context: lab'))
+    const file = kubeconfigFile(
+      FOREIGN.replace('contexts:\n', 'contexts:\n- name: lab\n  context: {cluster: lab, user: me}\n').replace(
+        'current-context: office',
+        'current-context: lab',
+      ),
+    )
     await writeVClusterContexts([file], [vc(MAIN)], true)
     expect(await disconnectContext([file])).toEqual({from: MAIN, to: 'lab'})
     expect(read(file)['current-context']).toBe('lab')
   })
 
   it("falls back to the host context named in an upstream-style context's name", async () => {
-    const file = kubeconfigFile(FOREIGN.replace('contexts:\n', 'contexts:\n- name: vcluster_a_b_office\n  context: {cluster: office, user: me}\n').replace('current-context: office', 'current-context: vcluster_a_b_office'))
+    const file = kubeconfigFile(
+      FOREIGN.replace(
+        'contexts:\n',
+        'contexts:\n- name: vcluster_a_b_office\n  context: {cluster: office, user: me}\n',
+      ).replace('current-context: office', 'current-context: vcluster_a_b_office'),
+    )
     expect(await disconnectContext([file])).toEqual({from: 'vcluster_a_b_office', to: 'office'})
   })
 
@@ -111,7 +147,13 @@ describe('removeVClusterContexts', () => {
     await writeVClusterContexts([file], [vc(MAIN), vc(`${MAIN}_vc.example.com`)], true)
     await writeVClusterContexts([file], [vc('vcluster_demo_ns_other', {hostContext: 'other'})], false)
     await writeVClusterContexts([file], [vc('custom-name')], false)
-    writeFileSync(file, readFileSync(file, 'utf8').replace('-   context: {cluster: office, user: me}', `-   context: {cluster: ${MAIN}, user: me}`))
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '-   context: {cluster: office, user: me}',
+        `-   context: {cluster: ${MAIN}, user: me}`,
+      ),
+    )
     const removed = await removeVClusterContexts([file], {name: 'demo', namespace: 'ns', hostContext: 'office'})
     expect(removed.sort()).toEqual([MAIN, `${MAIN}_vc.example.com`, 'custom-name'].sort())
     const doc = read(file)

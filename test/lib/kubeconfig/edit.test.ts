@@ -1,4 +1,17 @@
-import {chmodSync, existsSync, rmSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  rmSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {hostname, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -55,10 +68,12 @@ describe('editKubeconfigs: one file', () => {
   it('writes nothing when the change throws', async () => {
     const file = join(dir(), 'config')
     writeFileSync(file, kubeconfig(['a']))
-    await expect(editKubeconfigs([file], (set) => {
-      set.upsert('contexts', context('b'))
-      throw new Error('boom')
-    })).rejects.toThrow('boom')
+    await expect(
+      editKubeconfigs([file], (set) => {
+        set.upsert('contexts', context('b'))
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
     expect(readFileSync(file, 'utf8')).toBe(kubeconfig(['a']))
   })
 
@@ -84,8 +99,14 @@ describe("editKubeconfigs: several files (client-go's rules)", () => {
       set.upsert('contexts', context('new'))
     })
     expect(existsSync(missing)).toBe(false)
-    expect(parse(readFileSync(first, 'utf8')).contexts).toEqual([{name: 'a', context: {cluster: 'changed'}}, context('new')])
-    expect(parse(readFileSync(second, 'utf8')).contexts).toEqual([{name: 'b', context: {cluster: 'changed'}}, context('a')])
+    expect(parse(readFileSync(first, 'utf8')).contexts).toEqual([
+      {name: 'a', context: {cluster: 'changed'}},
+      context('new'),
+    ])
+    expect(parse(readFileSync(second, 'utf8')).contexts).toEqual([
+      {name: 'b', context: {cluster: 'changed'}},
+      context('a'),
+    ])
   })
 
   it('writes current-context to the first file that sets one, else the first existing file', async () => {

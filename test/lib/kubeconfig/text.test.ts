@@ -4,7 +4,10 @@ import {UsageError} from '../../../src/lib/errors.js'
 import {KubeconfigText} from '../../../src/lib/kubeconfig/text.js'
 import {FOREIGN} from './fixtures/foreign.js'
 
-const cluster = (name: string, server = 'https://127.0.0.1:10443') => ({name, cluster: {server, 'certificate-authority-data': 'Q0E='}})
+const cluster = (name: string, server = 'https://127.0.0.1:10443') => ({
+  name,
+  cluster: {server, 'certificate-authority-data': 'Q0E='},
+})
 const user = (name: string) => ({name, user: {token: 't'}})
 const context = (name: string) => ({name, context: {cluster: name, user: name}})
 
@@ -19,8 +22,13 @@ describe('KubeconfigText', () => {
     const t = new KubeconfigText(FOREIGN, 'config')
     addAll(t, 'vc')
     t.setCurrentContext('vc')
-    expect(parse(t.text)).toMatchObject({'current-context': 'vc', clusters: [{name: 'office'}, {name: 'lab'}, cluster('vc')], contexts: [{name: 'office'}, context('vc')]})
-    for (const line of FOREIGN.split('\n').filter((l) => !l.startsWith('current-context'))) expect(t.text).toContain(line)
+    expect(parse(t.text)).toMatchObject({
+      'current-context': 'vc',
+      clusters: [{name: 'office'}, {name: 'lab'}, cluster('vc')],
+      contexts: [{name: 'office'}, context('vc')],
+    })
+    for (const line of FOREIGN.split('\n').filter((l) => !l.startsWith('current-context')))
+      expect(t.text).toContain(line)
     expect(t.text).toContain('current-context: vc   # keep me\n')
     for (const list of ['clusters', 'users', 'contexts'] as const) t.remove(list, 'vc')
     t.setCurrentContext('office')
@@ -31,7 +39,9 @@ describe('KubeconfigText', () => {
     const indented = 'apiVersion: v1\nclusters:\n  - name: a\n    cluster: {server: x}\ncontexts: []\nusers: []\n'
     const t = new KubeconfigText(indented, 'config')
     t.upsert('clusters', cluster('b'))
-    expect(t.text).toBe(`apiVersion: v1\nclusters:\n  - name: a\n    cluster: {server: x}\n  - cluster:\n      certificate-authority-data: Q0E=\n      server: https://127.0.0.1:10443\n    name: b\ncontexts: []\nusers: []\n`)
+    expect(t.text).toBe(
+      `apiVersion: v1\nclusters:\n  - name: a\n    cluster: {server: x}\n  - cluster:\n      certificate-authority-data: Q0E=\n      server: https://127.0.0.1:10443\n    name: b\ncontexts: []\nusers: []\n`,
+    )
   })
 
   it('replaces an entry it owns in place, keeping its neighbours', () => {
@@ -50,13 +60,27 @@ describe('KubeconfigText', () => {
     addAll(t, 'vc')
     t.setCurrentContext('vc')
     expect(t.text.startsWith('apiVersion: v1\nclusters:   # none yet\n- cluster:\n')).toBe(true)
-    expect(parse(t.text)).toMatchObject({clusters: [cluster('vc')], contexts: [context('vc')], users: [user('vc')], 'current-context': 'vc', kind: 'Config'})
+    expect(parse(t.text)).toMatchObject({
+      clusters: [cluster('vc')],
+      contexts: [context('vc')],
+      users: [user('vc')],
+      'current-context': 'vc',
+      kind: 'Config',
+    })
   })
 
   it("starts an empty or comments-only file from kubectl's skeleton, keeping the comments", () => {
     const empty = new KubeconfigText('', 'config')
     addAll(empty, 'vc')
-    expect(parse(empty.text)).toEqual({apiVersion: 'v1', kind: 'Config', preferences: {}, 'current-context': '', clusters: [cluster('vc')], users: [user('vc')], contexts: [context('vc')]})
+    expect(parse(empty.text)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Config',
+      preferences: {},
+      'current-context': '',
+      clusters: [cluster('vc')],
+      users: [user('vc')],
+      contexts: [context('vc')],
+    })
     const comments = new KubeconfigText('# managed by hand\n', 'config')
     comments.setCurrentContext('x')
     expect(comments.text.startsWith('# managed by hand\napiVersion: v1\n')).toBe(true)
@@ -69,14 +93,20 @@ describe('KubeconfigText', () => {
   })
 
   it('edits a JSON kubeconfig through the document (no text splicing possible)', () => {
-    const t = new KubeconfigText(JSON.stringify({apiVersion: 'v1', clusters: [cluster('a')], contexts: [], users: []}), 'config')
+    const t = new KubeconfigText(
+      JSON.stringify({apiVersion: 'v1', clusters: [cluster('a')], contexts: [], users: []}),
+      'config',
+    )
     addAll(t, 'vc')
     t.setCurrentContext('vc')
     expect(parse(t.text)).toMatchObject({clusters: [cluster('a'), cluster('vc')], 'current-context': 'vc'})
   })
 
   it('reads names, entries and the current context; removes every entry of a name', () => {
-    const t = new KubeconfigText('contexts:\n- name: a\n  context: {cluster: c}\n- name: b\n- name: a\n  context: {}\ncurrent-context: b\n', 'config')
+    const t = new KubeconfigText(
+      'contexts:\n- name: a\n  context: {cluster: c}\n- name: b\n- name: a\n  context: {}\ncurrent-context: b\n',
+      'config',
+    )
     expect(t.names('contexts')).toEqual(['a', 'b', 'a'])
     expect(t.entry('contexts', 'a')).toEqual({name: 'a', context: {cluster: 'c'}})
     expect(t.currentContext()).toBe('b')

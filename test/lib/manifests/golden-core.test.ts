@@ -2,7 +2,21 @@
 import {describe, expect} from 'vitest'
 import {applyWaves, type KubeObject} from '../../../src/lib/manifests/index.js'
 import {VCLUSTER_VERSION} from '../../../src/lib/versions.js'
-import {NAME, NAMESPACE, find, goldenCases, ids, initContainer, mounts, names, podSpec, ruleKey, syncer, workload, type Obj} from './helpers.js'
+import {
+  NAME,
+  NAMESPACE,
+  find,
+  goldenCases,
+  ids,
+  initContainer,
+  mounts,
+  names,
+  podSpec,
+  ruleKey,
+  syncer,
+  workload,
+  type Obj,
+} from './helpers.js'
 import {golden} from './golden-values.js'
 
 const ROLE_DEFAULT_RULES = [
@@ -20,7 +34,8 @@ const ROLE_DEFAULT_RULES = [
 const LEASES = 'coordination.k8s.io|leases|create,delete,patch,update,get,list,watch'
 
 const roleRules = (objects: KubeObject[]): string[] => find(objects, 'Role', `vc-${NAME}`).rules.map(ruleKey)
-const ports = (service: Obj): string[] => service.spec.ports.map((p: Obj) => `${p.name}:${p.port}->${p.targetPort}/${p.protocol}`)
+const ports = (service: Obj): string[] =>
+  service.spec.ports.map((p: Obj) => `${p.name}:${p.port}->${p.targetPort}/${p.protocol}`)
 const waveIds = (objects: KubeObject[]): string[][] => applyWaves(objects).map(ids)
 
 function checkDefaults(objects: KubeObject[]): void {
@@ -36,7 +51,12 @@ function checkDefaults(objects: KubeObject[]): void {
   ])
   for (const o of objects) {
     expect(o.metadata.namespace).toBe(NAMESPACE)
-    expect(o.metadata.labels).toMatchObject({app: 'vcluster', release: NAME, chart: `vcluster-${VCLUSTER_VERSION}`, 'app.kubernetes.io/managed-by': 'vcluster-cli'})
+    expect(o.metadata.labels).toMatchObject({
+      app: 'vcluster',
+      release: NAME,
+      chart: `vcluster-${VCLUSTER_VERSION}`,
+      'app.kubernetes.io/managed-by': 'vcluster-cli',
+    })
     expect(o.metadata.labels).not.toHaveProperty('heritage')
   }
   const service = find(objects, 'Service', NAME)
@@ -49,27 +69,59 @@ function checkDefaults(objects: KubeObject[]): void {
   expect(ports(headless)).toEqual(['https:443->8443/TCP'])
   const sts = workload(objects)
   expect(sts.kind).toBe('StatefulSet')
-  expect(sts.spec).toMatchObject({serviceName: `${NAME}-headless`, replicas: 1, podManagementPolicy: 'Parallel', persistentVolumeClaimRetentionPolicy: {whenDeleted: 'Retain'}})
-  expect(sts.spec.volumeClaimTemplates).toEqual([{metadata: {name: 'data'}, spec: {accessModes: ['ReadWriteOnce'], resources: {requests: {storage: '5Gi'}}}}])
+  expect(sts.spec).toMatchObject({
+    serviceName: `${NAME}-headless`,
+    replicas: 1,
+    podManagementPolicy: 'Parallel',
+    persistentVolumeClaimRetentionPolicy: {whenDeleted: 'Retain'},
+  })
+  expect(sts.spec.volumeClaimTemplates).toEqual([
+    {metadata: {name: 'data'}, spec: {accessModes: ['ReadWriteOnce'], resources: {requests: {storage: '5Gi'}}}},
+  ])
   expect(sts.spec.template.metadata.labels).toEqual({app: 'vcluster', release: NAME})
   expect(sts.spec.template.metadata.annotations.vClusterConfigHash).toMatch(/^[0-9a-f]{64}$/)
   const pod = podSpec(objects)
-  expect(pod).toMatchObject({serviceAccountName: `vc-${NAME}`, terminationGracePeriodSeconds: 15, enableServiceLinks: true})
+  expect(pod).toMatchObject({
+    serviceAccountName: `vc-${NAME}`,
+    terminationGracePeriodSeconds: 15,
+    enableServiceLinks: true,
+  })
   expect(names(pod.volumes)).toEqual(['helm-cache', 'binaries', 'tmp', 'certs', 'vcluster-config'])
   expect(pod.volumes[4]).toEqual({name: 'vcluster-config', secret: {secretName: `vc-config-${NAME}`}})
-  expect(initContainer(objects)).toMatchObject({image: 'ghcr.io/loft-sh/kubernetes:v1.36.0', command: ['cp'], args: ['-r', '/kubernetes/.', '/binaries/']})
-  expect(initContainer(objects).resources).toEqual({limits: {cpu: '100m', memory: '256Mi'}, requests: {cpu: '40m', memory: '64Mi'}})
+  expect(initContainer(objects)).toMatchObject({
+    image: 'ghcr.io/loft-sh/kubernetes:v1.36.0',
+    command: ['cp'],
+    args: ['-r', '/kubernetes/.', '/binaries/'],
+  })
+  expect(initContainer(objects).resources).toEqual({
+    limits: {cpu: '100m', memory: '256Mi'},
+    requests: {cpu: '40m', memory: '64Mi'},
+  })
   const c = syncer(objects)
   expect(c.name).toBe('syncer')
   expect(c.image).toBe(`ghcr.io/loft-sh/vcluster-pro:${VCLUSTER_VERSION}`)
   expect(names(c.env)).toEqual(['VCLUSTER_NAME', 'LOFT_LOG_ENCODING', 'POD_NAME', 'POD_IP', 'NODE_NAME', 'NODE_IP'])
   expect(c.env[0]).toEqual({name: 'VCLUSTER_NAME', value: NAME})
-  expect(mounts(objects)).toEqual(['data:/data', 'binaries:/binaries', 'certs:/pki', 'helm-cache:/.cache/helm', 'vcluster-config:/var/lib/vcluster', 'tmp:/tmp'])
-  expect(c.livenessProbe).toMatchObject({httpGet: {path: '/healthz', port: 8443, scheme: 'HTTPS'}, initialDelaySeconds: 60, failureThreshold: 60})
+  expect(mounts(objects)).toEqual([
+    'data:/data',
+    'binaries:/binaries',
+    'certs:/pki',
+    'helm-cache:/.cache/helm',
+    'vcluster-config:/var/lib/vcluster',
+    'tmp:/tmp',
+  ])
+  expect(c.livenessProbe).toMatchObject({
+    httpGet: {path: '/healthz', port: 8443, scheme: 'HTTPS'},
+    initialDelaySeconds: 60,
+    failureThreshold: 60,
+  })
   expect(c.readinessProbe.httpGet).toEqual({path: '/readyz', port: 8443, scheme: 'HTTPS'})
   expect(c.startupProbe).toMatchObject({periodSeconds: 6, failureThreshold: 300})
   expect(c.securityContext).toEqual({allowPrivilegeEscalation: false, runAsUser: 0, runAsGroup: 0})
-  expect(c.resources).toEqual({limits: {'ephemeral-storage': '10Gi', memory: '4Gi'}, requests: {'ephemeral-storage': '1Gi', cpu: '200m', memory: '256Mi'}})
+  expect(c.resources).toEqual({
+    limits: {'ephemeral-storage': '10Gi', memory: '4Gi'},
+    requests: {'ephemeral-storage': '1Gi', cpu: '200m', memory: '256Mi'},
+  })
   for (const key of ['ports', 'command', 'args', 'imagePullPolicy']) expect(c).not.toHaveProperty(key)
   expect(roleRules(objects)).toEqual(ROLE_DEFAULT_RULES)
   expect(find(objects, 'RoleBinding', `vc-${NAME}`)).toMatchObject({
@@ -77,7 +129,14 @@ function checkDefaults(objects: KubeObject[]): void {
     roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `vc-${NAME}`},
   })
   expect(waveIds(objects)).toEqual([
-    ['ServiceAccount/vc-my-vc', 'ServiceAccount/vc-workload-my-vc', 'Secret/vc-config-my-vc', 'Role/vc-my-vc', 'Service/my-vc', 'Service/my-vc-headless'],
+    [
+      'ServiceAccount/vc-my-vc',
+      'ServiceAccount/vc-workload-my-vc',
+      'Secret/vc-config-my-vc',
+      'Role/vc-my-vc',
+      'Service/my-vc',
+      'Service/my-vc-headless',
+    ],
     ['RoleBinding/vc-my-vc'],
     ['StatefulSet/my-vc'],
   ])
@@ -88,8 +147,12 @@ function checkDeployment(objects: KubeObject[], replicas: number): void {
   const deployment = workload(objects)
   expect(deployment.kind).toBe('Deployment')
   expect(deployment.spec.replicas).toBe(replicas)
-  expect(deployment.spec.strategy).toEqual({rollingUpdate: {maxSurge: 1, maxUnavailable: replicas === 1 ? 0 : 1}, type: 'RollingUpdate'})
-  for (const key of ['volumeClaimTemplates', 'serviceName', 'persistentVolumeClaimRetentionPolicy']) expect(deployment.spec).not.toHaveProperty(key)
+  expect(deployment.spec.strategy).toEqual({
+    rollingUpdate: {maxSurge: 1, maxUnavailable: replicas === 1 ? 0 : 1},
+    type: 'RollingUpdate',
+  })
+  for (const key of ['volumeClaimTemplates', 'serviceName', 'persistentVolumeClaimRetentionPolicy'])
+    expect(deployment.spec).not.toHaveProperty(key)
   expect(podSpec(objects).volumes).toContainEqual({name: 'data', emptyDir: {}})
   expect(ids(objects)).not.toContain(`Service/${NAME}-headless`)
   expect(mounts(objects)).toContain('data:/data')
@@ -105,7 +168,11 @@ describe('golden manifests: stores, persistence, services', () => {
         expect(sts.kind).toBe('StatefulSet')
         expect(sts.spec.replicas).toBe(3)
         expect(sts.spec.volumeClaimTemplates).toHaveLength(1)
-        expect(ports(find(objects, 'Service', `${NAME}-headless`))).toEqual(['https:443->8443/TCP', 'etcd:2379->2379/TCP', 'peer:2380->2380/TCP'])
+        expect(ports(find(objects, 'Service', `${NAME}-headless`))).toEqual([
+          'https:443->8443/TCP',
+          'etcd:2379->2379/TCP',
+          'peer:2380->2380/TCP',
+        ])
         expect(roleRules(objects)).toEqual([...ROLE_DEFAULT_RULES, LEASES])
         expect(ids(objects).filter((id) => id.includes('etcd'))).toEqual([])
       },
@@ -128,7 +195,11 @@ describe('golden manifests: stores, persistence, services', () => {
         checkDeployment(objects, 1)
         const etcd = find(objects, 'StatefulSet', `${NAME}-etcd`)
         expect(etcd.metadata.labels.app).toBe('vcluster-etcd')
-        expect(etcd.spec).toMatchObject({replicas: 3, serviceName: `${NAME}-etcd-headless`, selector: {matchLabels: {app: 'vcluster-etcd', release: NAME}}})
+        expect(etcd.spec).toMatchObject({
+          replicas: 3,
+          serviceName: `${NAME}-etcd-headless`,
+          selector: {matchLabels: {app: 'vcluster-etcd', release: NAME}},
+        })
         expect(etcd.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('5Gi')
         const container = etcd.spec.template.spec.containers[0]
         expect(container.image).toBe('registry.k8s.io/etcd:3.6.8-0')
@@ -163,7 +234,11 @@ describe('golden manifests: stores, persistence, services', () => {
       check: (objects) => {
         const sts = workload(objects)
         expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({whenDeleted: 'Delete'})
-        expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({accessModes: ['ReadWriteOncePod'], storageClassName: 'fast-ssd', resources: {requests: {storage: '20Gi'}}})
+        expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({
+          accessModes: ['ReadWriteOncePod'],
+          storageClassName: 'fast-ssd',
+          resources: {requests: {storage: '20Gi'}},
+        })
         const volumes = podSpec(objects).volumes
         expect(names(volumes)).toEqual(['helm-cache', 'binaries', 'tmp', 'certs', 'vcluster-config', 'extra-ca'])
         expect(volumes[1]).toEqual({name: 'binaries', emptyDir: {medium: 'Memory'}})
@@ -179,7 +254,11 @@ describe('golden manifests: stores, persistence, services', () => {
         // The kubelet port is left out of LoadBalancers (it would be exposed publicly).
         expect(ports(service)).toEqual(['https:443->8443/TCP'])
         expect(service.metadata.annotations).toEqual({'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb'})
-        expect(service.metadata.labels).toMatchObject({exposure: 'public', 'vcluster.loft.sh/service': 'true', app: 'vcluster'})
+        expect(service.metadata.labels).toMatchObject({
+          exposure: 'public',
+          'vcluster.loft.sh/service': 'true',
+          app: 'vcluster',
+        })
       },
     },
   ])

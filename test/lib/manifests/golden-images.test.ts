@@ -6,7 +6,8 @@ import {NAME, configOf, find, goldenCases, initContainer, render, ruleKey, synce
 import {golden} from './golden-values.js'
 
 const RESIZE = '|pods/resize|patch,update'
-const etcdImage = (objects: KubeObject[]): string => find(objects, 'StatefulSet', `${NAME}-etcd`).spec.template.spec.containers[0].image
+const etcdImage = (objects: KubeObject[]): string =>
+  find(objects, 'StatefulSet', `${NAME}-etcd`).spec.template.spec.containers[0].image
 const roleRules = (objects: KubeObject[]): string[] => find(objects, 'Role', `vc-${NAME}`).rules.map(ruleKey)
 const DEFAULT_HASH = workload(render('')).spec.template.metadata.annotations.vClusterConfigHash as string
 
@@ -32,7 +33,10 @@ describe('golden manifests: images and host versions', () => {
     {
       ...golden('registry-explicit'),
       check: (objects) => {
-        expect(syncer(objects)).toMatchObject({image: 'quay.example.com/team/vcluster-pro:0.36.1-patch1', imagePullPolicy: 'IfNotPresent'})
+        expect(syncer(objects)).toMatchObject({
+          image: 'quay.example.com/team/vcluster-pro:0.36.1-patch1',
+          imagePullPolicy: 'IfNotPresent',
+        })
         // An empty registry means Docker Hub: no prefix. The explicit tag wins over the host's minor.
         expect(initContainer(objects)).toMatchObject({image: 'k8s-api:v1.34.2', imagePullPolicy: 'Always'})
       },

@@ -5,7 +5,8 @@ import {NAME, NAMESPACE, find, goldenCases, ids, ruleKey} from './helpers.js'
 import {golden} from './golden-values.js'
 
 const CLUSTER_ROLE = `vc-${NAME}-v-${NAMESPACE}`
-const rulesOf = (objects: KubeObject[], kind: string, name: string): string[] => find(objects, kind, name).rules.map(ruleKey)
+const rulesOf = (objects: KubeObject[], kind: string, name: string): string[] =>
+  find(objects, kind, name).rules.map(ruleKey)
 
 function expectClusterBinding(objects: KubeObject[], name: string): void {
   const role = find(objects, 'ClusterRole', name)
@@ -52,7 +53,9 @@ describe('golden manifests: RBAC', () => {
         ])
         expectClusterBinding(objects, CLUSTER_ROLE)
         // Ingresses are namespaced: the Role gets them.
-        expect(rulesOf(objects, 'Role', `vc-${NAME}`)).toContain('networking.k8s.io|ingresses|create,delete,patch,update,get,list,watch')
+        expect(rulesOf(objects, 'Role', `vc-${NAME}`)).toContain(
+          'networking.k8s.io|ingresses|create,delete,patch,update,get,list,watch',
+        )
       },
     },
     {
@@ -77,9 +80,13 @@ describe('golden manifests: RBAC', () => {
       check: (objects) => {
         const mn = `vc-mn-${NAME}-v-${NAMESPACE}`
         expect(ids(objects)).not.toContain(`Role/vc-${NAME}`)
-        expect(rulesOf(objects, 'ClusterRole', mn)[0]).toBe('|configmaps,secrets,services,pods,pods/attach,pods/portforward,pods/exec,persistentvolumeclaims|create,delete,patch,update,get,list,watch')
+        expect(rulesOf(objects, 'ClusterRole', mn)[0]).toBe(
+          '|configmaps,secrets,services,pods,pods/attach,pods/portforward,pods/exec,persistentvolumeclaims|create,delete,patch,update,get,list,watch',
+        )
         expectClusterBinding(objects, mn)
-        expect(rulesOf(objects, 'ClusterRole', CLUSTER_ROLE)).toEqual(['|namespaces,serviceaccounts|create,delete,patch,update,get,watch,list'])
+        expect(rulesOf(objects, 'ClusterRole', CLUSTER_ROLE)).toEqual([
+          '|namespaces,serviceaccounts|create,delete,patch,update,get,watch,list',
+        ])
       },
     },
     {

@@ -38,14 +38,35 @@ function forGolden(object: KubeObject): KubeObject {
   return {...object, data}
 }
 
-export function goldenText(caseName: string, valuesYaml: string, hostVersion: string | undefined, objects: KubeObject[]): string {
-  const values = valuesYaml.trim() === '' ? ['# (defaults)'] : valuesYaml.trim().split('\n').map((line) => `#   ${line}`)
-  const header = [`# Golden manifests for case "${caseName}" (release ${NAME}, namespace ${NAMESPACE}, host ${hostVersion ?? 'unknown'}).`, '# Values:', ...values, '# Regenerate: UPDATE_GOLDEN=1 npx vitest run test/lib/manifests']
+export function goldenText(
+  caseName: string,
+  valuesYaml: string,
+  hostVersion: string | undefined,
+  objects: KubeObject[],
+): string {
+  const values =
+    valuesYaml.trim() === ''
+      ? ['# (defaults)']
+      : valuesYaml
+          .trim()
+          .split('\n')
+          .map((line) => `#   ${line}`)
+  const header = [
+    `# Golden manifests for case "${caseName}" (release ${NAME}, namespace ${NAMESPACE}, host ${hostVersion ?? 'unknown'}).`,
+    '# Values:',
+    ...values,
+    '# Regenerate: UPDATE_GOLDEN=1 npx vitest run test/lib/manifests',
+  ]
   return `${header.join('\n')}\n${objects.map((o) => `---\n${stringify(forGolden(o), {lineWidth: 0})}`).join('')}`
 }
 
 /** Compares with test/fixtures/manifests/<case>.yaml; UPDATE_GOLDEN=1 rewrites the file instead. */
-export function expectGolden(caseName: string, valuesYaml: string, hostVersion: string | undefined, objects: KubeObject[]): void {
+export function expectGolden(
+  caseName: string,
+  valuesYaml: string,
+  hostVersion: string | undefined,
+  objects: KubeObject[],
+): void {
   const path = join(GOLDEN_DIR, `${caseName}.yaml`)
   const text = goldenText(caseName, valuesYaml, hostVersion, objects)
   if (process.env.UPDATE_GOLDEN === '1') {
@@ -76,9 +97,11 @@ export function workload(objects: KubeObject[]): Obj {
 
 export const podSpec = (objects: KubeObject[]): Obj => workload(objects).spec.template.spec
 export const syncer = (objects: KubeObject[]): Obj => podSpec(objects).containers[0]
-export const initContainer = (objects: KubeObject[]): Obj => podSpec(objects).initContainers.find((c: Obj) => c.name === 'kubernetes')
+export const initContainer = (objects: KubeObject[]): Obj =>
+  podSpec(objects).initContainers.find((c: Obj) => c.name === 'kubernetes')
 export const names = (items: Obj[]): string[] => items.map((i) => i.name)
-export const mounts = (objects: KubeObject[]): string[] => syncer(objects).volumeMounts.map((m: Obj) => `${m.name}:${m.mountPath}`)
+export const mounts = (objects: KubeObject[]): string[] =>
+  syncer(objects).volumeMounts.map((m: Obj) => `${m.name}:${m.mountPath}`)
 
 /** A rule rendered as `group|res1,res2|verb1,verb2` for compact comparisons. */
 export function ruleKey(rule: Obj): string {

@@ -29,6 +29,14 @@ describe('formatAge', () => {
 
 describe('formatTable', () => {
   it('pads columns and trims line ends', () => {
-    expect(formatTable(['NAME', 'X'], [['a', ''], ['longer', 'y']])).toBe('NAME     X\na\nlonger   y')
+    expect(
+      formatTable(
+        ['NAME', 'X'],
+        [
+          ['a', ''],
+          ['longer', 'y'],
+        ],
+      ),
+    ).toBe('NAME     X\na\nlonger   y')
   })
 })

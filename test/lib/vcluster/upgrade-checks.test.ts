@@ -1,10 +1,23 @@
 import {describe, expect, it} from 'vitest'
 import {resolveValues} from '../../../src/lib/config/load.js'
-import {checkUpgrade, compareVersions, parseVersion, type UpgradeSide} from '../../../src/lib/vcluster/upgrade-checks.js'
+import {
+  checkUpgrade,
+  compareVersions,
+  parseVersion,
+  type UpgradeSide,
+} from '../../../src/lib/vcluster/upgrade-checks.js'
 
-const side = (values: Record<string, unknown>, kubernetesTag = 'v1.33.4', vclusterTag = '0.36.1'): UpgradeSide => ({config: resolveValues(values).config, kubernetesTag, vclusterTag})
+const side = (values: Record<string, unknown>, kubernetesTag = 'v1.33.4', vclusterTag = '0.36.1'): UpgradeSide => ({
+  config: resolveValues(values).config,
+  kubernetesTag,
+  vclusterTag,
+})
 const etcd = (store: string) => ({controlPlane: {backingStore: {etcd: {[store]: {enabled: true}}}}})
-const db = (store: string) => ({controlPlane: {backingStore: {database: {[store]: {enabled: true, ...(store === 'external' ? {dataSource: 'x'} : {})}}}}})
+const db = (store: string) => ({
+  controlPlane: {
+    backingStore: {database: {[store]: {enabled: true, ...(store === 'external' ? {dataSource: 'x'} : {})}}},
+  },
+})
 
 describe('checkUpgrade', () => {
   it.each([
@@ -23,7 +36,11 @@ describe('checkUpgrade', () => {
   })
 
   it('refuses namespace sync changes, even with --force', () => {
-    const refusals = checkUpgrade(side({}), side({sync: {toHost: {namespaces: {enabled: true, mappings: {byName: {'team-*': 'vc-team-*'}}}}}}), true)
+    const refusals = checkUpgrade(
+      side({}),
+      side({sync: {toHost: {namespaces: {enabled: true, mappings: {byName: {'team-*': 'vc-team-*'}}}}}}),
+      true,
+    )
     expect(refusals.map((r) => r.kind)).toEqual(['namespace-sync'])
     expect(refusals[0]?.message).toContain('sync.toHost.namespaces.enabled')
   })

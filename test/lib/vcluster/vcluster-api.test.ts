@@ -17,7 +17,9 @@ describe('waitUntilAnswers', () => {
     const port = await closedPort()
     const told: string[] = []
     const started = Date.now()
-    const error = await waitUntilAnswers({server: `https://127.0.0.1:${port}`, insecure: true, user: {}}, 4000, (why) => told.push(why)).catch((e: unknown) => e)
+    const error = await waitUntilAnswers({server: `https://127.0.0.1:${port}`, insecure: true, user: {}}, 4000, (why) =>
+      told.push(why),
+    ).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TimeoutError)
     expect(Date.now() - started).toBeLessThan(6000)
     expect(told).toHaveLength(1)

@@ -2,7 +2,13 @@ import {chmodSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {diffObjects, diffTemplates, neutralVersion, objectsByKey, renderDefaults} from '../../../scripts/upstream/chart-diff.js'
+import {
+  diffObjects,
+  diffTemplates,
+  neutralVersion,
+  objectsByKey,
+  renderDefaults,
+} from '../../../scripts/upstream/chart-diff.js'
 
 function chart(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'chart-diff-'))
@@ -15,8 +21,18 @@ function chart(files: Record<string, string>): string {
 
 describe('diffTemplates', () => {
   it('lists added, removed and changed templates with their line counts, and ignores values files', () => {
-    const base = chart({'Chart.yaml': 'name: v', 'values.yaml': 'a: 1', 'templates/role.yaml': 'a\nb\nc', 'templates/old.yaml': 'x'})
-    const next = chart({'Chart.yaml': 'name: v', 'values.yaml': 'a: 2', 'templates/role.yaml': 'a\nB\nc\nd', 'templates/_new.tpl': 'y'})
+    const base = chart({
+      'Chart.yaml': 'name: v',
+      'values.yaml': 'a: 1',
+      'templates/role.yaml': 'a\nb\nc',
+      'templates/old.yaml': 'x',
+    })
+    const next = chart({
+      'Chart.yaml': 'name: v',
+      'values.yaml': 'a: 2',
+      'templates/role.yaml': 'a\nB\nc\nd',
+      'templates/_new.tpl': 'y',
+    })
     expect(diffTemplates(base, next)).toEqual([
       {file: 'templates/_new.tpl', kind: 'added'},
       {file: 'templates/old.yaml', kind: 'removed'},
@@ -46,15 +62,25 @@ describe('rendered objects', () => {
   it('keys objects by kind, namespace and name, with Secret data decoded and YAML parsed', () => {
     const objects = objectsByKey(rendered(1, 'sync:\n  pods: {enabled: true}\n'))
     expect([...objects.keys()]).toEqual(['StatefulSet/ns/vc', 'Secret/ns/vc-config-vc'])
-    expect(objects.get('Secret/ns/vc-config-vc')).toMatchObject({data: {'config.yaml': {sync: {pods: {enabled: true}}}}})
+    expect(objects.get('Secret/ns/vc-config-vc')).toMatchObject({
+      data: {'config.yaml': {sync: {pods: {enabled: true}}}},
+    })
   })
 
   it('reports added, removed and changed objects field by field, list items by index', () => {
     const base = rendered(1, 'a: 1\n', '---\nkind: Role\nmetadata: {name: old, namespace: ns}\n')
     const next = rendered(2, 'a: 2\n', '---\nkind: Role\nmetadata: {name: new, namespace: ns}\n')
     expect(diffObjects(base, next)).toEqual([
-      {object: 'StatefulSet/ns/vc', kind: 'changed', fields: [{path: 'spec.replicas', kind: 'changed', base: 1, next: 2}]},
-      {object: 'Secret/ns/vc-config-vc', kind: 'changed', fields: [{path: 'data.config.yaml.a', kind: 'changed', base: 1, next: 2}]},
+      {
+        object: 'StatefulSet/ns/vc',
+        kind: 'changed',
+        fields: [{path: 'spec.replicas', kind: 'changed', base: 1, next: 2}],
+      },
+      {
+        object: 'Secret/ns/vc-config-vc',
+        kind: 'changed',
+        fields: [{path: 'data.config.yaml.a', kind: 'changed', base: 1, next: 2}],
+      },
       {object: 'Role/ns/old', kind: 'removed'},
       {object: 'Role/ns/new', kind: 'added'},
     ])
@@ -82,7 +108,10 @@ describe('renderDefaults', () => {
   it("says why when helm refuses the chart's defaults", async () => {
     const dir = chart({})
     const oracle = join(dir, 'oracle')
-    writeFileSync(oracle, '#!/bin/sh\nread -r line\necho \'{"id":"1","ok":false,"stage":"helm","error":"schema says no"}\'\n')
+    writeFileSync(
+      oracle,
+      '#!/bin/sh\nread -r line\necho \'{"id":"1","ok":false,"stage":"helm","error":"schema says no"}\'\n',
+    )
     chmodSync(oracle, 0o755)
     await expect(renderDefaults(oracle, {chartDir: '/c', version: '1.0.0'})).rejects.toThrow(/schema says no/)
   })

@@ -2,7 +2,13 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {chartFailMessages, diffRules, formatRuleChanges, goErrorMessages, ruleMessages} from '../../../scripts/upstream/rules-diff.js'
+import {
+  chartFailMessages,
+  diffRules,
+  formatRuleChanges,
+  goErrorMessages,
+  ruleMessages,
+} from '../../../scripts/upstream/rules-diff.js'
 
 describe('message extraction', () => {
   it('finds fmt.Errorf and errors.New format strings, quoted or raw, and unescapes them', () => {
@@ -53,7 +59,9 @@ describe('ruleMessages and diffRules', () => {
       {kind: 'new', message: 'new wording', files: ['pkg/config/validation.go']},
       {kind: 'gone', message: 'old wording', files: ['pkg/config/validation.go']},
     ])
-    expect(formatRuleChanges(changes)).toBe('new   pkg/config/validation.go: "new wording"\ngone  pkg/config/validation.go: "old wording"')
+    expect(formatRuleChanges(changes)).toBe(
+      'new   pkg/config/validation.go: "new wording"\ngone  pkg/config/validation.go: "old wording"',
+    )
     expect(diffRules(base, base)).toEqual([])
   })
 })

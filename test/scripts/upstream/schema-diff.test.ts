@@ -14,7 +14,11 @@ import {SCHEMA_PATH} from '../../../scripts/write-schema.js'
 const ROOT = join(import.meta.dirname, '../../..')
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
 
-const closedObject = (properties: Record<string, unknown>) => ({type: 'object', properties, additionalProperties: false})
+const closedObject = (properties: Record<string, unknown>) => ({
+  type: 'object',
+  properties,
+  additionalProperties: false,
+})
 
 describe('schemaDifferences on small schemas', () => {
   const base = {
@@ -35,7 +39,10 @@ describe('schemaDifferences on small schemas', () => {
   it('finds none between a schema and itself, or an inlined copy of it', () => {
     expect(schemaDifferences(base, base)).toEqual([])
     const inlined = structuredClone(base) as Record<string, any>
-    inlined.properties.image = closedObject({pullPolicy: {type: 'string'}, tag: {type: 'string', description: 'other text'}})
+    inlined.properties.image = closedObject({
+      pullPolicy: {type: 'string'},
+      tag: {type: 'string', description: 'other text'},
+    })
     inlined.properties.enabled = {anyOf: [{type: 'boolean'}, {type: 'string'}]}
     inlined.properties.spec = {type: 'object', additionalProperties: true}
     expect(schemaDifferences(base, inlined)).toEqual([])
@@ -44,7 +51,11 @@ describe('schemaDifferences on small schemas', () => {
   it('reports added and removed keys once, at the top of the subtree', () => {
     const next = structuredClone(base) as Record<string, any>
     delete next.properties.pools
-    next.properties.image = closedObject({tag: {type: 'string'}, pullPolicy: {type: 'string'}, digest: {type: 'string'}})
+    next.properties.image = closedObject({
+      tag: {type: 'string'},
+      pullPolicy: {type: 'string'},
+      digest: {type: 'string'},
+    })
     next.properties.extra = closedObject({a: closedObject({b: {type: 'string'}})})
     expect(schemaDifferences(base, next)).toEqual<SchemaDifference[]>([
       {path: 'image.digest', kind: 'added', next: 'string'},
@@ -89,13 +100,20 @@ describe('schemaDifferences on small schemas', () => {
     ])
     expect(countByKind(schemaDifferences(base, next))).toEqual({added: 1, removed: 1, type: 1, enum: 0})
     const image = closedObject({tag: {type: 'string'}, pullPolicy: {type: 'string'}, x: {}})
-    expect(schemaDifferences(base, {...next, properties: {...next.properties, image}})).toContainEqual({path: 'image.x', kind: 'added', next: 'any'})
+    expect(schemaDifferences(base, {...next, properties: {...next.properties, image}})).toContainEqual({
+      path: 'image.x',
+      kind: 'added',
+      next: 'any',
+    })
   })
 
   it("reads an anyOf next to the node's own additionalProperties the way upstream's plugins map is written", () => {
     const plugin = closedObject({image: {type: 'string'}})
     const upstream = closedObject({
-      plugins: {anyOf: [{type: 'object', patternProperties: {'.*': {type: 'string'}}}, {type: 'object'}], additionalProperties: plugin},
+      plugins: {
+        anyOf: [{type: 'object', patternProperties: {'.*': {type: 'string'}}}, {type: 'object'}],
+        additionalProperties: plugin,
+      },
     })
     const ours = closedObject({plugins: {type: 'object', additionalProperties: plugin}})
     expect(schemaDifferences(upstream, ours)).toEqual([])

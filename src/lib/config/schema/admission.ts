@@ -55,14 +55,25 @@ function configuration(webhook: ReturnType<typeof object>, description: string) 
 
 const validatingWebhook = object(webhookProps(), 'A validating admission webhook.')
 const mutatingWebhook = object(
-  {...webhookProps(), reinvocationPolicy: str('Never or IfNeeded: whether the webhook may run again after other mutations.')},
+  {
+    ...webhookProps(),
+    reinvocationPolicy: str('Never or IfNeeded: whether the webhook may run again after other mutations.'),
+  },
   'A mutating admission webhook.',
 )
 
 export const centralAdmission = closed(
   {
-    validatingWebhooks: list(configuration(validatingWebhook, 'A ValidatingWebhookConfiguration.'), 'Validating webhooks enforced in the virtual cluster.', []),
-    mutatingWebhooks: list(configuration(mutatingWebhook, 'A MutatingWebhookConfiguration.'), 'Mutating webhooks enforced in the virtual cluster.', []),
+    validatingWebhooks: list(
+      configuration(validatingWebhook, 'A ValidatingWebhookConfiguration.'),
+      'Validating webhooks enforced in the virtual cluster.',
+      [],
+    ),
+    mutatingWebhooks: list(
+      configuration(mutatingWebhook, 'A MutatingWebhookConfiguration.'),
+      'Mutating webhooks enforced in the virtual cluster.',
+      [],
+    ),
   },
   'Admission webhooks enforced centrally in the virtual cluster (pro).',
 )

@@ -1,6 +1,19 @@
 /** `controlPlane.advanced`: less common options of the control plane. */
 import {labelsAndAnnotations, pullPolicy} from './common.js'
-import {anyList, anything, bool, closed, int, intOrString, list, object, oneOf, str, stringMap, strList} from './helpers.js'
+import {
+  anyList,
+  anything,
+  bool,
+  closed,
+  int,
+  intOrString,
+  list,
+  object,
+  oneOf,
+  str,
+  stringMap,
+  strList,
+} from './helpers.js'
 
 const pullSecret = object({name: str('Name of the image pull secret.')}, 'An image pull secret reference.')
 
@@ -45,7 +58,10 @@ const konnectivity = closed(
 
 export const advanced = closed(
   {
-    defaultImageRegistry: str('', 'Registry prefix for every image vCluster deploys (not workload images), e.g. for air-gapped setups.'),
+    defaultImageRegistry: str(
+      '',
+      'Registry prefix for every image vCluster deploys (not workload images), e.g. for air-gapped setups.',
+    ),
     virtualScheduler: closed(
       {enabled: bool(false, 'Runs a scheduler inside the virtual cluster.')},
       'Deprecated: use controlPlane.distro.k8s.scheduler.enabled.',
@@ -67,7 +83,10 @@ export const advanced = closed(
       {enabled: bool('Runs the embedded cloud controller manager (private nodes only); on by default.')},
       'Embedded cloud controller manager that sets node addresses and provider IDs.',
     ),
-    globalMetadata: closed({annotations: labelsAndAnnotations(true).annotations}, 'Metadata added to every object vCluster deploys.'),
+    globalMetadata: closed(
+      {annotations: labelsAndAnnotations(true).annotations},
+      'Metadata added to every object vCluster deploys.',
+    ),
     kubeVip: closed(
       {
         enabled: bool('Announces the control-plane endpoint IP on layer 2 with an embedded kube-vip.'),
@@ -81,7 +100,11 @@ export const advanced = closed(
         enabled: bool('Creates a PodDisruptionBudget for the control plane.'),
         minAvailable: intOrString('Minimum number or percentage of available pods.'),
         maxUnavailable: intOrString('Maximum number or percentage of unavailable pods.'),
-        unhealthyPodEvictionPolicy: oneOf('kubernetes-values', ['IfHealthyBudget', 'AlwaysAllow'], 'When unhealthy pods may be evicted.'),
+        unhealthyPodEvictionPolicy: oneOf(
+          'kubernetes-values',
+          ['IfHealthyBudget', 'AlwaysAllow'],
+          'When unhealthy pods may be evicted.',
+        ),
       },
       'PodDisruptionBudget of the control plane.',
     ),

@@ -1,17 +1,41 @@
 /** `controlPlane.backingStore`: where the virtual cluster keeps its state. */
-import {accessModes, image, labelsAndAnnotations, podMetadata, pullPolicy, resources, scheduling, security, volumeMount} from './common.js'
+import {
+  accessModes,
+  image,
+  labelsAndAnnotations,
+  podMetadata,
+  pullPolicy,
+  resources,
+  scheduling,
+  security,
+  volumeMount,
+} from './common.js'
 import {bool, closed, int, list, objList, oneOf, str, strList} from './helpers.js'
 
 function kine(external: boolean) {
   return {
-    enabled: bool(false, external ? 'Uses an external MySQL or PostgreSQL database through kine.' : 'Uses the embedded SQLite database through kine.'),
+    enabled: bool(
+      false,
+      external
+        ? 'Uses an external MySQL or PostgreSQL database through kine.'
+        : 'Uses the embedded SQLite database through kine.',
+    ),
     dataSource: external
-      ? str('', 'kine data source, e.g. mysql://user:pass@tcp(host:3306)/vcluster or postgres://user:pass@host:5432/vcluster.')
+      ? str(
+          '',
+          'kine data source, e.g. mysql://user:pass@tcp(host:3306)/vcluster or postgres://user:pass@host:5432/vcluster.',
+        )
       : str('kine data source; optional for the embedded database.'),
     identityProvider: str('Identity provider for short-lived database credentials, e.g. aws (RDS IAM).'),
-    keyFile: external ? str('', 'Client key file for the database connection.') : str('Client key file for the database connection.'),
-    certFile: external ? str('', 'Client certificate file for the database connection.') : str('Client certificate file for the database connection.'),
-    caFile: external ? str('', 'CA file to verify the database server.') : str('CA file to verify the database server.'),
+    keyFile: external
+      ? str('', 'Client key file for the database connection.')
+      : str('Client key file for the database connection.'),
+    certFile: external
+      ? str('', 'Client certificate file for the database connection.')
+      : str('Client certificate file for the database connection.'),
+    caFile: external
+      ? str('', 'CA file to verify the database server.')
+      : str('CA file to verify the database server.'),
     extraArgs: strList([], 'Extra command-line arguments for kine.'),
   }
 }
@@ -49,7 +73,12 @@ const etcdStatefulSet = closed(
           {
             enabled: bool(true, 'Creates a PersistentVolumeClaim for etcd data.'),
             accessModes: accessModes('Access modes of the claim.', ['ReadWriteOnce']),
-            retentionPolicy: oneOf('kubernetes-values', ['Retain', 'Delete'], 'Retain', 'What happens to the claim when the StatefulSet is deleted.'),
+            retentionPolicy: oneOf(
+              'kubernetes-values',
+              ['Retain', 'Delete'],
+              'Retain',
+              'What happens to the claim when the StatefulSet is deleted.',
+            ),
             size: str('5Gi', 'Storage size of the claim.'),
             storageClass: str('', 'Storage class of the claim; empty uses the default class.'),
           },

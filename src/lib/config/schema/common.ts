@@ -22,7 +22,9 @@ import {
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never', ''] as const
 
 export function pullPolicy(description: string, def?: '' | 'Always' | 'IfNotPresent' | 'Never') {
-  return def === undefined ? oneOf('kubernetes-values', PULL_POLICIES, description) : oneOf('kubernetes-values', PULL_POLICIES, def, description)
+  return def === undefined
+    ? oneOf('kubernetes-values', PULL_POLICIES, description)
+    : oneOf('kubernetes-values', PULL_POLICIES, def, description)
 }
 
 /** PersistentVolumeClaim access modes. */
@@ -38,8 +40,14 @@ export function accessModes(description: string, def?: Array<(typeof ACCESS_MODE
 export function image(description: string, def: {registry?: string; repository?: string; tag?: string} = {}) {
   return closed(
     {
-      registry: def.registry === undefined ? str('Registry of the image, e.g. ghcr.io; empty means Docker Hub.') : str(def.registry, 'Registry of the image, e.g. ghcr.io; empty means Docker Hub.'),
-      repository: def.repository === undefined ? str('Repository of the image, e.g. my-org/my-image.') : str(def.repository, 'Repository of the image, e.g. my-org/my-image.'),
+      registry:
+        def.registry === undefined
+          ? str('Registry of the image, e.g. ghcr.io; empty means Docker Hub.')
+          : str(def.registry, 'Registry of the image, e.g. ghcr.io; empty means Docker Hub.'),
+      repository:
+        def.repository === undefined
+          ? str('Repository of the image, e.g. my-org/my-image.')
+          : str(def.repository, 'Repository of the image, e.g. my-org/my-image.'),
       tag: def.tag === undefined ? str('Tag of the image.') : str(def.tag, 'Tag of the image.'),
     },
     description,
@@ -49,7 +57,10 @@ export function image(description: string, def: {registry?: string; repository?:
 /** Extra `annotations` and `labels` for a rendered object (upstream's inlined `LabelsAndAnnotations`). */
 export function labelsAndAnnotations(withDefaults: boolean) {
   return withDefaults
-    ? {annotations: stringMap({}, 'Extra annotations for this object.'), labels: stringMap({}, 'Extra labels for this object.')}
+    ? {
+        annotations: stringMap({}, 'Extra annotations for this object.'),
+        labels: stringMap({}, 'Extra labels for this object.'),
+      }
     : {annotations: stringMap('Extra annotations for this object.'), labels: stringMap('Extra labels for this object.')}
 }
 
@@ -59,11 +70,20 @@ export function podMetadata(description: string, withDefaults: boolean) {
 }
 
 /** Container resources: free-form `limits` and `requests` quantities. */
-export function resources(description: string, def: {limits?: Record<string, unknown>; requests?: Record<string, unknown>} = {}) {
+export function resources(
+  description: string,
+  def: {limits?: Record<string, unknown>; requests?: Record<string, unknown>} = {},
+) {
   return closed(
     {
-      limits: def.limits === undefined ? openObject('Resource limits, e.g. cpu and memory.') : openObject(def.limits, 'Resource limits, e.g. cpu and memory.'),
-      requests: def.requests === undefined ? openObject('Resource requests, e.g. cpu and memory.') : openObject(def.requests, 'Resource requests, e.g. cpu and memory.'),
+      limits:
+        def.limits === undefined
+          ? openObject('Resource limits, e.g. cpu and memory.')
+          : openObject(def.limits, 'Resource limits, e.g. cpu and memory.'),
+      requests:
+        def.requests === undefined
+          ? openObject('Resource requests, e.g. cpu and memory.')
+          : openObject(def.requests, 'Resource requests, e.g. cpu and memory.'),
     },
     description,
   )
@@ -92,7 +112,10 @@ export function labelSelector(description: string) {
 
 /** A selector by plain labels only (upstream's `LabelSelector`). */
 export function labelsOnlySelector(description: string, withDefaults = false) {
-  return closed({labels: withDefaults ? stringMap({}, 'Labels to look for.') : stringMap('Labels to look for.')}, description)
+  return closed(
+    {labels: withDefaults ? stringMap({}, 'Labels to look for.') : stringMap('Labels to look for.')},
+    description,
+  )
 }
 
 /** One translation patch applied while syncing (upstream's `TranslatePatch`). */
@@ -127,7 +150,9 @@ export function enableSwitch(description: string, def?: boolean) {
 }
 
 function enabledFlag(def: boolean | undefined) {
-  return def === undefined ? bool('Turns syncing of this resource on.') : bool(def, 'Turns syncing of this resource on.')
+  return def === undefined
+    ? bool('Turns syncing of this resource on.')
+    : bool(def, 'Turns syncing of this resource on.')
 }
 
 /** `{enabled, patches}` (upstream's `EnableSwitchWithPatches`). */
@@ -138,7 +163,11 @@ export function syncSwitch(description: string, def?: boolean) {
 /** `{enabled, patches, selector}` (upstream's `EnableSwitchWithPatchesAndSelector`). */
 export function syncSwitchWithSelector(description: string, def?: boolean) {
   return closed(
-    {enabled: enabledFlag(def), patches: patches(), selector: labelSelector('Only objects matching this selector are synced; all when unset.')},
+    {
+      enabled: enabledFlag(def),
+      patches: patches(),
+      selector: labelSelector('Only objects matching this selector are synced; all when unset.'),
+    },
     description,
   )
 }
@@ -150,7 +179,13 @@ export function removedSwitch() {
 
 /** `{enabled: auto-bool, patches}` (upstream's `EnableAutoSwitchWithPatches`). */
 export function autoSyncSwitch(description: string, def?: AutoBool) {
-  return closed({enabled: autoBool(def, 'Turns syncing on, off, or "auto" (on when the virtual scheduler is used).'), patches: patches()}, description)
+  return closed(
+    {
+      enabled: autoBool(def, 'Turns syncing on, off, or "auto" (on when the virtual scheduler is used).'),
+      patches: patches(),
+    },
+    description,
+  )
 }
 
 /** `{enabled: auto-bool, patches, selector}` (upstream's `EnableAutoSwitchWithPatchesAndSelector`). */
@@ -167,7 +202,8 @@ export function autoSyncSwitchWithSelector(description: string, def?: AutoBool) 
 
 /** Host-to-virtual name mappings (upstream's `FromHostMappings`). */
 export function mappings(description: string, withDefaults = false) {
-  const byName = 'Maps "host-namespace/host-name" to "virtual-namespace/virtual-name"; "*" wildcards and "" for the vCluster namespace are allowed.'
+  const byName =
+    'Maps "host-namespace/host-name" to "virtual-namespace/virtual-name"; "*" wildcards and "" for the vCluster namespace are allowed.'
   return closed({byName: withDefaults ? stringMap({}, byName) : stringMap(byName)}, description)
 }
 
@@ -193,7 +229,12 @@ export function scheduling(description: string, withDefaults: boolean) {
           affinity: openObject({}, 'Affinity rules for the pods.'),
           tolerations: objList([], 'Tolerations for the pods.'),
           priorityClassName: str('', 'Priority class for the pods.'),
-          podManagementPolicy: oneOf('kubernetes-values', ['OrderedReady', 'Parallel'], 'Parallel', 'StatefulSet pod management policy.'),
+          podManagementPolicy: oneOf(
+            'kubernetes-values',
+            ['OrderedReady', 'Parallel'],
+            'Parallel',
+            'StatefulSet pod management policy.',
+          ),
           topologySpreadConstraints: looseObjList([], 'Topology spread constraints for the pods.'),
         }
       : {
@@ -201,7 +242,11 @@ export function scheduling(description: string, withDefaults: boolean) {
           affinity: openObject('Affinity rules for the pods.'),
           tolerations: objList('Tolerations for the pods.'),
           priorityClassName: str('Priority class for the pods.'),
-          podManagementPolicy: oneOf('kubernetes-values', ['OrderedReady', 'Parallel'], 'StatefulSet pod management policy.'),
+          podManagementPolicy: oneOf(
+            'kubernetes-values',
+            ['OrderedReady', 'Parallel'],
+            'StatefulSet pod management policy.',
+          ),
           topologySpreadConstraints: looseObjList('Topology spread constraints for the pods.'),
         },
     description,

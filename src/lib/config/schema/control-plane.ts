@@ -63,7 +63,12 @@ const ingress = closed(
   {
     enabled: bool(false, 'Creates an Ingress for the control plane (needs TLS passthrough).'),
     host: str('my-host.com', 'Host name the control plane is reachable at.'),
-    pathType: oneOf('kubernetes-values', ['Exact', 'Prefix', 'ImplementationSpecific'], 'ImplementationSpecific', 'Path type of the Ingress rule.'),
+    pathType: oneOf(
+      'kubernetes-values',
+      ['Exact', 'Prefix', 'ImplementationSpecific'],
+      'ImplementationSpecific',
+      'Path type of the Ingress rule.',
+    ),
     spec: openObject({tls: []}, 'Extra spec of the Ingress.'),
     annotations: stringMap(
       {

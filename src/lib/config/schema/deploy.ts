@@ -83,7 +83,10 @@ export const deploy = closed(
       {enabled: bool('Had no effect since 0.36.')},
       'Removed in vCluster 0.36; the chart rejects the key. Remove it.',
     ),
-    argoCD: closed({applications: list(argoCDApplication, 'Argo CD applications to deploy.')}, 'Argo CD applications deployed for the virtual cluster.'),
+    argoCD: closed(
+      {applications: list(argoCDApplication, 'Argo CD applications to deploy.')},
+      'Argo CD applications deployed for the virtual cluster.',
+    ),
   },
   'Components deployed into the virtual cluster.',
 )

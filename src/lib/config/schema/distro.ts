@@ -19,7 +19,9 @@ export const distro = closed(
     k8s: closed(
       {
         enabled: bool(false, 'Selects the k8s distro; k8s is the only distro, so this has no effect.'),
-        version: str('', 'Deprecated: use image.tag. When set, it overrides the Kubernetes image tag.', {deprecated: true}),
+        version: str('', 'Deprecated: use image.tag. When set, it overrides the Kubernetes image tag.', {
+          deprecated: true,
+        }),
         apiServer: component('The kube-apiserver process.', true),
         controllerManager: component('The kube-controller-manager process.', true),
         scheduler: component('The kube-scheduler process; enabling it turns on the virtual scheduler.'),

@@ -16,7 +16,10 @@ const helmRelease = object(
       },
       'The chart to deploy.',
     ),
-    release: closed({name: str('Name of the release.'), namespace: str('Namespace of the release.')}, 'The release to create.'),
+    release: closed(
+      {name: str('Name of the release.'), namespace: str('Namespace of the release.')},
+      'The release to create.',
+    ),
     values: str('Values for the release, as YAML.'),
     timeout: str('Timeout for Helm.'),
     bundle: str('Base64 compressed chart, used instead of a repository.'),
@@ -53,9 +56,22 @@ const resourceProxy = object(
     enabled: bool('Proxies this resource to the target virtual cluster.'),
     targetVirtualCluster: closed(
       {
-        name: required(Type.Optional(Type.Unsafe<string>({type: 'string', minLength: 1, pattern: dnsName, description: 'Name of the target virtual cluster.'}))),
+        name: required(
+          Type.Optional(
+            Type.Unsafe<string>({
+              type: 'string',
+              minLength: 1,
+              pattern: dnsName,
+              description: 'Name of the target virtual cluster.',
+            }),
+          ),
+        ),
         project: Type.Optional(
-          Type.Unsafe<string>({type: 'string', pattern: dnsName, description: 'Platform project of the target; the same project when left out.'}),
+          Type.Unsafe<string>({
+            type: 'string',
+            pattern: dnsName,
+            description: 'Platform project of the target; the same project when left out.',
+          }),
         ),
       },
       'The virtual cluster that serves the resource.',
@@ -113,7 +129,10 @@ export const experimental = closed(
         vcluster: closed(
           {
             manifests: str('', 'Raw manifests applied inside the virtual cluster.'),
-            manifestsTemplate: str('', 'Manifest template rendered with the values, then applied inside the virtual cluster.'),
+            manifestsTemplate: str(
+              '',
+              'Manifest template rendered with the values, then applied inside the virtual cluster.',
+            ),
             helm: list(helmRelease, 'Helm charts deployed inside the virtual cluster.', []),
           },
           'What to deploy into the virtual cluster.',
@@ -123,7 +142,10 @@ export const experimental = closed(
     ),
     syncSettings: closed(
       {
-        setOwner: bool(true, 'Sets an owner reference to the vCluster service on synced objects for garbage collection.'),
+        setOwner: bool(
+          true,
+          'Sets an owner reference to the vCluster service on synced objects for garbage collection.',
+        ),
         hostMetricsBindAddress: str('Bind address of the host manager metrics.'),
         virtualMetricsBindAddress: str('Bind address of the virtual manager metrics.'),
       },
@@ -152,7 +174,10 @@ export const experimental = closed(
         ...dockerContainer(),
         enabled: bool('Set by vCluster when it runs in Docker; do not set it.'),
         network: str('Docker network of the vCluster; created when empty.'),
-        nodes: list(object({...dockerContainer(), name: str('Name of the node; random when empty.')}, 'A Docker node.'), 'Extra nodes.'),
+        nodes: list(
+          object({...dockerContainer(), name: str('Name of the node; random when empty.')}, 'A Docker node.'),
+          'Extra nodes.',
+        ),
         registryProxy: enableSwitch('Pulls images through the host Docker daemon (containerd image store only).'),
         loadBalancer: closed(
           {

@@ -39,7 +39,11 @@ export type RefinementId =
   | 'removed-in-0.36'
 
 /** Adds a check stricter than upstream's schema, kept apart so the schema's own shape stays upstream's. */
-export function refine(schema: Record<string, unknown>, id: RefinementId, check: Record<string, unknown>): Record<string, unknown> {
+export function refine(
+  schema: Record<string, unknown>,
+  id: RefinementId,
+  check: Record<string, unknown>,
+): Record<string, unknown> {
   return {...schema, allOf: [{$comment: `${REFINEMENT_MARK}${id}`, ...check}]}
 }
 
@@ -107,11 +111,27 @@ export function int(a: number | string, b?: string | Extra, c?: Extra): Opt<TUns
 }
 
 /** A string that upstream's schema leaves free but we restrict to a fixed set of values (`id` says why). */
-export function oneOf<const V extends readonly string[]>(id: RefinementId, values: V, description: string): Opt<TUnsafe<V[number]>>
-export function oneOf<const V extends readonly string[]>(id: RefinementId, values: V, def: V[number], description: string): Opt<TUnsafe<V[number]>>
-export function oneOf<const V extends readonly string[]>(id: RefinementId, values: V, a: string, b?: string): Opt<TUnsafe<V[number]>> {
+export function oneOf<const V extends readonly string[]>(
+  id: RefinementId,
+  values: V,
+  description: string,
+): Opt<TUnsafe<V[number]>>
+export function oneOf<const V extends readonly string[]>(
+  id: RefinementId,
+  values: V,
+  def: V[number],
+  description: string,
+): Opt<TUnsafe<V[number]>>
+export function oneOf<const V extends readonly string[]>(
+  id: RefinementId,
+  values: V,
+  a: string,
+  b?: string,
+): Opt<TUnsafe<V[number]>> {
   const [def, description] = split<string>(a, b)
-  return Type.Optional(Type.Unsafe<V[number]>(refine({type: 'string', ...annotate(description, def, undefined)}, id, {enum: [...values]})))
+  return Type.Optional(
+    Type.Unsafe<V[number]>(refine({type: 'string', ...annotate(description, def, undefined)}, id, {enum: [...values]})),
+  )
 }
 
 /** The values an "auto" boolean takes: a boolean, or one of the strings "auto", "true", "false". */
@@ -129,14 +149,20 @@ export function autoBool(def: AutoBool | undefined, description: string): Opt<TU
 
 /** A Kubernetes int-or-string value (ports, PDB budgets); upstream's Go type and schema take any value. */
 export function intOrString(description: string): Opt<TUnsafe<number | string>> {
-  return Type.Optional(Type.Unsafe<number | string>(refine({description}, 'int-or-string', {anyOf: [{type: 'integer'}, {type: 'string'}]})))
+  return Type.Optional(
+    Type.Unsafe<number | string>(
+      refine({description}, 'int-or-string', {anyOf: [{type: 'integer'}, {type: 'string'}]}),
+    ),
+  )
 }
 
 export function strList(description: string): Opt<TUnsafe<string[]>>
 export function strList(def: string[], description: string): Opt<TUnsafe<string[]>>
 export function strList(a: string[] | string, b?: string): Opt<TUnsafe<string[]>> {
   const [def, description] = split<string[]>(a, b)
-  return Type.Optional(Type.Unsafe<string[]>({type: 'array', items: {type: 'string'}, ...annotate(description, def, undefined)}))
+  return Type.Optional(
+    Type.Unsafe<string[]>({type: 'array', items: {type: 'string'}, ...annotate(description, def, undefined)}),
+  )
 }
 
 /** A map of strings to strings (labels, annotations, node selectors, name mappings). */
@@ -145,7 +171,11 @@ export function stringMap(def: Record<string, string>, description: string): Opt
 export function stringMap(a: Record<string, string> | string, b?: string): Opt<TUnsafe<Record<string, string>>> {
   const [def, description] = split<Record<string, string>>(a, b)
   return Type.Optional(
-    Type.Unsafe<Record<string, string>>({type: 'object', additionalProperties: {type: 'string'}, ...annotate(description, def, undefined)}),
+    Type.Unsafe<Record<string, string>>({
+      type: 'object',
+      additionalProperties: {type: 'string'},
+      ...annotate(description, def, undefined),
+    }),
   )
 }
 
@@ -155,13 +185,21 @@ export function looseStringMap(description: string): Opt<TUnsafe<Record<string, 
 export function looseStringMap(a: Record<string, string> | string, b?: string): Opt<TUnsafe<Record<string, string>>> {
   const [def, description] = split<Record<string, string>>(a, b)
   const base = {type: 'object', ...annotate(description, def, undefined)}
-  return Type.Optional(Type.Unsafe<Record<string, string>>(refine(base, 'string-values', {additionalProperties: {type: 'string'}})))
+  return Type.Optional(
+    Type.Unsafe<Record<string, string>>(refine(base, 'string-values', {additionalProperties: {type: 'string'}})),
+  )
 }
 
 /** A list of mappings where upstream's Go type is `[]interface{}` (its schema: items of any kind). */
-export function looseObjList(def: Record<string, unknown>[], description: string): Opt<TUnsafe<Record<string, unknown>[]>>
+export function looseObjList(
+  def: Record<string, unknown>[],
+  description: string,
+): Opt<TUnsafe<Record<string, unknown>[]>>
 export function looseObjList(description: string): Opt<TUnsafe<Record<string, unknown>[]>>
-export function looseObjList(a: Record<string, unknown>[] | string, b?: string): Opt<TUnsafe<Record<string, unknown>[]>> {
+export function looseObjList(
+  a: Record<string, unknown>[] | string,
+  b?: string,
+): Opt<TUnsafe<Record<string, unknown>[]>> {
   const [def, description] = split<Record<string, unknown>[]>(a, b)
   const base = {type: 'array', items: {}, ...annotate(description, def, undefined)}
   return Type.Optional(Type.Unsafe<Record<string, unknown>[]>(refine(base, 'object-items', {items: {type: 'object'}})))
@@ -173,7 +211,11 @@ export function openObject(def: Record<string, unknown>, description: string): O
 export function openObject(a: Record<string, unknown> | string, b?: string): Opt<TUnsafe<Record<string, unknown>>> {
   const [def, description] = split<Record<string, unknown>>(a, b)
   return Type.Optional(
-    Type.Unsafe<Record<string, unknown>>({type: 'object', additionalProperties: true, ...annotate(description, def, undefined)}),
+    Type.Unsafe<Record<string, unknown>>({
+      type: 'object',
+      additionalProperties: true,
+      ...annotate(description, def, undefined),
+    }),
   )
 }
 
@@ -216,7 +258,13 @@ export function mapOf<T extends TSchema>(
   def?: Record<string, Static<T>>,
   extra?: Extra,
 ): Opt<TUnsafe<Record<string, Static<T>>>> {
-  return Type.Optional(Type.Unsafe<Record<string, Static<T>>>({type: 'object', additionalProperties: values, ...annotate(description, def, extra)}))
+  return Type.Optional(
+    Type.Unsafe<Record<string, Static<T>>>({
+      type: 'object',
+      additionalProperties: values,
+      ...annotate(description, def, extra),
+    }),
+  )
 }
 
 /**
@@ -229,9 +277,23 @@ export function removed<T extends TProperties>(props: T, description: string): O
 }
 
 /** A list of strings that upstream's schema leaves free but we restrict to a fixed set of values. */
-export function enumList<const V extends readonly string[]>(id: RefinementId, values: V, description: string): Opt<TUnsafe<V[number][]>>
-export function enumList<const V extends readonly string[]>(id: RefinementId, values: V, def: V[number][], description: string): Opt<TUnsafe<V[number][]>>
-export function enumList<const V extends readonly string[]>(id: RefinementId, values: V, a: V[number][] | string, b?: string): Opt<TUnsafe<V[number][]>> {
+export function enumList<const V extends readonly string[]>(
+  id: RefinementId,
+  values: V,
+  description: string,
+): Opt<TUnsafe<V[number][]>>
+export function enumList<const V extends readonly string[]>(
+  id: RefinementId,
+  values: V,
+  def: V[number][],
+  description: string,
+): Opt<TUnsafe<V[number][]>>
+export function enumList<const V extends readonly string[]>(
+  id: RefinementId,
+  values: V,
+  a: V[number][] | string,
+  b?: string,
+): Opt<TUnsafe<V[number][]>> {
   const [def, description] = split<V[number][]>(a, b)
   const base = {type: 'array', items: {type: 'string'}, ...annotate(description, def, undefined)}
   return Type.Optional(Type.Unsafe<V[number][]>(refine(base, id, {items: {enum: [...values]}})))

@@ -35,7 +35,9 @@ export const configSchema = Type.Object(
     plugins,
     experimental,
     telemetry,
-    serviceCIDR: str('Deprecated and ignored: the service CIDR is detected; use networking.serviceCIDR if needed.', {deprecated: true}),
+    serviceCIDR: str('Deprecated and ignored: the service CIDR is detected; use networking.serviceCIDR if needed.', {
+      deprecated: true,
+    }),
     pro: bool('Deprecated and ignored: pro features are detected automatically.', {deprecated: true}),
     plugin,
     logging,

@@ -1,14 +1,32 @@
 /** `exportKubeConfig`, `rbac`, `plugins`, `plugin`, `telemetry` and `logging`. */
 import {pullPolicy} from './common.js'
-import {anyList, autoBool, bool, closed, list, mapOf, object, objList, oneOf, openObject, removed, str, strList} from './helpers.js'
+import {
+  anyList,
+  autoBool,
+  bool,
+  closed,
+  list,
+  mapOf,
+  object,
+  objList,
+  oneOf,
+  openObject,
+  removed,
+  str,
+  strList,
+} from './helpers.js'
 
 function kubeConfigProps(withDefaults: boolean) {
   return {
-    context: withDefaults ? str('', 'Context name in the generated kubeconfig.') : str('Context name in the generated kubeconfig.'),
+    context: withDefaults
+      ? str('', 'Context name in the generated kubeconfig.')
+      : str('Context name in the generated kubeconfig.'),
     server: withDefaults
       ? str('', 'Server URL in the generated kubeconfig, instead of https://localhost:8443.')
       : str('Server URL in the generated kubeconfig, instead of https://localhost:8443.'),
-    insecure: withDefaults ? bool(false, 'Skips TLS verification of the server.') : bool('Skips TLS verification of the server.'),
+    insecure: withDefaults
+      ? bool(false, 'Skips TLS verification of the server.')
+      : bool('Skips TLS verification of the server.'),
     serviceAccount: closed(
       withDefaults
         ? {
@@ -66,7 +84,11 @@ function roleConfig(description: string, kind: string, enabled: ReturnType<typeo
 
 export const rbac = closed(
   {
-    role: roleConfig('The Role (or ClusterRole in multi-namespace mode) of the control plane.', 'role', bool(true, 'Creates the role.')),
+    role: roleConfig(
+      'The Role (or ClusterRole in multi-namespace mode) of the control plane.',
+      'role',
+      bool(true, 'Creates the role.'),
+    ),
     clusterRole: roleConfig(
       'The ClusterRole of the control plane.',
       'cluster role',
@@ -92,7 +114,8 @@ const policyRule = object(
 )
 
 function pluginProps() {
-  const extraRules = (what: string) => closed({extraRules: list(policyRule, `Rules added to the ${what}.`)}, `Extra ${what} rules for the plugin.`)
+  const extraRules = (what: string) =>
+    closed({extraRules: list(policyRule, `Rules added to the ${what}.`)}, `Extra ${what} rules for the plugin.`)
   return {
     name: str('Name of the init container (not of the plugin).'),
     image: str('Image of the plugin.'),

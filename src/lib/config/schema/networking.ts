@@ -20,7 +20,9 @@ const resolveDNS = object(
         ip: str('IP address to resolve to.'),
         hostService: str('Host service to resolve to, as namespace/name.'),
         hostNamespace: str('Host namespace to resolve to.'),
-        vClusterService: str('Service in another vCluster, as hostNamespace/vClusterName/vClusterNamespace/vClusterService.'),
+        vClusterService: str(
+          'Service in another vCluster, as hostNamespace/vClusterName/vClusterNamespace/vClusterService.',
+        ),
       },
       'Where the name resolves to.',
     ),

@@ -11,9 +11,16 @@ export const sleep = closed(
   {
     auto: closed(
       {
-        afterInactivity: pattern('go-duration', GO_DURATION, 'Idle time before the workloads are put to sleep, e.g. 1h.'),
+        afterInactivity: pattern(
+          'go-duration',
+          GO_DURATION,
+          'Idle time before the workloads are put to sleep, e.g. 1h.',
+        ),
         schedule: str('Cron schedule that puts the workloads to sleep.'),
-        exclude: closed({selector: labelsOnlySelector('Workloads with these labels never sleep.')}, 'Workloads that never sleep.'),
+        exclude: closed(
+          {selector: labelsOnlySelector('Workloads with these labels never sleep.')},
+          'Workloads that never sleep.',
+        ),
         wakeup: closed({schedule: str('Cron schedule that wakes the workloads.')}, 'Scheduled wake-up.'),
         timezone: timezone(),
       },
@@ -61,7 +68,10 @@ export const snapshots = closed(
             container: closed(
               {
                 path: str('Directory inside the container for the snapshots.'),
-                volume: closed({name: str('Name of the volume to mount.'), path: str('Mount path of the volume.')}, 'Volume to store the snapshots on.'),
+                volume: closed(
+                  {name: str('Name of the volume to mount.'), path: str('Mount path of the volume.')},
+                  'Volume to store the snapshots on.',
+                ),
               },
               'Local files inside the vCluster container.',
             ),
@@ -86,7 +96,13 @@ export const deletion = closed(
   {
     prevent: bool('Prevents the virtual cluster from being deleted.'),
     auto: closed(
-      {afterInactivity: pattern('go-duration', GO_DURATION, 'Idle time before the virtual cluster is deleted, e.g. 720h.')},
+      {
+        afterInactivity: pattern(
+          'go-duration',
+          GO_DURATION,
+          'Idle time before the virtual cluster is deleted, e.g. 720h.',
+        ),
+      },
       'Automatic deletion.',
     ),
   },

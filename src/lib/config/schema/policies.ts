@@ -110,7 +110,10 @@ const limitRange = closed(
   {
     enabled: autoBool('auto', 'Deploys a LimitRange; "auto" enables it together with the resource quota.'),
     default: openObject({'ephemeral-storage': '8Gi', memory: '512Mi', cpu: '1'}, 'Default limits of containers.'),
-    defaultRequest: openObject({'ephemeral-storage': '3Gi', memory: '128Mi', cpu: '100m'}, 'Default requests of containers.'),
+    defaultRequest: openObject(
+      {'ephemeral-storage': '3Gi', memory: '128Mi', cpu: '100m'},
+      'Default requests of containers.',
+    ),
     max: openObject({}, 'Maximum resources of a container.'),
     min: openObject({}, 'Minimum resources of a container.'),
     ...labelsAndAnnotations(true),
@@ -121,7 +124,9 @@ const limitRange = closed(
 export const policies = closed(
   {
     networkPolicy,
-    podSecurityStandard: str('Pod Security Standard enforced in the virtual cluster: baseline, restricted or privileged; empty enforces none.'),
+    podSecurityStandard: str(
+      'Pod Security Standard enforced in the virtual cluster: baseline, restricted or privileged; empty enforces none.',
+    ),
     resourceQuota,
     limitRange,
     centralAdmission,

@@ -92,7 +92,11 @@ const autoNodes = object(
     properties: stringMap('Provider properties such as region or subscription.'),
     static: list(
       object(
-        {name: required(str('Name of the node pool.')), ...nodePoolCommon, quantity: required(int('Number of nodes in the pool.'))},
+        {
+          name: required(str('Name of the node pool.')),
+          ...nodePoolCommon,
+          quantity: required(int('Number of nodes in the pool.')),
+        },
         'A fixed-size node pool.',
       ),
       'Node pools with a fixed size.',
@@ -135,7 +139,10 @@ const autoNodes = object(
 export const privateNodes = closed(
   {
     enabled: bool(false, 'Joins real nodes into the virtual cluster instead of syncing pods to the host.'),
-    kubelet: closed({config: openObject('KubeletConfiguration merged into the default kubelet config.')}, 'Kubelet options for all nodes.'),
+    kubelet: closed(
+      {config: openObject('KubeletConfiguration merged into the default kubelet config.')},
+      'Kubelet options for all nodes.',
+    ),
     autoUpgrade: closed(
       {
         enabled: bool(true, 'Upgrades the nodes automatically with the control plane.'),
@@ -154,8 +161,14 @@ export const privateNodes = closed(
     autoNodes: list(autoNodes, 'Automatically provisioned node pools.'),
     vpn: closed(
       {
-        enabled: bool(false, 'Connects the nodes to the control plane through a VPN (needs the platform); cannot change later.'),
-        nodeToNode: closed({enabled: bool(false, 'Also connects the nodes with each other; cannot change later.')}, 'Node-to-node VPN.'),
+        enabled: bool(
+          false,
+          'Connects the nodes to the control plane through a VPN (needs the platform); cannot change later.',
+        ),
+        nodeToNode: closed(
+          {enabled: bool(false, 'Also connects the nodes with each other; cannot change later.')},
+          'Node-to-node VPN.',
+        ),
       },
       'VPN for nodes in other networks.',
     ),
@@ -164,7 +177,9 @@ export const privateNodes = closed(
         enabled: bool('Deploys the private nodes daemon onto the nodes.'),
         controlPlaneLoadBalancer: closed(
           {
-            enabled: bool('Balances control-plane traffic from the node across the control-plane replicas, without an external load balancer.'),
+            enabled: bool(
+              'Balances control-plane traffic from the node across the control-plane replicas, without an external load balancer.',
+            ),
             kubeProxy: bool('Sends kube-proxy through that load balancer as well.'),
             port: int('Port of the node-local load balancer.'),
           },
@@ -182,7 +197,9 @@ export const standalone = closed(
   {
     enabled: bool('Runs the control plane directly on a machine instead of in a pod.'),
     dataDir: str('Data directory of the standalone control plane.'),
-    advertiseAddress: str('IP address the control plane advertises to the kubernetes and konnectivity Services; detected when empty.'),
+    advertiseAddress: str(
+      'IP address the control plane advertises to the kubernetes and konnectivity Services; detected when empty.',
+    ),
     autoNodes: closed(
       {
         provider: str('Node provider for the standalone nodes.'),
@@ -192,7 +209,10 @@ export const standalone = closed(
       'Automatically provisioned standalone nodes.',
     ),
     joinNode: closed(
-      {enabled: bool('Also joins the standalone machine as a node; otherwise only the control plane runs.'), ...joinConfiguration()},
+      {
+        enabled: bool('Also joins the standalone machine as a node; otherwise only the control plane runs.'),
+        ...joinConfiguration(),
+      },
       'How the standalone machine joins as a node.',
     ),
   },

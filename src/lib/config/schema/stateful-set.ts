@@ -1,5 +1,15 @@
 /** `controlPlane.statefulSet`: the control-plane pod (a StatefulSet, or a Deployment when nothing is persistent). */
-import {accessModes, image, labelsAndAnnotations, podMetadata, pullPolicy, resources, scheduling, security, volumeMount} from './common.js'
+import {
+  accessModes,
+  image,
+  labelsAndAnnotations,
+  podMetadata,
+  pullPolicy,
+  resources,
+  scheduling,
+  security,
+  volumeMount,
+} from './common.js'
 import {anyList, autoBool, bool, closed, int, list, object, objList, oneOf, str, strList} from './helpers.js'
 
 const probes = closed(
@@ -40,9 +50,17 @@ const persistence = closed(
   {
     volumeClaim: closed(
       {
-        enabled: autoBool('auto', 'Creates the data PersistentVolumeClaim; "auto" does so for the embedded database and embedded etcd.'),
+        enabled: autoBool(
+          'auto',
+          'Creates the data PersistentVolumeClaim; "auto" does so for the embedded database and embedded etcd.',
+        ),
         accessModes: accessModes('Access modes of the claim.', ['ReadWriteOnce']),
-        retentionPolicy: oneOf('kubernetes-values', ['Retain', 'Delete'], 'Retain', 'What happens to the claim when the StatefulSet is deleted.'),
+        retentionPolicy: oneOf(
+          'kubernetes-values',
+          ['Retain', 'Delete'],
+          'Retain',
+          'What happens to the claim when the StatefulSet is deleted.',
+        ),
         size: str('5Gi', 'Storage size of the claim.'),
         storageClass: str('', 'Storage class of the claim; empty uses the default class.'),
       },
@@ -50,7 +68,10 @@ const persistence = closed(
     ),
     volumeClaimTemplates: objList([], 'Replaces the generated volume claim templates completely.'),
     dataVolume: objList([], 'Replaces the data volume; only works when volumeClaim.enabled is false.'),
-    binariesVolume: objList([{name: 'binaries', emptyDir: {}}], 'Volume that receives the Kubernetes binaries; need not be persistent.'),
+    binariesVolume: objList(
+      [{name: 'binaries', emptyDir: {}}],
+      'Volume that receives the Kubernetes binaries; need not be persistent.',
+    ),
     addVolumes: objList([], 'Extra volumes for the pod.'),
     addVolumeMounts: list(volumeMount, 'Extra volume mounts for the syncer container.', []),
   },
@@ -61,7 +82,10 @@ const dnsConfig = closed(
   {
     nameservers: strList('DNS server IP addresses added to the pod.'),
     searches: strList('DNS search domains added to the pod.'),
-    options: list(object({name: str('Resolver option name.'), value: str('Resolver option value.')}, 'A resolver option.'), 'DNS resolver options.'),
+    options: list(
+      object({name: str('Resolver option name.'), value: str('Resolver option value.')}, 'A resolver option.'),
+      'DNS resolver options.',
+    ),
   },
   'DNS parameters of the pod in addition to those from dnsPolicy.',
 )
@@ -87,7 +111,11 @@ export const statefulSet = closed(
       requests: {'ephemeral-storage': '1Gi', cpu: '200m', memory: '256Mi'},
     }),
     scheduling: scheduling('Scheduling of the control-plane pod.', true),
-    security: security('Security contexts of the control-plane pod.', {allowPrivilegeEscalation: false, runAsUser: 0, runAsGroup: 0}),
+    security: security('Security contexts of the control-plane pod.', {
+      allowPrivilegeEscalation: false,
+      runAsUser: 0,
+      runAsGroup: 0,
+    }),
     probes,
     persistence,
     enableServiceLinks: bool(true, 'Sets enableServiceLinks on the pod.'),
@@ -103,7 +131,11 @@ export const statefulSet = closed(
     command: strList([], 'Replaces the command of the syncer container.'),
     args: strList([], 'Replaces the arguments of the syncer container.'),
     env: objList([], 'Extra environment variables for the syncer container.'),
-    dnsPolicy: oneOf('kubernetes-values', ['', 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'], 'DNS policy of the pod.'),
+    dnsPolicy: oneOf(
+      'kubernetes-values',
+      ['', 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'],
+      'DNS policy of the pod.',
+    ),
     dnsConfig,
     initContainers: anyList('Extra init containers, run after the one that copies the Kubernetes binaries.'),
     sidecarContainers: anyList('Extra containers next to the syncer container.'),

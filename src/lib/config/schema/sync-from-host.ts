@@ -70,7 +70,10 @@ export const fromHost = closed(
     csiNodes: autoSyncSwitch('CSINodes of the host.', 'auto'),
     csiDrivers: autoSyncSwitch('CSIDrivers of the host.', 'auto'),
     csiStorageCapacities: autoSyncSwitch('CSIStorageCapacities of the host.', 'auto'),
-    customResources: mapOf(customResource, 'Custom resources to sync read-only from the host, keyed by "plural.group".'),
+    customResources: mapOf(
+      customResource,
+      'Custom resources to sync read-only from the host, keyed by "plural.group".',
+    ),
     volumeSnapshotClasses: removed(removedSwitch(), 'Removed in vCluster 0.36; the chart rejects the key. Remove it.'),
     configMaps: withMappings('ConfigMaps of the host.'),
     secrets: withMappings('Secrets of the host.'),
@@ -84,13 +87,17 @@ export const fromHost = closed(
         mappings: mappings('Host-to-virtual name mappings of the Gateways to sync.'),
         allowedRoutes: closed(
           {
-            defaultVirtualNamespacePolicy: routeNamespacePolicy('Which virtual namespaces may attach routes to an imported Gateway.'),
+            defaultVirtualNamespacePolicy: routeNamespacePolicy(
+              'Which virtual namespaces may attach routes to an imported Gateway.',
+            ),
             overrides: list(
               object(
                 {
                   hostNamespace: str('Namespace of the host Gateway this override is for.'),
                   name: str('Name of the host Gateway this override is for.'),
-                  virtualNamespacePolicy: routeNamespacePolicy('Which virtual namespaces may attach routes to this Gateway.'),
+                  virtualNamespacePolicy: routeNamespacePolicy(
+                    'Which virtual namespaces may attach routes to this Gateway.',
+                  ),
                   allowedHostnames: strList('Hostnames routes attached to this Gateway may use.'),
                 },
                 'The route policy of one host Gateway.',
@@ -100,7 +107,10 @@ export const fromHost = closed(
           },
           'The allowedRoutes policy shown on imported Gateways and enforced for routes.',
         ),
-        status: closed({exposeAddresses: bool('Shows the host Gateway addresses in the imported status.')}, 'How Gateway status is mirrored.'),
+        status: closed(
+          {exposeAddresses: bool('Shows the host Gateway addresses in the imported status.')},
+          'How Gateway status is mirrored.',
+        ),
         metadata: closed(
           {exposeSourceGateway: bool('Shows which host Gateway an imported one comes from.')},
           'Which metadata of the host Gateway is visible.',

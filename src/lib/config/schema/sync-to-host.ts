@@ -15,7 +15,11 @@ const pods = closed(
         enabled: bool(true, 'Adds an init container that rewrites /etc/hosts of StatefulSet pods to the virtual FQDN.'),
         initContainer: closed(
           {
-            image: image('Image of the init container.', {registry: 'mirror.gcr.io', repository: 'library/alpine', tag: '3.20'}),
+            image: image('Image of the init container.', {
+              registry: 'mirror.gcr.io',
+              repository: 'library/alpine',
+              tag: '3.20',
+            }),
             resources: resources('Resources of the init container.', {
               limits: {cpu: '30m', memory: '64Mi'},
               requests: {cpu: '30m', memory: '64Mi'},
@@ -81,7 +85,10 @@ const gatewayApi = closed(
     httpRoutes: syncSwitch('HTTPRoutes created in the virtual cluster.', false),
     tlsRoutes: syncSwitch('TLSRoutes created in the virtual cluster.', false),
     backendTLSPolicies: syncSwitch('BackendTLSPolicies created in the virtual cluster.', false),
-    referenceGrants: autoSyncSwitch('ReferenceGrants created in the virtual cluster; "auto" follows the route syncing.', 'auto'),
+    referenceGrants: autoSyncSwitch(
+      'ReferenceGrants created in the virtual cluster; "auto" follows the route syncing.',
+      'auto',
+    ),
   },
   'Gateway API resources created in the virtual cluster.',
 )
@@ -104,7 +111,10 @@ export const toHost = closed(
     serviceAccounts: syncSwitch('ServiceAccounts created in the virtual cluster.', false),
     podDisruptionBudgets: syncSwitch('PodDisruptionBudgets created in the virtual cluster.', false),
     priorityClasses: syncSwitch('PriorityClasses created in the virtual cluster.', false),
-    customResources: mapOf(customResource, 'Custom resources to sync to the host, keyed by "plural.group"; the CRD is copied from the host.'),
+    customResources: mapOf(
+      customResource,
+      'Custom resources to sync to the host, keyed by "plural.group"; the CRD is copied from the host.',
+    ),
     namespaces,
     resourceClaims: syncSwitch('ResourceClaims created in the virtual cluster (pro).', false),
     resourceClaimTemplates: syncSwitch('ResourceClaimTemplates created in the virtual cluster (pro).', false),
