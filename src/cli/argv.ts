@@ -20,3 +20,16 @@ export function normalizeBooleanFlags(argv: readonly string[], flags: BooleanFla
   })
   return [...normalized, ...rest]
 }
+
+/**
+ * Whether the command line asks for JSON output (`--json`, `-o json`, `-ojson`, `--output json`, `--output=json`),
+ * read from argv itself so that even a flag-parsing error is reported as JSON. Only our own flags count.
+ */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  const ours = end < 0 ? argv : argv.slice(0, end)
+  return ours.some((arg, i) => {
+    if (arg === '--json' || arg === '-ojson' || arg === '-o=json' || arg === '--output=json') return true
+    return (arg === '-o' || arg === '--output') && ours[i + 1] === 'json'
+  })
+}

@@ -1,6 +1,6 @@
 import {Command, Errors} from '@oclif/core'
 import {EXIT_CODES, InvalidConfigError, VClusterError, formatProblem, type ConfigProblem} from '../lib/errors.js'
-import {normalizeBooleanFlags, type BooleanFlagDefs} from './argv.js'
+import {normalizeBooleanFlags, wantsJson, type BooleanFlagDefs} from './argv.js'
 import {stderrColor} from './output.js'
 
 /**
@@ -40,35 +40,59 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
-    const code = this.describeError(error)
-    this.exit(code)
+    const described = this.describeError(error)
+    // Under --json a script reads the outcome from stdout too: one object, never text to parse.
+    if (wantsJson(this.argv)) this.out(JSON.stringify({error: described}))
+    this.exit(described.exitCode)
   }
 
-  private describeError(error: Error & {oclif?: {exit?: number}}): number {
+  /** Prints the error on stderr as a person reads it, and returns it as the --json error object. */
+  private describeError(error: Error & {oclif?: {exit?: number}}): ErrorObject {
     const red = this.color.red
     if (error instanceof InvalidConfigError) {
       const errors = error.problems.filter((p) => p.severity === 'error')
       for (const p of error.problems)
         this.note(p.severity === 'error' ? red(formatProblem(p)) : this.color.yellow(formatProblem(p)))
-      this.note(`${red('error:')} ${errors.length} problem${errors.length === 1 ? '' : 's'} in the vCluster config`)
+      const message = `${errors.length} problem${errors.length === 1 ? '' : 's'} in the vCluster config`
+      this.note(`${red('error:')} ${message}`)
       if (error.hint !== undefined) this.note(error.hint)
-      return error.exitCode
+      return {
+        code: error.kind,
+        exitCode: error.exitCode,
+        message,
+        hint: error.hint,
+        problems: errors.map(formatProblem),
+      }
     }
     if (error instanceof VClusterError) {
       this.note(`${red('error:')} ${error.message}`)
       if (error.hint !== undefined) this.note(error.hint)
-      return error.exitCode
+      return {code: error.kind, exitCode: error.exitCode, message: error.message, hint: error.hint}
     }
     if (isParseError(error)) {
-      this.note(`${red('error:')} ${error.message.split('\n')[0]}`)
-      this.note(`See: vcluster ${this.id ?? ''} --help`.replace(/\s+--help/, ' --help'))
-      return EXIT_CODES.usage
+      const message = error.message.split('\n')[0] ?? ''
+      const hint = `See: vcluster ${this.id ?? ''} --help`.replace(/\s+--help/, ' --help')
+      this.note(`${red('error:')} ${message}`)
+      this.note(hint)
+      return {code: 'usage', exitCode: EXIT_CODES.usage, message, hint}
     }
+    const hint = 'This is unexpected. Run again with VCLUSTER_DEBUG=1 for details, and report it.'
     this.note(`${red('error:')} ${error.message}`)
     if (process.env.VCLUSTER_DEBUG === '1') this.note(error.stack ?? '')
-    else this.note('This is unexpected. Run again with VCLUSTER_DEBUG=1 for details, and report it.')
-    return EXIT_CODES.error
+    else this.note(hint)
+    return {code: 'error', exitCode: EXIT_CODES.error, message: error.message, hint}
   }
+}
+
+/** The error as `--json` prints it on stdout: `{"error": {...}}`. */
+export interface ErrorObject {
+  /** The error kind (README "Exit codes"): usage, invalid-config, not-found, ..., or error when unexpected. */
+  code: string
+  exitCode: number
+  message: string
+  hint?: string
+  /** invalid-config: every problem as file:line:col: key: message. */
+  problems?: string[]
 }
 
 function isParseError(error: Error & {oclif?: {exit?: number}}): boolean {
