@@ -1,6 +1,8 @@
 // End to end on the real vCluster (upstream's `vcluster start` 0.36.1, run by the rig's watcher for each vCluster
 // pod in a namespace labelled vcluster-ts.test/real=true), as the namespace-scoped user: what `create` applies must
 // become a working virtual cluster, its workloads must run on the host, and `delete` must leave nothing.
+import {readFileSync, readdirSync, readlinkSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {newNamespace, useHostCluster, vcluster, waitFor, type TestNamespace} from '../cluster/index.js'
 import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
@@ -72,6 +74,31 @@ async function hostPods(namespace: string): Promise<Array<{name: string; phase: 
     ({name: p.metadata.name, phase: p.status.phase}))
 }
 
+/** Processes whose root is under dir (a sandbox chroots into <dir>/rootfs), with their command names. */
+function rootedIn(dir: string): Array<{pid: number; comm: string}> {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+    try {
+      if (!readlinkSync(`/proc/${p}/root`).startsWith(dir)) return []
+      return [{pid: Number(p), comm: readFileSync(`/proc/${p}/comm`, 'utf8').trim()}]
+    } catch {
+      return [] // ended meanwhile, or not ours to read
+    }
+  })
+}
+
+interface PodState {uid: string; ready: boolean; restarts: number; last?: {exitCode: number; reason: string};
+  waiting?: string}
+
+async function podState(namespace: string, name: string): Promise<PodState | undefined> {
+  const r = await cluster.kubectl(['-n', namespace, 'get', 'pod', name, '-o', 'json'], {reject: false})
+  if (r.exitCode !== 0) return undefined
+  const pod = JSON.parse(r.stdout)
+  const c = pod.status.containerStatuses?.find((x: {name: string}) => x.name === 'syncer') ?? {}
+  return {uid: pod.metadata.uid, restarts: c.restartCount ?? 0, last: c.lastState?.terminated,
+    waiting: c.state?.waiting?.reason,
+    ready: pod.status.conditions?.some((x: {type: string; status: string}) => x.type === 'Ready' && x.status === 'True')}
+}
+
 describe('the real vCluster, end to end, as the namespace user', () => {
   it('create waits for its readiness; connect works; workloads sync to the host and run; delete leaves nothing', async () => {
     const ns = await newNamespace('real')
@@ -132,5 +159,50 @@ describe('the real vCluster, end to end, as the namespace user', () => {
     const managed = await cluster.kubectl(['get', 'priorityclasses,clusterroles,clusterrolebindings', '-o', 'name',
       '-l', `vcluster.loft.sh/managed-by`])
     expect(managed.stdout.trim()).toBe('')
+  })
+
+  it('its pod is Ready from /readyz, not Ready when it dies, restarted with back-off on its data; a deleted pod\'s sandbox stops', async () => {
+    const ns = await newNamespace('real-restart')
+    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    const created = await vcluster(['create', 'rs', '--kubeconfig', ns.userKubeconfig, '-n', ns.name,
+      '--connect=false', '--timeout', '5m'])
+    expect(created.exitCode, created.stderr).toBe(0)
+    const first = await podState(ns.name, 'rs-0')
+    expect(first).toMatchObject({ready: true, restarts: 0})
+    const dir = join(cluster.dir, 'real', first?.uid ?? '')
+    const syncer = rootedIn(dir).find((p) => p.comm === 'vcluster')
+    expect(syncer, JSON.stringify(rootedIn(dir))).toBeDefined()
+
+    process.kill(syncer?.pid ?? 0, 'SIGKILL')
+    // As a kubelet: not Ready at once, the exit recorded, a back-off before the next start.
+    const crashed = await waitFor(async () => {
+      const s = await podState(ns.name, 'rs-0')
+      return s?.restarts === 1 ? s : undefined
+    }, {timeoutMs: 10_000, what: 'restartCount 1 on rs-0'})
+    expect(crashed).toMatchObject({uid: first?.uid, ready: false, last: {exitCode: 137, reason: 'Error'},
+      waiting: 'CrashLoopBackOff'})
+    // During the back-off, as with a kubelet, `kubectl logs` shows the container that exited; --previous it later.
+    expect((await ns.kubectl(['logs', 'rs-0', '-c', 'syncer'])).stdout).toContain('[sandbox] container exited (SIGKILL)')
+    const restarted = Date.now()
+    await waitFor(async () => (await podState(ns.name, 'rs-0'))?.ready, {timeoutMs: 60_000, what: 'rs-0 Ready again'})
+    // 10 s of back-off, then a start on its data (~5 s).
+    expect(Date.now() - restarted).toBeGreaterThan(8_000)
+    expect((await ns.kubectl(['logs', 'rs-0', '-c', 'syncer'])).stdout).not.toContain('container exited')
+    expect((await ns.kubectl(['logs', 'rs-0', '-c', 'syncer', '--previous'])).stdout)
+      .toContain('[sandbox] container exited (SIGKILL)')
+
+    // A re-created pod (new uid) gets a new sandbox only after the old one has stopped: they share the data.
+    await ns.kubectl(['delete', 'pod', 'rs-0', '--wait=false'])
+    const second = await waitFor(async () => {
+      const s = await podState(ns.name, 'rs-0')
+      return s?.uid !== first?.uid && s?.ready ? s : undefined
+    }, {timeoutMs: 90_000, what: 'the re-created rs-0 Ready'})
+    expect(rootedIn(dir)).toEqual([])
+    expect(second.restarts).toBe(0)
+
+    const deleted = await vcluster(['delete', 'rs', '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
+    expect(deleted.exitCode, deleted.stderr).toBe(0)
+    await waitFor(() => rootedIn(join(cluster.dir, 'real', second.uid)).length === 0,
+      {timeoutMs: 60_000, what: 'the sandbox of the deleted vCluster to stop'})
   })
 })
