@@ -65,9 +65,11 @@ export abstract class BaseCommand extends Command {
       }
     }
     if (error instanceof VClusterError) {
-      this.note(`${red('error:')} ${error.message}`)
+      // A typed flag's parse (timeoutFlag) throws our error; oclif wraps its message in its own words.
+      const message = error.message.replace(/^Parsing --[\w-]+ \n\t/, '').replace(/\nSee more help with --help$/, '')
+      this.note(`${red('error:')} ${message}`)
       if (error.hint !== undefined) this.note(error.hint)
-      return {code: error.kind, exitCode: error.exitCode, message: error.message, hint: error.hint}
+      return {code: error.kind, exitCode: error.exitCode, message, hint: error.hint}
     }
     if (isParseError(error)) {
       const message = error.message.split('\n')[0] ?? ''

@@ -39,17 +39,26 @@ export function outputFlag(options: string[], description: string) {
   }
 }
 
+/**
+ * The one `--timeout` of every command that talks to a cluster: a duration (`90s`, `5m`, `1h30m`, plain seconds)
+ * parsed here into milliseconds, so a command reads `flags.timeout` as a number. It bounds the whole command
+ * (withDeadline, lib/kube/deadline.ts), credential plugins included; a bad value is a usage error (exit 2).
+ */
+export function timeoutFlag(defaultText: string, description: string) {
+  return Flags.custom<number>({
+    description,
+    default: parseDuration(defaultText),
+    defaultHelp: async () => defaultText,
+    parse: async (input) => parseDuration(input),
+  })()
+}
+
 /** The host-cluster target from the kube flags, as lib functions take it. */
 export function kubeTarget(flags: {
   kubeconfig?: string
   context?: string
   namespace?: string
-  timeout?: string
+  timeout?: number
 }): KubeTarget {
-  return {
-    kubeconfig: flags.kubeconfig,
-    context: flags.context,
-    namespace: flags.namespace,
-    timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout),
-  }
+  return {kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs: flags.timeout}
 }

@@ -1,10 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {ConnectView, processSignals, untilStopSignal} from '../cli/connect-view.js'
-import {kubeFlags, kubeTarget} from '../cli/flags.js'
+import {kubeFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {UsageError} from '../lib/errors.js'
-import {parseDuration} from '../lib/ui/duration.js'
 import {connectVCluster, type ConnectMode} from '../lib/vcluster/connect.js'
 
 export default class Connect extends BaseCommand {
@@ -58,7 +57,7 @@ export default class Connect extends BaseCommand {
       description:
         'Use a token of this service account in the vCluster (NAMESPACE/NAME, or NAME in kube-system) instead of the admin certificate.',
     }),
-    timeout: Flags.string({description: 'How long to wait for the vCluster to be ready, e.g. 90s, 5m.', default: '5m'}),
+    timeout: timeoutFlag('5m', 'How long to wait for the vCluster to be ready, e.g. 90s, 5m.'),
     'no-resume': Flags.boolean({description: 'Fail instead of resuming a paused vCluster.'}),
   }
 
@@ -104,7 +103,7 @@ export default class Connect extends BaseCommand {
     const result = await connectVCluster({
       name: args.name,
       kube: kubeTarget(flags),
-      timeoutMs: parseDuration(flags.timeout),
+      timeoutMs: flags.timeout,
       server: flags.server,
       insecure: flags.insecure,
       contextName: flags['kube-config-context-name'],

@@ -1,13 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
+import {kubeFlags, outputFlag, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress, showReadiness} from '../cli/progress.js'
 import {ConnectView, isInteractive, untilStopSignal} from '../cli/connect-view.js'
 import {connectVCluster} from '../lib/vcluster/connect.js'
 import {UsageError} from '../lib/errors.js'
 import {renderDeployerRole, renderDryRun, type DeployerRole} from '../lib/vcluster/dry-run.js'
 import {createVCluster, type CreateProgress, type CreateResult} from '../lib/vcluster/create.js'
-import {parseDuration} from '../lib/ui/duration.js'
 import {withDeadline} from '../lib/kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
@@ -46,7 +45,7 @@ export default class Create extends BaseCommand {
     expose: Flags.boolean({description: 'Expose the control plane with a LoadBalancer Service.'}),
     upgrade: Flags.boolean({description: 'Change an existing vCluster (same as `vcluster upgrade`).'}),
     wait: Flags.boolean({description: 'Wait until the control plane is ready.', default: true, allowNo: true}),
-    timeout: Flags.string({description: 'How long to wait, e.g. 90s, 5m.', default: '5m'}),
+    timeout: timeoutFlag('5m', 'How long to wait, e.g. 90s, 5m.'),
     connect: Flags.boolean({
       description:
         'On a terminal, connect afterwards (foreground until Ctrl-C); without one it never blocks and prints how to connect.',
@@ -126,7 +125,7 @@ export default class Create extends BaseCommand {
       return
     }
     const progress = new Progress(this.color)
-    const timeoutMs = parseDuration(flags.timeout)
+    const timeoutMs = flags.timeout
     let result: CreateResult
     try {
       // The readiness wait times out at --timeout with a diagnosis; this bounds the requests around it too.
@@ -168,14 +167,14 @@ export default class Create extends BaseCommand {
   /** The same foreground connect as `vcluster connect NAME -n NS`. */
   private async connectAfter(
     result: CreateResult,
-    flags: {kubeconfig?: string; context?: string; timeout: string},
+    flags: {kubeconfig?: string; context?: string; timeout: number},
   ): Promise<void> {
     const progress = new Progress(this.color)
     const view = new ConnectView(progress, this.color, {name: result.name, namespace: result.namespace})
     await connectVCluster({
       name: result.name,
       kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: result.namespace},
-      timeoutMs: parseDuration(flags.timeout),
+      timeoutMs: flags.timeout,
       mode: {type: 'foreground', updateCurrent: true, untilStopped: untilStopSignal},
       onEvent: (event) => {
         view.show(event)

@@ -1,9 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, kubeTarget} from '../cli/flags.js'
+import {kubeFlags, outputFlag, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {withDeadline} from '../lib/kube/deadline.js'
-import {parseDuration} from '../lib/ui/duration.js'
 import {deleteVCluster} from '../lib/vcluster/delete.js'
 
 export default class Delete extends BaseCommand {
@@ -31,17 +30,17 @@ export default class Delete extends BaseCommand {
     'delete-namespace': Flags.boolean({description: 'Also delete the namespace, even if the CLI did not create it.'}),
     'ignore-not-found': Flags.boolean({description: 'Succeed when the vCluster does not exist.'}),
     wait: Flags.boolean({description: 'Wait until everything is gone.', default: true, allowNo: true}),
-    timeout: Flags.string({
-      description: 'How long to wait for the API server and (with --wait) until everything is gone, e.g. 90s, 2m.',
-      default: '2m',
-    }),
+    timeout: timeoutFlag(
+      '2m',
+      'How long to wait for the API server and (with --wait) until everything is gone, e.g. 90s, 2m.',
+    ),
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Delete)
     const progress = new Progress(this.color)
-    const timeoutMs = parseDuration(flags.timeout)
+    const timeoutMs = flags.timeout
     // The wait until everything is gone times out at --timeout with the list of what is left; this bounds the
     // requests before it too (a delete that stops half-way is finished by running it again).
     const result = await withDeadline(

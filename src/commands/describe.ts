@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, kubeTarget} from '../cli/flags.js'
+import {kubeFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {withDeadline} from '../lib/kube/deadline.js'
-import {parseDuration} from '../lib/ui/duration.js'
 import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
@@ -27,16 +26,16 @@ export default class Describe extends BaseCommand {
     }),
     json: Flags.boolean({description: 'Same as -o json.'}),
     'config-only': Flags.boolean({description: 'Print only the values you set, as YAML (or JSON with -o json).'}),
-    timeout: Flags.string({
-      description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
-      default: '1m',
-    }),
+    timeout: timeoutFlag(
+      '1m',
+      'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
+    ),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Describe)
     // The diagnosis of a vCluster that is not running has its own 10 s limit inside this one.
-    const d = await withDeadline(parseDuration(flags.timeout), {what: `describe of vCluster ${args.name}`}, () =>
+    const d = await withDeadline(flags.timeout, {what: `describe of vCluster ${args.name}`}, () =>
       describeVCluster(kubeTarget(flags), args.name),
     )
     const output = flags.json ? 'json' : flags.output

@@ -1,11 +1,10 @@
 import {existsSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags} from '../cli/flags.js'
+import {kubeFlags, timeoutFlag} from '../cli/flags.js'
 import {UsageError} from '../lib/errors.js'
 import {disconnectContext} from '../lib/kubeconfig/contexts.js'
 import {kubeconfigFiles} from '../lib/kubeconfig/resolve.js'
-import {parseDuration} from '../lib/ui/duration.js'
 
 export default class Disconnect extends BaseCommand {
   static override summary = 'Switch back from a vCluster context to the context that was current before connect.'
@@ -23,10 +22,10 @@ export default class Disconnect extends BaseCommand {
       description: 'The vCluster context to switch away from (default: the current context).',
       helpGroup: 'KUBE',
     }),
-    timeout: Flags.string({
-      description: 'How long to wait while another kubectl or vcluster holds the kubeconfig lock, e.g. 15s.',
-      default: '15s',
-    }),
+    timeout: timeoutFlag(
+      '15s',
+      'How long to wait while another kubectl or vcluster holds the kubeconfig lock, e.g. 15s.',
+    ),
   }
 
   async run(): Promise<void> {
@@ -38,7 +37,7 @@ export default class Disconnect extends BaseCommand {
         'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.',
       )
     }
-    const {from, to} = await disconnectContext(files, flags.context, parseDuration(flags.timeout))
+    const {from, to} = await disconnectContext(files, flags.context, flags.timeout)
     this.note(`Switched back to context ${to} (from ${from}).`)
   }
 }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, kubeTarget} from '../cli/flags.js'
+import {kubeFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {connectKube} from '../lib/kube/client.js'
 import {withDeadline} from '../lib/kube/deadline.js'
-import {formatAge, formatTable, parseDuration} from '../lib/ui/duration.js'
+import {formatAge, formatTable} from '../lib/ui/duration.js'
 import {listVClusters, type VClusterListItem} from '../lib/vcluster/list.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
@@ -32,16 +32,16 @@ export default class List extends BaseCommand {
       default: 'table',
     }),
     json: Flags.boolean({description: 'Same as -o json.'}),
-    timeout: Flags.string({
-      description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
-      default: '1m',
-    }),
+    timeout: timeoutFlag(
+      '1m',
+      'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
+    ),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(List)
     const namespace = flags['all-namespaces'] ? undefined : flags.namespace
-    const result = await withDeadline(parseDuration(flags.timeout), {what: 'listing vClusters'}, async () => {
+    const result = await withDeadline(flags.timeout, {what: 'listing vClusters'}, async () => {
       const client = await connectKube(kubeTarget(flags))
       return listVClusters(client, {namespace}).finally(() => client.close())
     })

@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, kubeTarget} from '../cli/flags.js'
+import {kubeFlags, outputFlag, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {withDeadline} from '../lib/kube/deadline.js'
-import {parseDuration} from '../lib/ui/duration.js'
 import {pauseVCluster} from '../lib/vcluster/pause.js'
 
 export default class Pause extends BaseCommand {
@@ -17,16 +16,16 @@ export default class Pause extends BaseCommand {
 
   static override flags = {
     ...kubeFlags,
-    timeout: Flags.string({
-      description: 'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
-      default: '1m',
-    }),
+    timeout: timeoutFlag(
+      '1m',
+      'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
+    ),
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Pause)
-    const result = await withDeadline(parseDuration(flags.timeout), {what: `pause of vCluster ${args.name}`}, () =>
+    const result = await withDeadline(flags.timeout, {what: `pause of vCluster ${args.name}`}, () =>
       pauseVCluster(kubeTarget(flags), args.name),
     )
     if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))

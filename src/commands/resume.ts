@@ -1,10 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, kubeTarget} from '../cli/flags.js'
+import {kubeFlags, outputFlag, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {withDeadline} from '../lib/kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
-import {parseDuration} from '../lib/ui/duration.js'
 import {resumeVCluster} from '../lib/vcluster/pause.js'
 
 export default class Resume extends BaseCommand {
@@ -15,17 +14,14 @@ export default class Resume extends BaseCommand {
   static override flags = {
     ...kubeFlags,
     wait: Flags.boolean({description: 'Wait until ready.', default: true, allowNo: true}),
-    timeout: Flags.string({
-      description: 'How long to wait for the API server and (with --wait) until ready, e.g. 5m.',
-      default: '5m',
-    }),
+    timeout: timeoutFlag('5m', 'How long to wait for the API server and (with --wait) until ready, e.g. 5m.'),
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Resume)
     const progress = new Progress(this.color)
-    const timeoutMs = parseDuration(flags.timeout)
+    const timeoutMs = flags.timeout
     // The readiness wait inside times out at --timeout with a diagnosis; this bounds the requests around it too.
     const result = await withDeadline(
       timeoutMs,

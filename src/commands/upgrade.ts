@@ -1,11 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {confirm, isInteractive} from '../cli/confirm.js'
-import {kubeFlags, outputFlag, valuesFlags, kubeTarget} from '../cli/flags.js'
+import {kubeFlags, outputFlag, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {Deadline} from '../lib/kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
-import {parseDuration} from '../lib/ui/duration.js'
 import {summarize, upgradeVCluster, type UpgradePlan, type UpgradeResult} from '../lib/vcluster/upgrade.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
@@ -36,11 +35,10 @@ export default class Upgrade extends BaseCommand {
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
     force: Flags.boolean({description: 'Allow version downgrades and minor-version skips.'}),
     wait: Flags.boolean({description: 'Wait for the rollout.', default: true, allowNo: true}),
-    timeout: Flags.string({
-      description:
-        'How long to wait for the API server and (with --wait) the rollout, e.g. 5m; the question is not timed.',
-      default: '5m',
-    }),
+    timeout: timeoutFlag(
+      '5m',
+      'How long to wait for the API server and (with --wait) the rollout, e.g. 5m; the question is not timed.',
+    ),
     ...outputFlag(['json', 'yaml'], 'Print the result (with the diff) as json or yaml.'),
   }
 
@@ -49,7 +47,7 @@ export default class Upgrade extends BaseCommand {
     const output = flags.json ? 'json' : flags.output
     const progress = new Progress(this.color)
     const ask = !flags.yes && isInteractive() && output === undefined
-    const timeoutMs = parseDuration(flags.timeout)
+    const timeoutMs = flags.timeout
     // Bounds the requests around the rollout wait too; the time a person takes to answer the question is not counted.
     const deadline = new Deadline(timeoutMs, {
       what: `upgrade of vCluster ${args.name}`,

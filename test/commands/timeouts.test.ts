@@ -51,3 +51,17 @@ describe('--timeout ends a command whose API server never answers', () => {
     30_000,
   )
 })
+
+describe('--timeout is one typed flag', () => {
+  it.each(['create', 'connect', 'delete', 'describe', 'list', 'pause', 'resume', 'upgrade', 'disconnect'])(
+    '%s refuses a value that is not a duration, before contacting anything (exit 2, one message)',
+    async (command) => {
+      const args = command === 'list' || command === 'disconnect' ? [] : ['demo']
+      const connections = sockets.size
+      const r = await runCli([command, ...args, '--timeout', '5x', '--kubeconfig', kubeconfig])
+      expect(r.exitCode, r.stderr).toBe(2)
+      expect(r.stderr).toBe('error: --timeout "5x" is not a duration\nWrite it like 90s, 5m or 1h30m.')
+      expect(sockets.size).toBe(connections)
+    },
+  )
+})
