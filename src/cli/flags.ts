@@ -1,19 +1,24 @@
 import {Flags} from '@oclif/core'
 import type {KubeTarget} from '../lib/kube/client.js'
 import {parseDuration} from '../lib/ui/duration.js'
+import {NAMESPACE_RULES, type NamespaceRule} from '../lib/vcluster/names.js'
 
-/** Flags of every command that talks to a host cluster; resolved as kubectl resolves them. */
-export const kubeFlags = {
-  kubeconfig: Flags.string({
-    description: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).',
-    helpGroup: 'KUBE',
-  }),
-  context: Flags.string({description: 'Kubeconfig context to use (default: its current context).', helpGroup: 'KUBE'}),
-  namespace: Flags.string({
-    char: 'n',
-    description: "Host namespace (default: the context's namespace).",
-    helpGroup: 'KUBE',
-  }),
+/**
+ * Flags of every command that talks to a host cluster, resolved as kubectl resolves them; `-n`'s default depends on
+ * the command's namespace rule, decided and described in one place (NAMESPACE_RULES, lib/vcluster/names.ts).
+ */
+export function kubeFlags(rule: NamespaceRule) {
+  return {
+    kubeconfig: Flags.string({
+      description: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).',
+      helpGroup: 'KUBE',
+    }),
+    context: Flags.string({
+      description: 'Kubeconfig context to use (default: its current context).',
+      helpGroup: 'KUBE',
+    }),
+    namespace: Flags.string({char: 'n', description: NAMESPACE_RULES[rule], helpGroup: 'KUBE'}),
+  }
 }
 
 /** Values flags shared by validate, create and upgrade. */

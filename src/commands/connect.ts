@@ -29,7 +29,7 @@ export default class Connect extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
-    ...kubeFlags,
+    ...kubeFlags('find'),
     server: Flags.string({
       description:
         'Use this URL instead of a port-forward (a LoadBalancer, ingress or any extraSAN); https:// is added if missing.',

@@ -29,13 +29,7 @@ export default class Create extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
-    ...kubeFlags,
-    namespace: Flags.string({
-      char: 'n',
-      description:
-        "Host namespace (default: the context's namespace, or vcluster-NAME when that is empty or `default`; --dry-run=client reads it from the kubeconfig too).",
-      helpGroup: 'KUBE',
-    }),
+    ...kubeFlags('create'),
     ...valuesFlags,
     'create-namespace': Flags.boolean({
       description: 'Create the namespace if missing (marked so delete removes it).',

@@ -25,7 +25,7 @@ export default class Delete extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
-    ...kubeFlags,
+    ...kubeFlags('find'),
     'keep-pvc': Flags.boolean({description: 'Keep the volume claims (the data) for a later create.'}),
     'delete-namespace': Flags.boolean({description: 'Also delete the namespace, even if the CLI did not create it.'}),
     'ignore-not-found': Flags.boolean({description: 'Succeed when the vCluster does not exist.'}),

@@ -17,7 +17,7 @@ export default class Describe extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
-    ...kubeFlags,
+    ...kubeFlags('find'),
     output: Flags.string({
       char: 'o',
       description: 'Output format.',

@@ -17,7 +17,7 @@ export default class Disconnect extends BaseCommand {
   static override examples = ['<%= config.bin %> disconnect']
 
   static override flags = {
-    kubeconfig: kubeFlags.kubeconfig,
+    kubeconfig: kubeFlags('find').kubeconfig,
     context: Flags.string({
       description: 'The vCluster context to switch away from (default: the current context).',
       helpGroup: 'KUBE',

@@ -20,7 +20,7 @@ export default class List extends BaseCommand {
   static override examples = ['<%= config.bin %> list', '<%= config.bin %> list -n team-a -o json']
 
   static override flags = {
-    ...kubeFlags,
+    ...kubeFlags('list'),
     'all-namespaces': Flags.boolean({
       char: 'A',
       description: 'List in all namespaces (the default unless -n is given).',

@@ -15,7 +15,7 @@ export default class Pause extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
-    ...kubeFlags,
+    ...kubeFlags('find'),
     timeout: timeoutFlag(
       '1m',
       'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',

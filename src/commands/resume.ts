@@ -12,7 +12,7 @@ export default class Resume extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
-    ...kubeFlags,
+    ...kubeFlags('find'),
     wait: Flags.boolean({description: 'Wait until ready.', default: true, allowNo: true}),
     timeout: timeoutFlag('5m', 'How long to wait for the API server and (with --wait) until ready, e.g. 5m.'),
     ...outputFlag(['json'], 'Print the result as json.'),

@@ -27,7 +27,7 @@ export default class Upgrade extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
-    ...kubeFlags,
+    ...kubeFlags('find'),
     ...valuesFlags,
     'vcluster-version': Flags.string({description: 'vCluster (syncer image) version to run, e.g. 0.36.1.'}),
     'reset-values': Flags.boolean({description: 'Start from the defaults instead of the stored config.'}),

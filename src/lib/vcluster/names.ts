@@ -15,6 +15,27 @@ export function checkVClusterName(name: string): void {
 }
 
 /**
+ * THE place where each command's namespace default is decided and said. Kubeconfig and context are chosen the same
+ * way for every command, as kubectl does (kubeconfig/resolve.ts: --kubeconfig, else every file in $KUBECONFIG, else
+ * ~/.kube/config; --context, else its current-context). The namespace, when -n is not given:
+ * - `create`: the context's namespace, or vcluster-NAME when that is empty or `default` (defaultNamespace and
+ *   createNamespace below, for create, --dry-run and --print-role alike);
+ * - `find` (connect, delete, describe, pause, resume, upgrade): every namespace the user can list, else (listing
+ *   them all is forbidden) the context's namespace, else `default` (findVCluster in find.ts);
+ * - `list`: all namespaces, with the same fallback (listVClusters in list.ts).
+ * Each command's -n help text is its rule's text here (cli/flags.ts kubeFlags); the README's global behaviour says
+ * the same.
+ */
+export const NAMESPACE_RULES = {
+  create:
+    "Host namespace (default: the context's namespace, or vcluster-NAME when that is empty or `default`; --dry-run=client reads it from the kubeconfig too).",
+  find: "Host namespace of the vCluster (default: search every namespace you can list; if that is forbidden, the context's namespace).",
+  list: "Only this namespace (default: all namespaces; if that is forbidden, the context's namespace).",
+} as const
+
+export type NamespaceRule = keyof typeof NAMESPACE_RULES
+
+/**
  * create's namespace, upstream's rule: -n, else the context's namespace, else vcluster-<name> when that is empty or
  * `default`. The one rule for create, --dry-run (client and server) and --print-role.
  */
