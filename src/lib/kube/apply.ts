@@ -1,4 +1,4 @@
-import type {KubeObject} from '../manifests/types.js'
+import type {KubeObject} from './object.js'
 import type {KubeClient} from './client.js'
 import {objectPath} from './resources.js'
 

@@ -1,5 +1,6 @@
 import type {KubeClient} from './client.js'
 import {collectionPath} from './resources.js'
+import {vclusterSelector} from './object.js'
 
 interface Pod {
   metadata: {name: string}
@@ -47,7 +48,7 @@ export async function diagnose(
   name: string,
   limitMs = DIAGNOSE_LIMIT_MS,
 ): Promise<string[]> {
-  const selector = `app=vcluster,release=${name}`
+  const selector = vclusterSelector(name)
   const lists = Promise.all([
     client.request<{items: Pod[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: selector}}),
     client.request<{items: Claim[]}>({

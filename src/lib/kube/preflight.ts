@@ -1,5 +1,5 @@
 import {ForbiddenError} from '../errors.js'
-import type {KubeObject} from '../manifests/types.js'
+import type {KubeObject} from './object.js'
 import type {KubeClient} from './client.js'
 import {resourceInfo} from './resources.js'
 

@@ -1,4 +1,4 @@
-import type {KubeObject} from '../manifests/types.js'
+import type {KubeObject} from './object.js'
 
 export interface ResourceInfo {
   /** `''` for the core group. */

@@ -3,6 +3,7 @@ import type {KubeClient} from './client.js'
 import {diagnose} from './diagnose.js'
 import {collectionPath} from './resources.js'
 import {keepWatching} from './watch.js'
+import {vclusterSelector} from './object.js'
 
 export type ProgressEvent =
   | {type: 'pod-scheduled'; pod: string; node: string}
@@ -50,7 +51,7 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
   const started = Date.now()
   const abort = new AbortController()
   const {namespace, name, kind} = options
-  const selector = `app=vcluster,release=${name}`
+  const selector = vclusterSelector(name)
   const seen = new Set<string>()
   const once = (key: string, fn: () => void) => {
     if (!seen.has(key)) {

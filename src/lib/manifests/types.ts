@@ -1,18 +1,9 @@
 import type {VClusterConfig} from '../config/schema/index.js'
 
-/** A Kubernetes object as plain data, ready for server-side apply. */
-export interface KubeObject {
-  apiVersion: string
-  kind: string
-  metadata: {
-    name: string
-    namespace?: string
-    labels?: Record<string, string>
-    annotations?: Record<string, string>
-    [key: string]: unknown
-  }
-  [key: string]: unknown
-}
+import type {KubeObject} from '../kube/object.js'
+
+/** Defined with the client (lib/kube/object.ts); the manifests build them. */
+export type {KubeObject}
 
 export interface RenderInput {
   /** vCluster name (the `release` label). */

@@ -12,6 +12,7 @@ import {certificateNames, extraSans, hostCovered, hostOf} from './certificate-na
 import {findVCluster, type FoundVCluster} from './find.js'
 import {resumeFound} from './pause.js'
 import type {VClusterAccess} from './vcluster-api.js'
+import {vclusterSelector} from '../kube/object.js'
 
 export interface TargetOptions {
   name: string
@@ -138,7 +139,7 @@ function startReads(client: KubeClient, namespace: string, name: string, options
         ? client
             .request<{items: PodItem[]}>({
               path: collectionPath('Pod', namespace),
-              query: {labelSelector: `app=vcluster,release=${name}`},
+              query: {labelSelector: vclusterSelector(name)},
             })
             .then((l) => l.items)
         : Promise.resolve(undefined),

@@ -15,6 +15,7 @@ import {prepareConnect, type ConnectTarget, type TargetOptions} from './connect-
 import {runWithKubeconfig, type SignalHook} from './run-command.js'
 import {serviceAccountToken, waitUntilAnswers, type VClusterAccess} from './vcluster-api.js'
 import {YAML_1_1_SAFE} from '../manifests/yaml-emit.js'
+import {vclusterSelector} from '../kube/object.js'
 
 /** The vCluster's API port in its pod (`controlPlane.proxy.port`). */
 const VCLUSTER_PORT = 8443
@@ -153,7 +154,7 @@ async function openForward(
   const forward = await startPortForward({
     client,
     namespace: found.namespace,
-    labelSelector: `app=vcluster,release=${found.name}`,
+    labelSelector: vclusterSelector(found.name),
     remotePort: VCLUSTER_PORT,
     localPort,
     preferredPort: stablePort(target),

@@ -15,6 +15,7 @@ import {needsClusterRole} from '../manifests/cluster-rules.js'
 import {CONFIG_KEY} from '../manifests/config-secret.js'
 import {clusterRoleName, configSecretName, multiNamespaceRoleName} from '../manifests/names.js'
 import {clearImportedNamespace, IMPORTED_ANNOTATION} from './delete-imported.js'
+import {vclusterSelector} from '../kube/object.js'
 
 export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by'
 
@@ -94,7 +95,7 @@ export async function surveyClusterScoped(client: KubeClient, name: string, name
       .request<{items: Item[]} | undefined>({path: collectionPath(kind), query: {labelSelector}, allow: [403]})
       .then((l) => l?.items)
   const ours = new Set([clusterRoleName(name, namespace), multiNamespaceRoleName(name, namespace)])
-  const release = `app=vcluster,release=${name}`
+  const release = vclusterSelector(name)
   const [bindings, roles, priorityClasses, namespaces] = await Promise.all([
     list('ClusterRoleBinding', release),
     list('ClusterRole', release),

@@ -15,6 +15,7 @@ import {
 } from './delete-cluster.js'
 import {findVCluster, findVClusters, type FoundVCluster} from './find.js'
 import {checkOperation} from './permissions.js'
+import {vclusterSelector} from '../kube/object.js'
 
 export interface DeleteOptions {
   name: string
@@ -107,7 +108,7 @@ export async function deleteVCluster(options: DeleteOptions): Promise<DeleteResu
  * interrupt message suggests must find and finish them rather than answer "not found".
  */
 async function leftoversOf(client: KubeClient, name: string, namespace: string): Promise<FoundVCluster | undefined> {
-  const query = {labelSelector: `app=vcluster,release=${name}`, limit: '1'}
+  const query = {labelSelector: vclusterSelector(name), limit: '1'}
   const lists = await Promise.all(
     ['Secret', 'PersistentVolumeClaim', 'Service'].map((kind) =>
       client.request<{items: unknown[]} | undefined>({path: collectionPath(kind, namespace), query, allow: [403, 404]}),

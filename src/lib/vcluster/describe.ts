@@ -5,6 +5,7 @@ import {findVCluster} from './find.js'
 import {statusOf} from './list.js'
 import {readStoredConfig} from './stored-config.js'
 import {diagnose} from '../kube/diagnose.js'
+import {vclusterSelector} from '../kube/object.js'
 
 export interface Description {
   name: string
@@ -38,7 +39,7 @@ export async function describeVCluster(kube: KubeTarget, name: string): Promise<
     const [pods, stored, service] = await Promise.all([
       client.request<{items: never[]}>({
         path: collectionPath('Pod', namespace),
-        query: {labelSelector: `app=vcluster,release=${name}`},
+        query: {labelSelector: vclusterSelector(name)},
       }),
       readStoredConfig(client, name, namespace),
       client.request<Service | undefined>({path: `${collectionPath('Service', namespace)}/${name}`, allow: [404, 403]}),

@@ -1,6 +1,6 @@
 import {UsageError, type ConfigProblem} from '../errors.js'
 import {renderManifests, workloadKind} from '../manifests/index.js'
-import type {KubeObject} from '../manifests/types.js'
+import type {KubeObject} from '../kube/object.js'
 import {NEWEST_KUBERNETES} from '../versions.js'
 import {loadCreateConfig} from './create.js'
 import {checkVClusterName, createNamespace} from './names.js'

@@ -1,6 +1,7 @@
 import {ForbiddenError, NotFoundError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {collectionPath} from '../kube/resources.js'
+import {vclusterSelector} from '../kube/object.js'
 
 export interface Workload {
   kind: 'StatefulSet' | 'Deployment'
@@ -36,7 +37,7 @@ export interface Scope {
  * `release` label. Two LIST requests whatever the count. Also finds vClusters made by the upstream CLI or chart.
  */
 export async function findVClusters(client: KubeClient, scope: Scope): Promise<FoundVCluster[]> {
-  const query = {labelSelector: 'app=vcluster'}
+  const query = {labelSelector: vclusterSelector()}
   const [sets, deployments] = await Promise.all([
     client.request<{items: Workload[]}>({path: collectionPath('StatefulSet', scope.namespace), query}),
     client.request<{items: Workload[]}>({path: collectionPath('Deployment', scope.namespace), query}),

@@ -4,6 +4,7 @@ import {podStatus} from '../kube/diagnose.js'
 import {collectionPath} from '../kube/resources.js'
 import {contextNameFor} from '../kubeconfig/names.js'
 import {findVClusters, type FoundVCluster} from './find.js'
+import {vclusterSelector} from '../kube/object.js'
 
 /** One row of `vcluster list`; JSON keys match the upstream CLI so existing scripts keep working. */
 export interface VClusterListItem {
@@ -54,7 +55,10 @@ async function listIn(
 ): Promise<VClusterListItem[]> {
   const [found, pods] = await Promise.all([
     findVClusters(client, {namespace}),
-    client.request<{items: Pod[]}>({path: collectionPath('Pod', namespace), query: {labelSelector: 'app=vcluster'}}),
+    client.request<{items: Pod[]}>({
+      path: collectionPath('Pod', namespace),
+      query: {labelSelector: vclusterSelector()},
+    }),
   ])
   const podsByRelease = new Map<string, Pod[]>()
   for (const pod of pods.items) {

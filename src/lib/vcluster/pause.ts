@@ -1,13 +1,14 @@
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {collectionPath, objectPath} from '../kube/resources.js'
 import {waitForReady, type ProgressEvent} from '../kube/wait.js'
-import {MANAGED_BY_LABEL} from '../manifests/index.js'
 import {deleteCollection} from './delete.js'
+import {MANAGED_BY_LABEL as SYNCED_BY_LABEL} from './delete-cluster.js'
 import {findVCluster, type FoundVCluster} from './find.js'
 import {checkOperation} from './permissions.js'
 import {disconnectContext, isVClusterContext} from '../kubeconfig/contexts.js'
 import {readKubeconfigSet} from '../kubeconfig/edit.js'
 import type {NamedEntry} from '../kubeconfig/resolve.js'
+import {etcdSelector} from '../kube/object.js'
 
 /** Upstream's paused marker (list shows `Paused`), plus where we remember the replica count. */
 export const PAUSED_ANNOTATION = 'loft.sh/paused'
@@ -49,8 +50,13 @@ export async function pauseVCluster(kube: KubeTarget, name: string): Promise<Pau
     await checkOperation(client, 'pause', {name, namespace: found.namespace, workloadKind: found.workload.kind})
     await scale(client, found, 0, {[PAUSED_ANNOTATION]: 'true', [REPLICAS_ANNOTATION]: String(replicas)})
     await scaleEtcd(client, found, 0)
-    // One request with deletecollection, else one per pod: namespace users often hold only delete.
-    await deleteCollection(client, 'Pod', found.namespace, `${MANAGED_BY_LABEL}=${name}`)
+    // As upstream: only once the control plane's pods are gone, or a syncer still running recreates the workloads
+    // deleted next (seen with the real vCluster, issue 13).
+    await waitForScaledDown(client, found)
+    // The pods the vCluster synced carry vcluster.loft.sh/managed-by=<name> (not our app.kubernetes.io/managed-by, as
+    // pause used before: the real vCluster's workloads then stayed on the host, issue 13). One request with
+    // deletecollection, else one per pod: namespace users often hold only delete.
+    await deleteCollection(client, 'Pod', found.namespace, `${SYNCED_BY_LABEL}=${name}`)
     const switchedTo = await switchAwayFrom(client.selection.files, name, found.namespace)
     return {
       name,
@@ -124,10 +130,25 @@ async function scale(
   })
 }
 
+/** Upstream polls status.replicas == 0 every second for up to 3 minutes; then deletes the workloads anyway. */
+const SCALE_DOWN_POLL_MS = 500
+const SCALE_DOWN_LIMIT_MS = 180_000
+
+async function waitForScaledDown(client: KubeClient, found: FoundVCluster): Promise<void> {
+  const {kind, metadata} = found.workload
+  const path = objectPath({kind, apiVersion: 'apps/v1', metadata: {name: metadata.name, namespace: found.namespace}})
+  const deadline = Date.now() + SCALE_DOWN_LIMIT_MS
+  while (Date.now() < deadline) {
+    const w = await client.request<{status?: {replicas?: number}} | undefined>({path, allow: [404]})
+    if ((w?.status?.replicas ?? 0) === 0) return
+    await new Promise((resolve) => setTimeout(resolve, SCALE_DOWN_POLL_MS))
+  }
+}
+
 async function scaleEtcd(client: KubeClient, found: FoundVCluster, replicas: number): Promise<void> {
   const sets = await client.request<{items: {metadata: {name: string}; spec?: {replicas?: number}}[]}>({
     path: collectionPath('StatefulSet', found.namespace),
-    query: {labelSelector: `app=vcluster-etcd,release=${found.name}`},
+    query: {labelSelector: etcdSelector(found.name)},
   })
   await Promise.all(
     sets.items.map((s) =>

@@ -6,7 +6,7 @@
 import type {KubeClient} from '../kube/client.js'
 import {checkPermissions, requiredPermissions, type Permission, type RulesReview} from '../kube/preflight.js'
 import {resourceInfo} from '../kube/resources.js'
-import type {KubeObject} from '../manifests/types.js'
+import type {KubeObject} from '../kube/object.js'
 
 export type Operation = 'create' | 'upgrade' | 'list' | 'describe' | 'connect' | 'pause' | 'resume' | 'delete'
 
