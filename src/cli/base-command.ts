@@ -1,6 +1,7 @@
 import {Command, Errors} from '@oclif/core'
 import {EXIT_CODES, InvalidConfigError, VClusterError, formatProblem, type ConfigProblem} from '../lib/errors.js'
 import {normalizeBooleanFlags, wantsJson, type BooleanFlagDefs} from './argv.js'
+import {toYamlText} from '../lib/manifests/yaml-emit.js'
 import {stderrColor} from './output.js'
 
 /**
@@ -13,6 +14,22 @@ export abstract class BaseCommand extends Command {
   /** Writes data to stdout: the only thing a script reads. */
   protected out(text: string): void {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /**
+   * The one place a command's result becomes data on stdout: `json` (from `--json` or `-o json`) and `yaml` print
+   * the data (default: the result itself); otherwise the command's own text (a table, a description), or nothing
+   * when it has none (its notes on stderr say what happened). Returns the result, which run() returns, typed.
+   */
+  protected emit<T>(result: T, format: string | undefined, options: EmitOptions<T> = {}): T {
+    const data = options.data === undefined ? result : options.data(result)
+    if (format === 'json') this.out(JSON.stringify(data, null, options.jsonIndent ?? 2))
+    else if (format === 'yaml') this.out(toYamlText(data))
+    else {
+      const text = options.text?.(result)
+      if (text !== undefined) this.out(text)
+    }
+    return result
   }
 
   /** Progress, notes and warnings go to stderr so stdout stays clean data. */
@@ -84,6 +101,15 @@ export abstract class BaseCommand extends Command {
     else this.note(hint)
     return {code: 'error', exitCode: EXIT_CODES.error, message: error.message, hint}
   }
+}
+
+export interface EmitOptions<T> {
+  /** What json and yaml print, when not the whole result. */
+  data?: (result: T) => unknown
+  /** The text printed without -o (a table, a description); undefined prints nothing. */
+  text?: (result: T) => string | undefined
+  /** `list -o json` keeps upstream's 4 spaces. */
+  jsonIndent?: number
 }
 
 /** The error as `--json` prints it on stdout: `{"error": {...}}`. */

@@ -58,6 +58,11 @@ export function timeoutFlag(defaultText: string, description: string) {
   })()
 }
 
+/** The output format the flags ask for: `--json` is `-o json`; undefined is the command's text. */
+export function outputFormat(flags: {json?: boolean; output?: string}): string | undefined {
+  return flags.json === true ? 'json' : flags.output
+}
+
 /** The host-cluster target from the kube flags, as lib functions take it. */
 export function kubeTarget(flags: {
   kubeconfig?: string

@@ -1,11 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, outputFormat, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress, showReadiness} from '../cli/progress.js'
 import {ConnectView, isInteractive, untilStopSignal} from '../cli/connect-view.js'
 import {connectVCluster} from '../lib/vcluster/connect.js'
 import {UsageError} from '../lib/errors.js'
 import {renderDeployerRole, renderDryRun, type DeployerRole} from '../lib/vcluster/dry-run.js'
+import type {KubeObject} from '../lib/kube/object.js'
 import {createVCluster, type CreateProgress, type CreateResult} from '../lib/vcluster/create.js'
 import {withDeadline} from '../lib/kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
@@ -73,9 +74,9 @@ export default class Create extends BaseCommand {
     }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<CreateResult | DeployerRole | RenderedManifests> {
     const {args, flags} = await this.parse(Create)
-    const output = flags.json ? 'json' : flags.output
+    const output = outputFormat(flags)
     if (flags['print-role']) {
       if (flags['dry-run'] !== 'client')
         throw new UsageError(
@@ -93,12 +94,11 @@ export default class Create extends BaseCommand {
         for: {users: flags['for-user'], groups: flags['for-group'], serviceAccounts: flags['for-service-account']},
       })
       this.warnProblems(role.warnings)
-      this.out(
-        output === 'json'
-          ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: role.objects}, null, 2)
-          : roleYaml(args.name, role),
-      )
-      return
+      // YAML is the Role as kubectl apply reads it, with its header.
+      return this.emit(role, output === 'json' ? 'json' : undefined, {
+        data: (r) => asList(r.objects),
+        text: (r) => roleYaml(args.name, r),
+      })
     }
     if (flags['dry-run'] === 'client') {
       const manifests = await renderDryRun({
@@ -111,12 +111,10 @@ export default class Create extends BaseCommand {
         expose: flags.expose,
       })
       this.warnProblems(manifests.warnings)
-      this.out(
-        output === 'json'
-          ? JSON.stringify({apiVersion: 'v1', kind: 'List', items: manifests.objects}, null, 2)
-          : manifests.objects.map((o) => toYamlText(o)).join('---\n'),
-      )
-      return
+      return this.emit(manifests, output === 'json' ? 'json' : undefined, {
+        data: (r) => asList(r.objects),
+        text: (r) => yamlStream(r.objects),
+      })
     }
     const progress = new Progress(this.color)
     const timeoutMs = flags.timeout
@@ -156,6 +154,7 @@ export default class Create extends BaseCommand {
       this.releaseInterrupt()
       await this.connectAfter(result, flags)
     }
+    return result
   }
 
   /** The same foreground connect as `vcluster connect NAME -n NS`. */
@@ -197,18 +196,26 @@ export default class Create extends BaseCommand {
   }
 
   private printResult(result: CreateResult, output: string | undefined, connecting = false): void {
-    if (output === 'json') this.out(JSON.stringify(result, null, 2))
-    else if (output === 'yaml') this.out(toYamlText(result))
-    if (result.dryRun) {
-      if (output === undefined) this.out((result.manifests ?? []).map((o) => toYamlText(o)).join('---\n'))
-      return
-    }
+    this.emit(result, output, {text: (r) => (r.dryRun ? yamlStream(r.manifests ?? []) : undefined)})
+    if (result.dryRun) return
     const verb = result.action === 'unchanged' ? 'is up to date' : result.action === 'upgraded' ? 'upgraded' : 'created'
     this.note(`vCluster ${result.name} ${verb} in namespace ${result.namespace}${result.ready ? ' and ready' : ''}.`)
     if (connecting) return
     this.note(`Connect:  vcluster connect ${result.name} -n ${result.namespace}`)
     this.note(`Or in CI: vcluster connect ${result.name} -n ${result.namespace} -- kubectl get ns`)
   }
+}
+
+type RenderedManifests = Awaited<ReturnType<typeof renderDryRun>>
+
+/** Objects as one kubectl List (what -o json prints for manifests). */
+function asList(objects: readonly KubeObject[]): {apiVersion: 'v1'; kind: 'List'; items: readonly KubeObject[]} {
+  return {apiVersion: 'v1', kind: 'List', items: objects}
+}
+
+/** Objects as a YAML stream for kubectl apply -f. */
+function yamlStream(objects: readonly KubeObject[]): string {
+  return objects.map((o) => toYamlText(o)).join('---\n')
 }
 
 /** The Role as `kubectl apply -f -` input, with a header saying what it is for and what it leaves out. */

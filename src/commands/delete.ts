@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {withDeadline} from '../lib/kube/deadline.js'
-import {deleteVCluster} from '../lib/vcluster/delete.js'
+import {deleteVCluster, type DeleteResult} from '../lib/vcluster/delete.js'
 
 export default class Delete extends BaseCommand {
   static override summary = 'Delete a virtual cluster and everything it made in its namespace.'
@@ -37,7 +37,7 @@ export default class Delete extends BaseCommand {
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<DeleteResult> {
     const {args, flags} = await this.parse(Delete)
     const progress = new Progress(this.color)
     const timeoutMs = flags.timeout
@@ -62,7 +62,7 @@ export default class Delete extends BaseCommand {
           onProgress: (message) => progress.done(message),
         }),
     ).finally(() => progress.stop())
-    if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
+    this.emit(result, outputFormat(flags))
     for (const left of result.leftBehind) {
       this.note(
         this.color.yellow(
@@ -75,5 +75,6 @@ export default class Delete extends BaseCommand {
       this.note(
         `vCluster ${result.name} deleted from namespace ${result.namespace}${result.keptClaims.length > 0 ? `; kept claims: ${result.keptClaims.join(', ')}` : ''}.`,
       )
+    return result
   }
 }

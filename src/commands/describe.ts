@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {kubeFlags, kubeTarget, outputFormat, timeoutFlag} from '../cli/flags.js'
 import {withDeadline} from '../lib/kube/deadline.js'
-import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
+import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
 
 export default class Describe extends BaseCommand {
   static override summary = 'Show a virtual cluster: status, versions, backing store, exposure, images and config.'
@@ -32,17 +32,16 @@ export default class Describe extends BaseCommand {
     ),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<Description> {
     const {args, flags} = await this.parse(Describe)
     // The diagnosis of a vCluster that is not running has its own 10 s limit inside this one.
     const d = await withDeadline(flags.timeout, {what: `describe of vCluster ${args.name}`}, () =>
       describeVCluster(kubeTarget(flags), args.name),
     )
-    const output = flags.json ? 'json' : flags.output
-    const data = flags['config-only'] ? d.config : d
-    if (output === 'json') return this.out(JSON.stringify(data, null, 2))
-    if (output === 'yaml' || flags['config-only']) return this.out(toYamlText(data))
-    this.out(text(d))
+    const configOnly = flags['config-only']
+    // --config-only prints the values as YAML unless -o json asks otherwise.
+    const output = outputFormat(flags) ?? (configOnly ? 'yaml' : undefined)
+    return this.emit(d, output, {data: (r) => (configOnly ? r.config : r), text})
   }
 }
 

@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {kubeFlags, kubeTarget, outputFormat, timeoutFlag} from '../cli/flags.js'
 import {connectKube} from '../lib/kube/client.js'
 import {withDeadline} from '../lib/kube/deadline.js'
 import {formatAge, formatTable} from '../lib/ui/duration.js'
-import {listVClusters, type VClusterListItem} from '../lib/vcluster/list.js'
-import {toYamlText} from '../lib/manifests/yaml-emit.js'
+import {listVClusters, type ListResult, type VClusterListItem} from '../lib/vcluster/list.js'
 
 export default class List extends BaseCommand {
   static override summary = 'List virtual clusters (all namespaces unless -n).'
@@ -38,7 +37,7 @@ export default class List extends BaseCommand {
     ),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<ListResult> {
     const {flags} = await this.parse(List)
     const namespace = flags['all-namespaces'] ? undefined : flags.namespace
     const result = await withDeadline(flags.timeout, {what: 'listing vClusters'}, async () => {
@@ -52,16 +51,17 @@ export default class List extends BaseCommand {
         ),
       )
     }
-    const output = flags.json ? 'json' : flags.output
-    if (output === 'json') return this.out(JSON.stringify(result.items, null, 4))
-    if (output === 'yaml') return this.out(toYamlText(result.items))
-    if (result.items.length === 0) {
+    const output = outputFormat(flags)
+    if ((output === undefined || output === 'table') && result.items.length === 0) {
       this.note(
         `No vClusters found${namespace === undefined ? '' : ` in namespace ${namespace}`}. Create one: vcluster create NAME`,
       )
-      return
     }
-    this.out(table(result.items))
+    return this.emit(result, output === 'table' ? undefined : output, {
+      data: (r) => r.items,
+      text: (r) => (r.items.length === 0 ? undefined : table(r.items)),
+      jsonIndent: 4,
+    })
   }
 }
 

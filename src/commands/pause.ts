@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {withDeadline} from '../lib/kube/deadline.js'
-import {pauseVCluster} from '../lib/vcluster/pause.js'
+import {pauseVCluster, type PauseResult} from '../lib/vcluster/pause.js'
 
 export default class Pause extends BaseCommand {
   static override summary = 'Scale a virtual cluster to zero; its data is kept. `resume` brings it back.'
@@ -23,17 +23,18 @@ export default class Pause extends BaseCommand {
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<PauseResult> {
     const {args, flags} = await this.parse(Pause)
     const result = await withDeadline(flags.timeout, {what: `pause of vCluster ${args.name}`}, () =>
       pauseVCluster(kubeTarget(flags), args.name),
     )
-    if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
+    this.emit(result, outputFormat(flags))
     if (result.switchedTo !== undefined) this.note(`Switched the current context to ${result.switchedTo}.`)
     this.note(
       result.action === 'unchanged'
         ? `vCluster ${args.name} is already paused.`
         : `vCluster ${args.name} paused in namespace ${result.namespace}. Resume: vcluster resume ${args.name} -n ${result.namespace}`,
     )
+    return result
   }
 }

@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, outputFlag, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {withDeadline} from '../lib/kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
-import {resumeVCluster} from '../lib/vcluster/pause.js'
+import {resumeVCluster, type PauseResult} from '../lib/vcluster/pause.js'
 
 export default class Resume extends BaseCommand {
   static override summary = 'Scale a paused virtual cluster back up and wait until it is ready.'
@@ -18,7 +18,7 @@ export default class Resume extends BaseCommand {
     ...outputFlag(['json'], 'Print the result as json.'),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<PauseResult> {
     const {args, flags} = await this.parse(Resume)
     const progress = new Progress(this.color)
     const timeoutMs = flags.timeout
@@ -36,11 +36,12 @@ export default class Resume extends BaseCommand {
               : progress.step(`waiting for vCluster ${args.name}`),
         }),
     ).finally(() => progress.stop())
-    if (flags.json || flags.output === 'json') this.out(JSON.stringify(result, null, 2))
+    this.emit(result, outputFormat(flags))
     this.note(
       result.action === 'unchanged'
         ? `vCluster ${args.name} is not paused.`
         : `vCluster ${args.name} resumed in namespace ${result.namespace}.`,
     )
+    return result
   }
 }

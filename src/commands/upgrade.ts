@@ -1,12 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {confirm, isInteractive} from '../cli/confirm.js'
-import {kubeFlags, outputFlag, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, outputFormat, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {Progress} from '../cli/progress.js'
 import {Deadline} from '../lib/kube/deadline.js'
 import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
 import {summarize, upgradeVCluster, type UpgradePlan, type UpgradeResult} from '../lib/vcluster/upgrade.js'
-import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
 export default class Upgrade extends BaseCommand {
   static override summary = 'Change a virtual cluster: new values on top of its stored config, shown as a diff first.'
@@ -42,9 +41,9 @@ export default class Upgrade extends BaseCommand {
     ...outputFlag(['json', 'yaml'], 'Print the result (with the diff) as json or yaml.'),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<UpgradeResult> {
     const {args, flags} = await this.parse(Upgrade)
-    const output = flags.json ? 'json' : flags.output
+    const output = outputFormat(flags)
     const progress = new Progress(this.color)
     const ask = !flags.yes && isInteractive() && output === undefined
     const timeoutMs = flags.timeout
@@ -77,7 +76,8 @@ export default class Upgrade extends BaseCommand {
         }),
       )
       .finally(() => progress.stop())
-    this.printResult(result, output)
+    if (output === undefined) this.summarize(result)
+    return this.emit(result, output)
   }
 
   private showPlan(plan: UpgradePlan): void {
@@ -95,9 +95,8 @@ export default class Upgrade extends BaseCommand {
     this.note(`Plan: ${summarize(plan)}.`)
   }
 
-  private printResult(result: UpgradeResult, output: string | undefined): void {
-    if (output === 'json') return this.out(JSON.stringify(result, null, 2))
-    if (output === 'yaml') return this.out(toYamlText(result))
+  /** What happened, on stderr (the data, with -o, is on stdout). */
+  private summarize(result: UpgradeResult): void {
     if (result.cancelled) return this.note('Cancelled; nothing was changed.')
     if (!result.applied)
       return this.note(

@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {outputFlag, valuesFlags} from '../cli/flags.js'
+import {outputFlag, outputFormat, valuesFlags} from '../cli/flags.js'
 import {UsageError} from '../lib/errors.js'
-import {loadConfig} from '../lib/config/load.js'
-import {toYamlText} from '../lib/manifests/yaml-emit.js'
+import {loadConfig, type LoadedConfig} from '../lib/config/load.js'
 
 export default class Validate extends BaseCommand {
   static override summary = 'Check a vcluster.yaml without touching a cluster.'
@@ -27,7 +26,7 @@ export default class Validate extends BaseCommand {
     quiet: Flags.boolean({char: 'q', description: 'Print nothing on success; only the exit code tells.'}),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<LoadedConfig> {
     const {flags} = await this.parse(Validate)
     if ((flags.values ?? []).length === 0 && (flags.set ?? []).length === 0) {
       throw new UsageError(
@@ -37,10 +36,9 @@ export default class Validate extends BaseCommand {
     }
     const loaded = await loadConfig({files: flags.values, sets: flags.set})
     this.warnProblems(loaded.warnings)
-    const output = flags.json ? 'json' : flags.output
-    const data = flags['user-values'] ? loaded.values : loaded.config
-    if (output === 'json') this.out(JSON.stringify(data, null, 2))
-    else if (output === 'yaml') this.out(toYamlText(data))
+    const userValues = flags['user-values']
+    this.emit(loaded, outputFormat(flags), {data: (r) => (userValues ? r.values : r.config)})
     if (!flags.quiet) this.note(this.color.green(`✓ ${loaded.sources.join(', ')}: valid vCluster config`))
+    return loaded
   }
 }
