@@ -39,8 +39,9 @@ export default class Describe extends BaseCommand {
       describeVCluster(kubeTarget(flags), args.name),
     )
     const configOnly = flags['config-only']
-    // --config-only prints the values as YAML unless -o json asks otherwise.
-    const output = outputFormat(flags) ?? (configOnly ? 'yaml' : undefined)
+    // --config-only prints the values as YAML unless -o json asks otherwise; -o text is the description.
+    const format = outputFormat(flags)
+    const output = format === 'json' ? 'json' : format === 'yaml' || configOnly ? 'yaml' : undefined
     return this.emit(d, output, {data: (r) => (configOnly ? r.config : r), text})
   }
 }
