@@ -1,10 +1,8 @@
-import {existsSync} from 'node:fs'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, timeoutFlag} from '../cli/flags.js'
-import {UsageError} from '../lib/errors.js'
 import {disconnectContext} from '../lib/kubeconfig/contexts.js'
-import {kubeconfigFiles} from '../lib/kubeconfig/resolve.js'
+import {existingKubeconfigFiles} from '../lib/kubeconfig/resolve.js'
 
 export default class Disconnect extends BaseCommand {
   static override summary = 'Switch back from a vCluster context to the context that was current before connect.'
@@ -30,13 +28,10 @@ export default class Disconnect extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Disconnect)
-    const files = kubeconfigFiles(flags.kubeconfig).filter((f) => flags.kubeconfig !== undefined || existsSync(f))
-    if (files.length === 0 || !files.some((f) => existsSync(f))) {
-      throw new UsageError(
-        'no kubeconfig found',
-        'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.',
-      )
-    }
+    const files = existingKubeconfigFiles(flags.kubeconfig, {
+      required: true,
+      hint: 'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.',
+    })
     const {from, to} = await disconnectContext(files, flags.context, flags.timeout)
     this.note(`Switched back to context ${to} (from ${from}).`)
   }

@@ -1,7 +1,6 @@
 import {Agent, type RequestOptions} from 'node:https'
-import {existsSync} from 'node:fs'
 import {UsageError} from '../errors.js'
-import {kubeconfigFiles, selectContext, type KubeSelection} from '../kubeconfig/resolve.js'
+import {existingKubeconfigFiles, selectContext, type KubeSelection} from '../kubeconfig/resolve.js'
 import {apiError} from './api-error.js'
 import {loadCredentials} from './credentials.js'
 import {H2Connection, sameCert} from './h2.js'
@@ -51,16 +50,7 @@ export interface KubeClient {
 
 /** Loads the kubeconfig as kubectl would and returns a client; client-node is imported only here, lazily. */
 export async function connectKube(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): Promise<KubeClient> {
-  const files = kubeconfigFiles(target.kubeconfig, env).filter((f) => target.kubeconfig !== undefined || existsSync(f))
-  if (files.length === 0) {
-    throw new UsageError(
-      'no kubeconfig found',
-      'Point --kubeconfig or KUBECONFIG at the kubeconfig of your host cluster.',
-    )
-  }
-  if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
-    throw new UsageError(`kubeconfig ${target.kubeconfig} does not exist`, 'Check the path given to --kubeconfig.')
-  }
+  const files = existingKubeconfigFiles(target.kubeconfig, {required: true, env})
   const credentials = await loadCredentials(files, {execTimeoutMs: target.timeoutMs})
   const selection = selectContext(credentials.doc, files, target)
   const currentContext = credentials.doc['current-context'] ?? ''

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {NotFoundError, UsageError} from '../errors.js'
@@ -42,6 +43,28 @@ export function kubeconfigFiles(
   const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
   if (fromEnv.length > 0) return [...new Set(fromEnv)]
   return [join(home, '.kube', 'config')]
+}
+
+/**
+ * The kubeconfig files a command reads, the one place every command decides them (connectKube, create's namespace
+ * without a cluster, disconnect): kubeconfigFiles' rule, missing $KUBECONFIG entries skipped as kubectl skips them, a
+ * missing --kubeconfig refused. `required`: no file at all is a usage error with `hint`; otherwise an empty list.
+ */
+export function existingKubeconfigFiles(
+  flag: string | undefined,
+  options: {required: boolean; hint?: string; env?: NodeJS.ProcessEnv; home?: string},
+): string[] {
+  if (flag !== undefined && flag !== '' && !existsSync(flag)) {
+    throw new UsageError(`kubeconfig ${flag} does not exist`, 'Check the path given to --kubeconfig.')
+  }
+  const files = kubeconfigFiles(flag, options.env, options.home).filter((f) => existsSync(f))
+  if (files.length === 0 && options.required) {
+    throw new UsageError(
+      'no kubeconfig found',
+      options.hint ?? 'Point --kubeconfig or KUBECONFIG at the kubeconfig of your host cluster.',
+    )
+  }
+  return files
 }
 
 /** Merges kubeconfigs as kubectl does: the first file to define a name (or current-context) wins. */

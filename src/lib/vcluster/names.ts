@@ -1,8 +1,7 @@
-import {existsSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {UsageError} from '../errors.js'
 import {loadCredentials} from '../kube/credentials.js'
-import {kubeconfigFiles, selectContext} from '../kubeconfig/resolve.js'
+import {existingKubeconfigFiles, selectContext} from '../kubeconfig/resolve.js'
 
 /** Names must fit every object derived from them (pod `<name>-<ordinal>`, `vc-workload-<name>`, DNS labels). */
 export function checkVClusterName(name: string): void {
@@ -59,13 +58,7 @@ export async function createNamespace(
 ): Promise<string> {
   if (target.namespace !== undefined)
     return defaultNamespace(name, {namespace: target.namespace, namespaceSource: 'flag'})
-  if (target.kubeconfig !== undefined && !existsSync(target.kubeconfig)) {
-    throw new UsageError(
-      `kubeconfig ${target.kubeconfig} does not exist`,
-      'Check the path given to --kubeconfig, or leave it out.',
-    )
-  }
-  const files = kubeconfigFiles(target.kubeconfig, env, env.HOME ?? homedir())
+  const files = existingKubeconfigFiles(target.kubeconfig, {required: false, env, home: env.HOME ?? homedir()})
   const {doc} = await loadCredentials(files)
   if (target.context === undefined && (doc['current-context'] ?? '') === '')
     return defaultNamespace(name, {namespace: '', namespaceSource: 'default'})
