@@ -14,7 +14,7 @@ import {StandIn, type StandInSpec} from './standin.js'
 import {ensureStorageClass, isApiStatus, provisionVolumes} from './volumes.js'
 import {ensureRealBinaries} from './real/build.js'
 import {RealPods} from './real/pods.js'
-import {isReady, started, writePodStatus} from './real/status.js'
+import {isReady, removePod, started, writePodStatus} from './real/status.js'
 
 const SELECTOR = 'app=vcluster'
 /**
@@ -131,12 +131,27 @@ export class Watcher {
     }
     for (const [key, spec] of desired) if (!this.entries.has(key)) this.launch(key, spec)
     const pods = (await this.core.listPodForAllNamespaces({labelSelector: SELECTOR})).items
-    await this.syncForwards(pods)
-    await this.syncSecrets()
-    await this.readyStandIns(pods)
     if (realNamespaces.size > 0) this.setUpReal()
     this.real?.sync(pods, realNamespaces)
+    // Per object: one that fails (say, in a namespace being deleted) must not hold up the others, least of all
+    // the removal of deleted pods, which that namespace's deletion waits for. Failures retry the pass.
+    const failures: string[] = []
+    await this.removeDeleted(pods, failures)
+    await this.syncForwards(pods, failures)
+    await this.syncSecrets(failures)
+    await this.readyStandIns(pods, failures)
     await provisionVolumes(this.core, join(this.dir, 'volumes'), this.log)
+    if (failures.length > 0) throw new Error(failures.join('; '))
+  }
+
+  private async attempt(what: string, failures: string[], fn: () => Promise<void>): Promise<boolean> {
+    try {
+      await fn()
+      return true
+    } catch (error) {
+      failures.push(`${what}: ${(error as {body?: string}).body ?? (error as Error).message}`.slice(0, 300))
+      return false
+    }
   }
 
   /**
@@ -151,14 +166,27 @@ export class Watcher {
     }, (error: Error) => this.log(`real mode unavailable: ${error.message}`)).finally(() => this.kick())
   }
 
+  /** Deleted vCluster pods (kwok leaves them to us: stages.yaml) go at once unless a real vCluster still stops. */
+  private async removeDeleted(pods: V1Pod[], failures: string[]): Promise<void> {
+    for (const pod of pods) {
+      const m = pod.metadata
+      if (!m?.deletionTimestamp || !m.uid || this.real?.owns(pod)) continue
+      const ref = {namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid}
+      await this.attempt(`remove pod ${ref.namespace}/${ref.name}`, failures, () => removePod(this.core, ref))
+    }
+  }
+
   /** Stand-in pods are Ready once their stand-in answers (PortForward and vc-<name> written). */
-  private async readyStandIns(pods: V1Pod[]): Promise<void> {
+  private async readyStandIns(pods: V1Pod[], failures: string[]): Promise<void> {
     for (const pod of pods) {
       const m = pod.metadata
       const e = this.entries.get(`${m?.namespace}/${m?.labels?.release}`)
       if (!e?.standIn || !m?.uid || !started(pod) || isReady(pod) || !e.forwards.has(m.uid)) continue
-      await writePodStatus(this.core, {namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid}, true, (c) => {
-        c.started = true
+      const ref = {namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid}
+      await this.attempt(`ready pod ${ref.namespace}/${ref.name}`, failures, async () => {
+        await writePodStatus(this.core, ref, true, (c) => {
+          c.started = true
+        })
       })
     }
   }
@@ -256,14 +284,16 @@ export class Watcher {
   }
 
   /** A PortForward per vCluster pod (kwok matches PortForwards by pod name), owned by the pod. */
-  private async syncForwards(pods: V1Pod[]): Promise<void> {
+  private async syncForwards(pods: V1Pod[], failures: string[]): Promise<void> {
     let changed = false
     for (const pod of pods) {
       const e = this.entries.get(`${pod.metadata?.namespace}/${pod.metadata?.labels?.release}`)
       const uid = pod.metadata?.uid
-      if (!e?.standIn || !uid || pod.metadata?.deletionTimestamp || e.forwards.get(uid) === e.standIn.port) continue
-      await this.apply(portForward(pod, e.spec.name, e.standIn.port))
-      e.forwards.set(uid, e.standIn.port)
+      const standIn = e?.standIn
+      if (!e || !standIn || !uid || pod.metadata?.deletionTimestamp || e.forwards.get(uid) === standIn.port) continue
+      const what = `PortForward ${pod.metadata?.namespace}/${pod.metadata?.name}`
+      if (!await this.attempt(what, failures, () => this.apply(portForward(pod, e.spec.name, standIn.port)))) continue
+      e.forwards.set(uid, standIn.port)
       changed = true
     }
     // kwok learns of PortForwards through an informer and reports nothing back; give it a moment before
@@ -272,20 +302,23 @@ export class Watcher {
   }
 
   /** Secret vc-<name> as the vCluster writes it, owned by Service <name> when that exists (§2.2). */
-  private async syncSecrets(): Promise<void> {
+  private async syncSecrets(failures: string[]): Promise<void> {
     for (const e of this.entries.values()) {
-      if (!e.standIn) continue
+      const standIn = e.standIn
+      if (!standIn) continue
       const {namespace, name} = e.spec
-      let owner: KubernetesObject['metadata'] = undefined
-      try {
-        const svc = await this.core.readNamespacedService({name, namespace})
-        owner = {ownerReferences: [{apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata?.uid ?? ''}]}
-      } catch (error) {
-        if (!isApiStatus(error, 404)) throw error
-      }
-      const secret: V1Secret = {apiVersion: 'v1', kind: 'Secret', type: 'Opaque', data: e.standIn.secretData(),
-        metadata: {name: `vc-${name}`, namespace, labels: {app: 'vcluster', 'vcluster-name': name}, ...owner}}
-      await this.apply(secret)
+      await this.attempt(`Secret ${namespace}/vc-${name}`, failures, async () => {
+        let owner: KubernetesObject['metadata'] = undefined
+        try {
+          const svc = await this.core.readNamespacedService({name, namespace})
+          owner = {ownerReferences: [{apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata?.uid ?? ''}]}
+        } catch (error) {
+          if (!isApiStatus(error, 404)) throw error
+        }
+        const secret: V1Secret = {apiVersion: 'v1', kind: 'Secret', type: 'Opaque', data: standIn.secretData(),
+          metadata: {name: `vc-${name}`, namespace, labels: {app: 'vcluster', 'vcluster-name': name}, ...owner}}
+        await this.apply(secret)
+      })
     }
   }
 

@@ -182,7 +182,9 @@ describe('the real vCluster, end to end, as the namespace user', () => {
     expect(crashed).toMatchObject({uid: first?.uid, ready: false, last: {exitCode: 137, reason: 'Error'},
       waiting: 'CrashLoopBackOff'})
     // During the back-off, as with a kubelet, `kubectl logs` shows the container that exited; --previous it later.
-    expect((await ns.kubectl(['logs', 'rs-0', '-c', 'syncer'])).stdout).toContain('[sandbox] container exited (SIGKILL)')
+    // kwok learns of its Logs objects through an informer: the first answer may still be "no logs found".
+    await waitFor(async () => (await ns.kubectl(['logs', 'rs-0', '-c', 'syncer'], {reject: false})).stdout
+      .includes('[sandbox] container exited (SIGKILL)'), {timeoutMs: 8_000, what: 'kubectl logs of the exited container'})
     const restarted = Date.now()
     await waitFor(async () => (await podState(ns.name, 'rs-0'))?.ready, {timeoutMs: 60_000, what: 'rs-0 Ready again'})
     // 10 s of back-off, then a start on its data (~5 s).
@@ -204,5 +206,39 @@ describe('the real vCluster, end to end, as the namespace user', () => {
     expect(deleted.exitCode, deleted.stderr).toBe(0)
     await waitFor(() => rootedIn(join(cluster.dir, 'real', second.uid)).length === 0,
       {timeoutMs: 60_000, what: 'the sandbox of the deleted vCluster to stop'})
+  })
+
+  it('upgrade rolls the pod and keeps its objects; pause removes it and its workloads from the host; resume brings them back', async () => {
+    const ns = await newNamespace('real-day2')
+    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    const user = ['--kubeconfig', ns.userKubeconfig, '-n', ns.name]
+    const created = await vcluster(['create', NAME, ...user, '--connect=false', '--timeout', '5m'])
+    expect(created.exitCode, created.stderr).toBe(0)
+    await inside(ns, ['create', 'configmap', 'keep', '-n', 'default', '--from-literal=k=v'])
+    await inside(ns, ['create', 'deployment', 'web', '-n', 'default', '--image=nginx:1.27'])
+    const webOnHost = async () => (await hostPods(ns.name)).filter((p) => p.phase === 'Running').length
+    await waitFor(async () => (await webOnHost()) === 1, {timeoutMs: 90_000, what: 'web Running on the host'})
+    const before = await podState(ns.name, `${NAME}-0`)
+
+    const upgraded = await vcluster(['upgrade', NAME, ...user, '-y', '--set',
+      'controlPlane.statefulSet.pods.annotations.rolled=yes', '--timeout', '5m'])
+    expect(upgraded.exitCode, upgraded.stderr).toBe(0)
+    const after = await podState(ns.name, `${NAME}-0`)
+    expect(after?.uid).not.toBe(before?.uid)
+    expect(after?.ready).toBe(true)
+    expect(await inside(ns, ['get', 'configmap', 'keep', '-n', 'default', '-o', 'jsonpath={.data.k}'])).toBe('v')
+
+    const paused = await vcluster(['pause', NAME, ...user])
+    expect(paused.exitCode, paused.stderr).toBe(0)
+    await waitFor(async () => (await podState(ns.name, `${NAME}-0`)) === undefined && (await hostPods(ns.name))
+      .length === 0, {timeoutMs: 60_000, what: 'the vCluster pod and its web pod gone from the host'})
+    await waitFor(() => rootedIn(join(cluster.dir, 'real', after?.uid ?? '')).length === 0,
+      {timeoutMs: 60_000, what: 'the paused vCluster\'s sandbox to stop'})
+    expect((await cluster.kubectl(['-n', ns.name, 'get', 'pvc', `data-${NAME}-0`])).exitCode).toBe(0)
+
+    const resumed = await vcluster(['resume', NAME, ...user, '--timeout', '5m'])
+    expect(resumed.exitCode, resumed.stderr).toBe(0)
+    expect(await inside(ns, ['get', 'configmap', 'keep', '-n', 'default', '-o', 'jsonpath={.data.k}'])).toBe('v')
+    await waitFor(async () => (await webOnHost()) === 1, {timeoutMs: 90_000, what: 'web Running on the host again'})
   })
 })

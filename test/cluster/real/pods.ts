@@ -3,7 +3,7 @@
 // the old one has stopped: both would use the claim's data (SQLite) at once.
 import {join} from 'node:path'
 import type {V1Pod} from '@kubernetes/client-node'
-import {started} from './status.js'
+import {removePod, started} from './status.js'
 import {RealPod, type SupervisorEnv} from './supervisor.js'
 
 export class RealPods {
@@ -28,9 +28,12 @@ export class RealPods {
       this.pods.delete(key)
       const grace = all.get(key)?.metadata?.deletionGracePeriodSeconds
       this.env.log(`real vCluster ${key}: pod ${rp.uid} gone or replaced; stopping it`)
-      const stop = rp.stop(grace === undefined ? undefined : grace * 1000).finally(() => {
-        if (this.stopping.get(key) === stop) this.stopping.delete(key)
-      })
+      const stop = rp.stop(grace === undefined ? undefined : grace * 1000)
+        .then(() => removePod(this.env.core, rp.ref))
+        .catch((error: Error) => this.env.log(`real vCluster ${key}: ${error.message}`))
+        .finally(() => {
+          if (this.stopping.get(key) === stop) this.stopping.delete(key)
+        })
       this.stopping.set(key, stop)
     }
     for (const [key, pod] of want) {
@@ -39,6 +42,13 @@ export class RealPods {
       this.env.log(`real vCluster ${key}: pod ${uid} started by kwok; running upstream's vcluster for it`)
       this.pods.set(key, new RealPod(pod, join(this.dir, uid), this.env, this.stopping.get(key) ?? Promise.resolve()))
     }
+  }
+
+  /** A deleted pod the watcher must leave to its supervisor: it is removed once its container has stopped. */
+  owns(pod: V1Pod): boolean {
+    const m = pod.metadata
+    const key = `${m?.namespace}/${m?.name}`
+    return this.pods.get(key)?.uid === m?.uid || this.stopping.has(key)
   }
 
   /** Everything stopped (daemon shutdown): a short grace, the cluster goes right after. */

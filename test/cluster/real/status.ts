@@ -61,3 +61,14 @@ export async function writePodStatus(core: CoreV1Api, ref: {namespace: string; n
   }
   throw new Error(`pod ${ref.namespace}/${ref.name}: status kept changing under us (5 conflicts)`)
 }
+
+/** What a kubelet does last for a deleted pod: removes the object (grace 0), if it is still this uid's. */
+export async function removePod(core: CoreV1Api, ref: {namespace: string; name: string; uid: string}): Promise<void> {
+  try {
+    await core.deleteNamespacedPod({name: ref.name, namespace: ref.namespace, gracePeriodSeconds: 0,
+      body: {gracePeriodSeconds: 0, preconditions: {uid: ref.uid}}})
+  } catch (error) {
+    // Gone already, or another pod of that name now (the precondition failed): nothing of ours to remove.
+    if (!isApiStatus(error, 404) && !isApiStatus(error, 409)) throw error
+  }
+}

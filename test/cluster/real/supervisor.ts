@@ -48,7 +48,7 @@ export class RealPod {
   /** The container's output as is, and in the CRI format that kwok serves to kubectl logs. */
   readonly logFile: string
   readonly criLog: string
-  private readonly ref: {namespace: string; name: string; uid: string}
+  readonly ref: {namespace: string; name: string; uid: string}
   private readonly container: V1Container
   private stopped = false
   private graceMs?: number
