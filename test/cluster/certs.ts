@@ -27,9 +27,23 @@ export async function ensureCa(dir: string, cn: string): Promise<KeyPair> {
   const pair = {cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key')}
   if (existsSync(pair.cert) && existsSync(pair.key)) return pair
   await newKey(pair.key)
-  await openssl(['req', '-x509', '-new', '-key', pair.key, '-subj', `/CN=${cn}`, '-days', '3650',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-    '-out', pair.cert])
+  await openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    pair.key,
+    '-subj',
+    `/CN=${cn}`,
+    '-days',
+    '3650',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    pair.cert,
+  ])
   return pair
 }
 
@@ -57,10 +71,25 @@ export async function issue(ca: KeyPair, dir: string, base: string, opts: IssueO
   writeFileSync(ext, lines.join('\n') + '\n')
   await newKey(pair.key)
   await openssl(['req', '-new', '-key', pair.key, '-subj', subject, '-out', csr])
-  await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-days', '365',
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-days',
+    '365',
     // A random serial instead of -CAcreateserial: parallel issuers would race on the shared ca.srl file.
-    '-set_serial', `0x${randomBytes(16).toString('hex')}`,
-    '-extfile', ext, '-out', pair.cert])
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
+    '-extfile',
+    ext,
+    '-out',
+    pair.cert,
+  ])
   return pair
 }
 

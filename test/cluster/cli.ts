@@ -8,8 +8,10 @@ import {parseArgs} from 'node:util'
 import {runningCluster, startCluster, stopCluster} from './control.js'
 import {auditLogPath, cacheRoot} from './rig.js'
 
-const {values, positionals} = parseArgs({allowPositionals: true,
-  options: {name: {type: 'string', default: 'vcluster-ts'}, audit: {type: 'boolean', default: false}}})
+const {values, positionals} = parseArgs({
+  allowPositionals: true,
+  options: {name: {type: 'string', default: 'vcluster-ts'}, audit: {type: 'boolean', default: false}},
+})
 const name = values.name ?? 'vcluster-ts'
 const dir = join(cacheRoot(), 'clusters', name)
 const say = (line: string) => process.stderr.write(`${line}\n`)
@@ -25,8 +27,7 @@ async function up(): Promise<void> {
   } else {
     await stopCluster(dir, name, say) // leftovers of a crashed or rebooted one
     rmSync(dir, {recursive: true, force: true})
-    facts = await startCluster({name, dir, ephemeral: false, detached: true, log: say,
-      audit: values.audit})
+    facts = await startCluster({name, dir, ephemeral: false, detached: true, log: say, audit: values.audit})
     if (values.audit) say(`audit log: ${auditLogPath(name, dir)}`)
     say(`stop it with: npm run cluster:down${name === 'vcluster-ts' ? '' : ` -- --name ${name}`}`)
   }

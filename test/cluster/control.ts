@@ -1,7 +1,16 @@
 // Starting, finding and stopping cluster daemons; used by the vitest globalSetup and by `npm run cluster:up/down`.
 import {spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync}
-  from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {cmdline, pidAlive, sleep, tail, terminate} from './proc.js'
@@ -47,7 +56,8 @@ export async function startCluster(opts: StartOptions): Promise<ClusterFacts> {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       if (child.pid && pidAlive(child.pid)) await terminate(child.pid, 30_000)
       const errorFile = join(opts.dir, 'error.txt')
-      const why = existsSync(errorFile) ? readFileSync(errorFile, 'utf8')
+      const why = existsSync(errorFile)
+        ? readFileSync(errorFile, 'utf8')
         : `it did not become ready within 3 minutes\n--- daemon log ---\n${tail(logFile, 30)}`
       if (opts.ephemeral) rmSync(opts.dir, {recursive: true, force: true})
       throw new Error(`the local host cluster could not start: ${why}\n${FIX}`)

@@ -9,10 +9,15 @@ import {pidAlive} from './proc.js'
 import {createCluster, deleteCluster, type ClusterFacts} from './rig.js'
 import {Watcher} from './watcher.js'
 
-const {values} = parseArgs({options: {
-  name: {type: 'string'}, dir: {type: 'string'}, bin: {type: 'string'},
-  'owner-pid': {type: 'string'}, ephemeral: {type: 'boolean', default: false},
-}})
+const {values} = parseArgs({
+  options: {
+    name: {type: 'string'},
+    dir: {type: 'string'},
+    bin: {type: 'string'},
+    'owner-pid': {type: 'string'},
+    ephemeral: {type: 'boolean', default: false},
+  },
+})
 const name = values.name ?? ''
 const dir = values.dir ?? ''
 const binDir = values.bin ?? ''

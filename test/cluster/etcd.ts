@@ -14,7 +14,10 @@ export class SharedEtcd {
   private url?: Promise<string>
   private pid?: number
 
-  constructor(private readonly dir: string, private readonly tracker: Tracker) {}
+  constructor(
+    private readonly dir: string,
+    private readonly tracker: Tracker,
+  ) {}
 
   ensure(): Promise<string> {
     this.url ??= this.start().catch((error: unknown) => {
@@ -30,19 +33,33 @@ export class SharedEtcd {
     const url = `http://127.0.0.1:${client}`
     const peerUrl = `http://127.0.0.1:${peer}`
     const log = join(this.dir, 'etcd.log')
-    const proc = startLogged('etcd', ['--name=standins', `--data-dir=${join(this.dir, 'data')}`,
-      `--listen-client-urls=${url}`, `--advertise-client-urls=${url}`, `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=standins=${peerUrl}`,
-      // Keeps the in-memory raft log short: this etcd holds a few test objects.
-      '--snapshot-count=5000', '--auto-compaction-retention=1'], log)
+    const proc = startLogged(
+      'etcd',
+      [
+        '--name=standins',
+        `--data-dir=${join(this.dir, 'data')}`,
+        `--listen-client-urls=${url}`,
+        `--advertise-client-urls=${url}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=standins=${peerUrl}`,
+        // Keeps the in-memory raft log short: this etcd holds a few test objects.
+        '--snapshot-count=5000',
+        '--auto-compaction-retention=1',
+      ],
+      log,
+    )
     if (proc.pid === undefined) throw new Error('could not start etcd for the stand-ins')
     this.pid = proc.pid
     this.tracker.track(proc.pid)
-    await waitFor(async () => {
-      if (proc.exitCode !== null) throw new Error(`etcd exited with ${proc.exitCode}:\n${tail(log)}`)
-      const res = await fetch(`${url}/health`)
-      return res.ok
-    }, {timeoutMs: 30_000, what: 'the stand-ins\' etcd'})
+    await waitFor(
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`etcd exited with ${proc.exitCode}:\n${tail(log)}`)
+        const res = await fetch(`${url}/health`)
+        return res.ok
+      },
+      {timeoutMs: 30_000, what: "the stand-ins' etcd"},
+    )
     return url
   }
 

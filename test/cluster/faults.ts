@@ -39,19 +39,35 @@ function pidOf(facts: ClusterFacts, component: Component): number {
 /** What it takes to start a running component again, read from /proc while it still runs. */
 function imageOf(facts: ClusterFacts, component: Component): ProcessImage {
   const pid = pidOf(facts, component)
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '')
-  const env = Object.fromEntries(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter((e) => e.includes('='))
-    .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]))
-  return {component, argv, env, cwd: readlinkSync(`/proc/${pid}/cwd`), log: readlinkSync(`/proc/${pid}/fd/2`),
-    pidFile: join(clusterDir(facts), 'pids', `${component}.pid`)}
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((a) => a !== '')
+  const env = Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter((e) => e.includes('='))
+      .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+  )
+  return {
+    component,
+    argv,
+    env,
+    cwd: readlinkSync(`/proc/${pid}/cwd`),
+    log: readlinkSync(`/proc/${pid}/fd/2`),
+    pidFile: join(clusterDir(facts), 'pids', `${component}.pid`),
+  }
 }
 
 /** Starts a component detached, logging where it logged before, and records its pid where kwokctl looks for it. */
 function start(image: ProcessImage): number {
   const log = openSync(image.log, 'a')
   try {
-    const child = spawn(image.argv[0] as string, image.argv.slice(1), {cwd: image.cwd, env: image.env, detached: true,
-      stdio: ['ignore', log, log]})
+    const child = spawn(image.argv[0] as string, image.argv.slice(1), {
+      cwd: image.cwd,
+      env: image.env,
+      detached: true,
+      stdio: ['ignore', log, log],
+    })
     child.unref()
     if (child.pid === undefined) throw new Error(`could not start ${image.component}`)
     writeFileSync(image.pidFile, String(child.pid))
@@ -80,7 +96,11 @@ export async function killApiServer(facts: ClusterFacts): Promise<Outage> {
   const pid = pidOf(facts, 'kube-apiserver')
   const port = Number(new URL(facts.server).port)
   process.kill(pid, 'SIGKILL')
-  await waitFor(async () => !pidAlive(pid) && !(await portOpen(port)), {timeoutMs: 10_000, intervalMs: 20, what: 'kube-apiserver to die'})
+  await waitFor(async () => !pidAlive(pid) && !(await portOpen(port)), {
+    timeoutMs: 10_000,
+    intervalMs: 20,
+    what: 'kube-apiserver to die',
+  })
   const downAt = Date.now()
   let restored: Promise<{downMs: number}> | undefined
   return {
@@ -134,19 +154,24 @@ async function adminGet(facts: ClusterFacts, path: string): Promise<{status: num
   const {parse} = await import('yaml')
   const kc = parse(readFileSync(facts.kubeconfig, 'utf8')) as {users: {user: Record<string, string>}[]}
   const user = kc.users[0]?.user ?? {}
-  const pem = (data?: string, file?: string) => (data !== undefined ? Buffer.from(data, 'base64') : file !== undefined ? readFileSync(file) : undefined)
+  const pem = (data?: string, file?: string) =>
+    data !== undefined ? Buffer.from(data, 'base64') : file !== undefined ? readFileSync(file) : undefined
   return new Promise((resolve) => {
-    const req = request(`${facts.server}${path}`, {
-      ca: readFileSync(facts.caCert),
-      cert: pem(user['client-certificate-data'], user['client-certificate']),
-      key: pem(user['client-key-data'], user['client-key']),
-      timeout: 2000,
-    }, (res) => {
-      let body = ''
-      res.on('data', (d: Buffer) => (body += d.toString()))
-      res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
-      res.on('error', () => resolve({status: 0, body: ''}))
-    })
+    const req = request(
+      `${facts.server}${path}`,
+      {
+        ca: readFileSync(facts.caCert),
+        cert: pem(user['client-certificate-data'], user['client-certificate']),
+        key: pem(user['client-key-data'], user['client-key']),
+        timeout: 2000,
+      },
+      (res) => {
+        let body = ''
+        res.on('data', (d: Buffer) => (body += d.toString()))
+        res.on('end', () => resolve({status: res.statusCode ?? 0, body}))
+        res.on('error', () => resolve({status: 0, body: ''}))
+      },
+    )
     req.on('error', () => resolve({status: 0, body: ''}))
     req.on('timeout', () => req.destroy())
     req.end()

@@ -10,7 +10,13 @@ import {parse, stringify} from 'yaml'
 import {freePort, sleep, tail, waitFor, type WaitOptions} from './proc.js'
 import {REPO_ROOT, type ClusterFacts} from './rig.js'
 import {STORAGE_CLASS} from './volumes.js'
-import {EXTRA_ROLE, VCLUSTER_ROLE_RULES, bareNamespaceManifest, namespaceManifest, writeUserKubeconfig} from './users.js'
+import {
+  EXTRA_ROLE,
+  VCLUSTER_ROLE_RULES,
+  bareNamespaceManifest,
+  namespaceManifest,
+  writeUserKubeconfig,
+} from './users.js'
 
 export {EXTRA_ROLE, STORAGE_CLASS, VCLUSTER_ROLE_RULES, freePort, sleep, waitFor, type ClusterFacts, type WaitOptions}
 
@@ -70,12 +76,19 @@ function runEnv(facts: ClusterFacts, extra?: Record<string, string>): NodeJS.Pro
 type RunWith = Omit<RunOptions, 'env'> & {env: NodeJS.ProcessEnv}
 
 async function run(file: string, args: string[], opts: RunWith): Promise<ExecResult> {
-  const r = await execa(file, args, {input: opts.input, env: opts.env, extendEnv: false, reject: false,
-    timeout: opts.timeoutMs ?? 60_000})
+  const r = await execa(file, args, {
+    input: opts.input,
+    env: opts.env,
+    extendEnv: false,
+    reject: false,
+    timeout: opts.timeoutMs ?? 60_000,
+  })
   const result = {exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr)}
   if (opts.reject !== false && result.exitCode !== 0) {
-    throw new Error(`${file} ${args.join(' ')} exited ${result.exitCode}${r.timedOut ? ' (timed out)' : ''}:\n`
-      + `${result.stderr || result.stdout}`)
+    throw new Error(
+      `${file} ${args.join(' ')} exited ${result.exitCode}${r.timedOut ? ' (timed out)' : ''}:\n` +
+        `${result.stderr || result.stdout}`,
+    )
   }
   return result
 }
@@ -84,8 +97,11 @@ async function run(file: string, args: string[], opts: RunWith): Promise<ExecRes
 export function useHostCluster(): HostCluster {
   const facts = inject('hostCluster')
   const env = runEnv(facts)
-  const kubectl = (args: string[], opts: RunOptions = {}) => run(join(facts.binDir, 'kubectl'),
-    ['--kubeconfig', opts.kubeconfig ?? facts.kubeconfig, ...args], {...opts, env: runEnv(facts, opts.env)})
+  const kubectl = (args: string[], opts: RunOptions = {}) =>
+    run(join(facts.binDir, 'kubectl'), ['--kubeconfig', opts.kubeconfig ?? facts.kubeconfig, ...args], {
+      ...opts,
+      env: runEnv(facts, opts.env),
+    })
   return {
     ...facts,
     adminKubeconfig: facts.kubeconfig,
@@ -104,9 +120,17 @@ export async function newNamespace(prefix = 'test'): Promise<TestNamespace> {
   deferCleanup(() => cluster.kubectl(['delete', 'namespace', name, '--wait=false', '--ignore-not-found']))
   const userKubeconfig = await writeUserKubeconfig(cluster, name, user)
   // The RBAC authorizer learns of new bindings through its informer: wait until both bindings are in effect.
-  for (const check of [['create', 'statefulsets.apps'], ['update', 'endpoints']]) {
-    await waitFor(async () => (await cluster.kubectl(['auth', 'can-i', ...check, '-n', name],
-      {kubeconfig: userKubeconfig, reject: false})).stdout.trim() === 'yes', {what: `RBAC for ${user}: ${check}`})
+  for (const check of [
+    ['create', 'statefulsets.apps'],
+    ['update', 'endpoints'],
+  ]) {
+    await waitFor(
+      async () =>
+        (
+          await cluster.kubectl(['auth', 'can-i', ...check, '-n', name], {kubeconfig: userKubeconfig, reject: false})
+        ).stdout.trim() === 'yes',
+      {what: `RBAC for ${user}: ${check}`},
+    )
   }
   return {
     name,
@@ -136,9 +160,22 @@ export async function newRoleOnlyNamespace(prefix: string, opts: RoleOnlyOptions
   await cluster.kubectl(['apply', '-f', '-'], {input: await opts.rbac({namespace: name, user})})
   const userKubeconfig = await writeUserKubeconfig(cluster, name, user)
   const [verb, resource] = opts.ready ?? ['get', 'secrets']
-  await waitFor(async () => (await cluster.kubectl(['auth', 'can-i', verb, resource, '-n', name],
-    {kubeconfig: userKubeconfig, reject: false})).stdout.trim() === 'yes', {what: `RBAC for ${user}: ${verb} ${resource}`})
-  return {name, user, userKubeconfig, kubectl: (args, o = {}) => cluster.kubectl(args, {kubeconfig: userKubeconfig, ...o})}
+  await waitFor(
+    async () =>
+      (
+        await cluster.kubectl(['auth', 'can-i', verb, resource, '-n', name], {
+          kubeconfig: userKubeconfig,
+          reject: false,
+        })
+      ).stdout.trim() === 'yes',
+    {what: `RBAC for ${user}: ${verb} ${resource}`},
+  )
+  return {
+    name,
+    user,
+    userKubeconfig,
+    kubectl: (args, o = {}) => cluster.kubectl(args, {kubeconfig: userKubeconfig, ...o}),
+  }
 }
 
 export interface VolumeOptions {
@@ -157,11 +194,19 @@ export interface VolumeOptions {
 export async function createPersistentVolume(opts: VolumeOptions = {}): Promise<string> {
   const cluster = useHostCluster()
   const name = opts.name ?? `pv-test-${randomBytes(3).toString('hex')}`
-  const pv = {apiVersion: 'v1', kind: 'PersistentVolume', metadata: {name, labels: {'vcluster-ts.test/pv': 'true'}},
-    spec: {capacity: {storage: opts.capacity ?? '5Gi'}, accessModes: opts.accessModes ?? ['ReadWriteOnce'],
-      storageClassName: opts.storageClassName ?? STORAGE_CLASS, persistentVolumeReclaimPolicy: 'Delete',
+  const pv = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: {name, labels: {'vcluster-ts.test/pv': 'true'}},
+    spec: {
+      capacity: {storage: opts.capacity ?? '5Gi'},
+      accessModes: opts.accessModes ?? ['ReadWriteOnce'],
+      storageClassName: opts.storageClassName ?? STORAGE_CLASS,
+      persistentVolumeReclaimPolicy: 'Delete',
       hostPath: {path: join(cluster.dir, 'volumes', name), type: 'DirectoryOrCreate'},
-      ...(opts.claim ? {claimRef: {namespace: opts.claim.namespace, name: opts.claim.name}} : {})}}
+      ...(opts.claim ? {claimRef: {namespace: opts.claim.namespace, name: opts.claim.name}} : {}),
+    },
+  }
   await cluster.kubectl(['apply', '--server-side', '-f', '-'], {input: stringify(pv)})
   deferCleanup(() => cluster.kubectl(['delete', 'pv', name, '--wait=false', '--ignore-not-found']))
   return name
@@ -173,12 +218,28 @@ export interface PortForward {
 }
 
 /** `kubectl port-forward <resource> :<remotePort>` on 127.0.0.1; stopped after the test. */
-export async function portForward(namespace: string, resource: string, remotePort: number,
-  kubeconfig?: string): Promise<PortForward> {
+export async function portForward(
+  namespace: string,
+  resource: string,
+  remotePort: number,
+  kubeconfig?: string,
+): Promise<PortForward> {
   const cluster = useHostCluster()
-  const child = spawn(join(cluster.binDir, 'kubectl'), ['--kubeconfig', kubeconfig ?? cluster.kubeconfig,
-    '-n', namespace, 'port-forward', '--address', '127.0.0.1', resource, `:${remotePort}`],
-  {env: cluster.env, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(
+    join(cluster.binDir, 'kubectl'),
+    [
+      '--kubeconfig',
+      kubeconfig ?? cluster.kubeconfig,
+      '-n',
+      namespace,
+      'port-forward',
+      '--address',
+      '127.0.0.1',
+      resource,
+      `:${remotePort}`,
+    ],
+    {env: cluster.env, stdio: ['ignore', 'pipe', 'pipe']},
+  )
   let output = ''
   child.stdout.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr.on('data', (d: Buffer) => (output += d.toString()))
@@ -188,11 +249,14 @@ export async function portForward(namespace: string, resource: string, remotePor
     await new Promise((resolve) => child.once('exit', resolve))
   }
   deferCleanup(stop)
-  const localPort = await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`kubectl port-forward exited: ${output}`)
-    const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output)
-    return m ? Number(m[1]) : undefined
-  }, {timeoutMs: 30_000, what: `port-forward to ${namespace}/${resource}:${remotePort}`})
+  const localPort = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`kubectl port-forward exited: ${output}`)
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output)
+      return m ? Number(m[1]) : undefined
+    },
+    {timeoutMs: 30_000, what: `port-forward to ${namespace}/${resource}:${remotePort}`},
+  )
   return {localPort, stop}
 }
 
@@ -208,15 +272,23 @@ export interface StandInSecret {
 /** Waits for Secret vc-<name> that the rig's stand-in writes for a vCluster StatefulSet/Deployment. */
 export async function waitForStandIn(namespace: string, name: string, timeoutMs = 90_000): Promise<StandInSecret> {
   const cluster = useHostCluster()
-  const secret = await waitFor(async () => {
-    const r = await cluster.kubectl(['-n', namespace, 'get', 'secret', `vc-${name}`, '-o', 'json'], {reject: false})
-    return r.exitCode === 0 ? JSON.parse(r.stdout) : undefined
-  }, {timeoutMs, what: `Secret ${namespace}/vc-${name}`}).catch((error: Error) => {
+  const secret = await waitFor(
+    async () => {
+      const r = await cluster.kubectl(['-n', namespace, 'get', 'secret', `vc-${name}`, '-o', 'json'], {reject: false})
+      return r.exitCode === 0 ? JSON.parse(r.stdout) : undefined
+    },
+    {timeoutMs, what: `Secret ${namespace}/vc-${name}`},
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n--- rig daemon log (${cluster.daemonLog}) ---\n${tail(cluster.daemonLog, 15)}`)
   })
   const data = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8')
-  return {kubeconfig: data('config'), certificateAuthority: data('certificate-authority'),
-    clientCertificate: data('client-certificate'), clientKey: data('client-key'), labels: secret.metadata.labels}
+  return {
+    kubeconfig: data('config'),
+    certificateAuthority: data('certificate-authority'),
+    clientCertificate: data('client-certificate'),
+    clientKey: data('client-key'),
+    labels: secret.metadata.labels,
+  }
 }
 
 /** A copy of kubeconfig YAML with every cluster's server replaced. */
@@ -230,17 +302,23 @@ export function withServer(kubeconfig: string, server: string): string {
 export async function vcluster(args: string[], opts: RunOptions = {}): Promise<ExecResult> {
   const cluster = useHostCluster()
   const env = runEnv(cluster, {...(opts.kubeconfig ? {KUBECONFIG: opts.kubeconfig} : {}), ...opts.env})
-  return run(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args],
-    {...opts, reject: opts.reject ?? false, env})
+  return run(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {
+    ...opts,
+    reject: opts.reject ?? false,
+    env,
+  })
 }
 
 /** Retries a kubectl command (as admin unless opts.kubeconfig) until it exits 0. */
 export async function waitForKubectl(args: string[], opts: RunOptions & WaitOptions = {}): Promise<ExecResult> {
   const cluster = useHostCluster()
-  return waitFor(async () => {
-    const r = await cluster.kubectl(args, {...opts, reject: false})
-    return r.exitCode === 0 ? r : undefined
-  }, {what: `kubectl ${args.join(' ')}`, ...opts})
+  return waitFor(
+    async () => {
+      const r = await cluster.kubectl(args, {...opts, reject: false})
+      return r.exitCode === 0 ? r : undefined
+    },
+    {what: `kubectl ${args.join(' ')}`, ...opts},
+  )
 }
 
 export interface RunningCli {
@@ -255,16 +333,21 @@ export interface RunningCli {
 export function startVcluster(args: string[], opts: Omit<RunOptions, 'input' | 'reject'> = {}): RunningCli {
   const cluster = useHostCluster()
   const env = runEnv(cluster, {...(opts.kubeconfig ? {KUBECONFIG: opts.kubeconfig} : {}), ...opts.env})
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 180_000)
-  const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => {
-    clearTimeout(timer)
-    resolve(code ?? 128 + (signal === null ? 0 : osConstants.signals[signal]))
-  }))
+  const exited = new Promise<number>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve(code ?? 128 + (signal === null ? 0 : osConstants.signals[signal]))
+    }),
+  )
   deferCleanup(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })

@@ -26,8 +26,10 @@ export interface WaitOptions {
 }
 
 /** Polls fn until it returns a value other than undefined/false; rethrows the last error on timeout. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false,
-  {timeoutMs = 30_000, intervalMs = 250, what = 'condition'}: WaitOptions = {}): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  {timeoutMs = 30_000, intervalMs = 250, what = 'condition'}: WaitOptions = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown
   for (;;) {

@@ -39,8 +39,12 @@ export function cacheRoot(): string {
 /** Environment for everything the rig runs: the pinned binaries first on PATH, kwokctl's work dir. */
 export function rigEnv(dir: string, binDir: string): NodeJS.ProcessEnv {
   // GOGC=50: the components inherit kwokctl's environment; trades a little CPU for ~10% less memory.
-  return {...process.env, PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`, KWOK_WORKDIR: join(dir, 'kwok'),
-    GOGC: '50'}
+  return {
+    ...process.env,
+    PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
+    KWOK_WORKDIR: join(dir, 'kwok'),
+    GOGC: '50',
+  }
 }
 
 /** Builds or reuses the binaries; build progress is passed line by line to onLine. Returns the bin dir. */
@@ -59,8 +63,10 @@ export async function ensureBinaries(onLine: (line: string) => void): Promise<st
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
   if (partial) onLine(partial)
   if (code !== 0) {
-    throw new Error(`building the cluster binaries failed (test/cluster/build.sh exited ${code}):\n`
-      + `${[...lastErr, partial].join('\n')}`)
+    throw new Error(
+      `building the cluster binaries failed (test/cluster/build.sh exited ${code}):\n` +
+        `${[...lastErr, partial].join('\n')}`,
+    )
   }
   const binDir = out.trim().split('\n').pop() ?? ''
   if (!existsSync(join(binDir, 'kwokctl'))) throw new Error(`build.sh printed no usable bin dir: ${out}`)
@@ -72,8 +78,12 @@ function writeKwokctlConfig(dir: string): string {
   const file = join(dir, 'kwokctl.yaml')
   // stages.yaml: kwok's default stages, except that vCluster pods (app=vcluster) start not Ready; the watcher marks
   // them Ready as a kubelet would (stand-in: once it answers; real mode: /readyz). Given here, they replace kwokctl's.
-  writeFileSync(file, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\n'
-    + 'options:\n  bindAddress: 127.0.0.1\n---\n' + readFileSync(join(RIG_DIR, 'stages.yaml'), 'utf8'))
+  writeFileSync(
+    file,
+    'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokctlConfiguration\n' +
+      'options:\n  bindAddress: 127.0.0.1\n---\n' +
+      readFileSync(join(RIG_DIR, 'stages.yaml'), 'utf8'),
+  )
   return file
 }
 
@@ -82,8 +92,11 @@ export async function kwokctl(dir: string, binDir: string, args: string[], timeo
   // --close: the components kwokctl leaves running must not inherit (and hold) the lock.
   mkdirSync(cacheRoot(), {recursive: true})
   const lock = join(cacheRoot(), 'kwokctl.lock')
-  return run('flock', ['--close', lock, join(binDir, 'kwokctl'), '-c', join(dir, 'kwokctl.yaml'), ...args],
-    {env: rigEnv(dir, binDir), timeout: timeoutMs, maxBuffer: 16 << 20})
+  return run('flock', ['--close', lock, join(binDir, 'kwokctl'), '-c', join(dir, 'kwokctl.yaml'), ...args], {
+    env: rigEnv(dir, binDir),
+    timeout: timeoutMs,
+    maxBuffer: 16 << 20,
+  })
 }
 
 /**
@@ -100,55 +113,108 @@ export function auditLogPath(name: string, dir: string): string {
 /** Every request's metadata, once, when complete: enough to count requests per user and user agent (the bench). */
 function writeAuditPolicy(dir: string): string {
   const file = join(dir, 'audit-policy.yaml')
-  writeFileSync(file, 'apiVersion: audit.k8s.io/v1\nkind: Policy\n'
-    + 'omitStages: [RequestReceived, ResponseStarted]\nrules:\n  - level: Metadata\n')
+  writeFileSync(
+    file,
+    'apiVersion: audit.k8s.io/v1\nkind: Policy\n' +
+      'omitStages: [RequestReceived, ResponseStarted]\nrules:\n  - level: Metadata\n',
+  )
   return file
 }
 
 /** Creates and starts the cluster (kube-apiserver, controller-manager, scheduler, kwok, etcd) and 2 fake nodes. */
-export async function createCluster(name: string, dir: string, binDir: string,
-  options = {audit: process.env[AUDIT_ENV] === '1'}): Promise<Omit<ClusterFacts, 'daemonPid' | 'daemonLog'>> {
+export async function createCluster(
+  name: string,
+  dir: string,
+  binDir: string,
+  options = {audit: process.env[AUDIT_ENV] === '1'},
+): Promise<Omit<ClusterFacts, 'daemonPid' | 'daemonLog'>> {
   writeKwokctlConfig(dir)
   const etcd = (await run('sh', ['-c', 'command -v etcd'])).stdout.trim()
   const audit = options.audit ? ['--kube-audit-policy', writeAuditPolicy(dir)] : []
-  await kwokctl(dir, binDir, ['create', 'cluster', '--name', name, '--runtime', 'binary', ...audit,
-    '--kube-apiserver-binary', join(binDir, 'kube-apiserver'),
-    '--kube-controller-manager-binary', join(binDir, 'kube-controller-manager'),
-    '--kube-scheduler-binary', join(binDir, 'kube-scheduler'),
-    '--kwok-controller-binary', join(binDir, 'kwok'),
-    '--etcd-binary', etcd,
-    '--enable-crds', 'PortForward,ClusterPortForward,Logs',
+  await kwokctl(dir, binDir, [
+    'create',
+    'cluster',
+    '--name',
+    name,
+    '--runtime',
+    'binary',
+    ...audit,
+    '--kube-apiserver-binary',
+    join(binDir, 'kube-apiserver'),
+    '--kube-controller-manager-binary',
+    join(binDir, 'kube-controller-manager'),
+    '--kube-scheduler-binary',
+    join(binDir, 'kube-scheduler'),
+    '--kwok-controller-binary',
+    join(binDir, 'kwok'),
+    '--etcd-binary',
+    etcd,
+    '--enable-crds',
+    'PortForward,ClusterPortForward,Logs',
     // The apiserver must reach kwok's "kubelet" as localhost, never at a fake node IP (192.0.2.x).
-    '--extra-args', 'kube-apiserver=kubelet-preferred-address-types=Hostname',
-    '--kubeconfig=', '--wait', '2m']).catch((error: unknown) => {
+    '--extra-args',
+    'kube-apiserver=kubelet-preferred-address-types=Hostname',
+    '--kubeconfig=',
+    '--wait',
+    '2m',
+  ]).catch((error: unknown) => {
     throw new Error(explainKwokctlFailure(error, join(dir, 'kwok', 'clusters', name, 'logs')))
   })
   // kwok's node template has no ephemeral-storage: pods requesting it (the vCluster's do) would stay Pending.
-  await kwokctl(dir, binDir, ['--name', name, 'scale', 'node', 'node', '--replicas', '2',
-    '--param', '.allocatable["ephemeral-storage"] = "1Ti"'])
+  await kwokctl(dir, binDir, [
+    '--name',
+    name,
+    'scale',
+    'node',
+    'node',
+    '--replicas',
+    '2',
+    '--param',
+    '.allocatable["ephemeral-storage"] = "1Ti"',
+  ])
   const clusterDir = join(dir, 'kwok', 'clusters', name)
   const kubeconfig = join(clusterDir, 'kubeconfig.yaml')
   const server: unknown = parse(readFileSync(kubeconfig, 'utf8'))?.clusters?.[0]?.cluster?.server
   if (typeof server !== 'string' || !/^https:\/\/127\.0\.0\.1:\d+$/.test(server)) {
     throw new Error(`unexpected apiserver address in ${kubeconfig}: ${String(server)} (must be 127.0.0.1)`)
   }
-  return {name, dir, kubeconfig, server, binDir, caCert: join(clusterDir, 'pki', 'ca.crt'),
-    caKey: join(clusterDir, 'pki', 'ca.key')}
+  return {
+    name,
+    dir,
+    kubeconfig,
+    server,
+    binDir,
+    caCert: join(clusterDir, 'pki', 'ca.crt'),
+    caKey: join(clusterDir, 'pki', 'ca.key'),
+  }
 }
 
 /** kwokctl's last error plus the tail of every component log: the component's own words are the real reason. */
 function explainKwokctlFailure(error: unknown, logsDir: string): string {
   const stderr = String((error as {stderr?: string}).stderr ?? error)
-  const last = stderr.trim().split('\n').reverse().map((l) => {
-    try {
-      const j = JSON.parse(l) as {level?: string; msg?: string; err?: string}
-      return j.level === 'ERROR' ? `${j.msg}: ${j.err}` : undefined
-    } catch {
-      return undefined
-    }
-  }).find(Boolean) ?? stderr.slice(-2000)
-  const logs = existsSync(logsDir) ? readdirSync(logsDir).map((f) =>
-    `--- ${f} ---\n${tail(join(logsDir, f), 5).split('\n').map((l) => l.slice(0, 300)).join('\n')}`) : []
+  const last =
+    stderr
+      .trim()
+      .split('\n')
+      .reverse()
+      .map((l) => {
+        try {
+          const j = JSON.parse(l) as {level?: string; msg?: string; err?: string}
+          return j.level === 'ERROR' ? `${j.msg}: ${j.err}` : undefined
+        } catch {
+          return undefined
+        }
+      })
+      .find(Boolean) ?? stderr.slice(-2000)
+  const logs = existsSync(logsDir)
+    ? readdirSync(logsDir).map(
+        (f) =>
+          `--- ${f} ---\n${tail(join(logsDir, f), 5)
+            .split('\n')
+            .map((l) => l.slice(0, 300))
+            .join('\n')}`,
+      )
+    : []
   return [`kwokctl create cluster failed: ${last}`, ...logs].join('\n')
 }
 

@@ -30,8 +30,16 @@ export interface StandInEnv {
 
 /** SANs of vCluster's proxy serving certificate that make sense here (§2.3), plus the config's extraSANs. */
 export function standInSans(spec: StandInSpec): string[] {
-  const base = ['localhost', '127.0.0.1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc',
-    'kubernetes.default.svc.cluster.local', spec.name, `${spec.name}.${spec.namespace}`]
+  const base = [
+    'localhost',
+    '127.0.0.1',
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    'kubernetes.default.svc.cluster.local',
+    spec.name,
+    `${spec.name}.${spec.namespace}`,
+  ]
   return [...new Set([...base, ...spec.extraSans])]
 }
 
@@ -56,7 +64,8 @@ export class StandIn {
     const pki = join(dir, 'pki')
     mkdirSync(pki, {recursive: true})
     const ca = await ensureCa(pki, 'kubernetes')
-    const admin = existsSync(join(pki, 'admin.crt')) ? {cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key')}
+    const admin = existsSync(join(pki, 'admin.crt'))
+      ? {cert: join(pki, 'admin.crt'), key: join(pki, 'admin.key')}
       : await issue(ca, pki, 'admin', {cn: 'kubernetes-super-admin', orgs: ['system:masters']})
     const proxy = createServer()
     await new Promise<void>((resolve, reject) => proxy.once('error', reject).listen(0, '127.0.0.1', resolve))
@@ -95,14 +104,17 @@ export class StandIn {
   private accept(socket: Socket): void {
     this.track(socket)
     socket.pause()
-    this.ensureStarted().then((port) => {
-      const upstream = this.track(connect(port, '127.0.0.1'))
-      socket.pipe(upstream).pipe(socket)
-      socket.resume()
-    }, (error: unknown) => {
-      this.env.log(`stand-in ${this.key}: ${(error as Error).message}`)
-      socket.destroy()
-    })
+    this.ensureStarted().then(
+      (port) => {
+        const upstream = this.track(connect(port, '127.0.0.1'))
+        socket.pipe(upstream).pipe(socket)
+        socket.resume()
+      },
+      (error: unknown) => {
+        this.env.log(`stand-in ${this.key}: ${(error as Error).message}`)
+        socket.destroy()
+      },
+    )
   }
 
   private track(socket: Socket): Socket {
@@ -133,26 +145,39 @@ export class StandIn {
     const port = await freePort()
     const log = join(this.dir, 'kube-apiserver.log')
     const args = [
-      `--etcd-servers=${etcdUrl}`, `--etcd-prefix=/standin/${this.spec.uid}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
-      `--tls-cert-file=${serving.cert}`, `--tls-private-key-file=${serving.key}`, `--client-ca-file=${this.ca.cert}`,
-      `--service-account-key-file=${sa.pub}`, `--service-account-signing-key-file=${sa.key}`,
+      `--etcd-servers=${etcdUrl}`,
+      `--etcd-prefix=/standin/${this.spec.uid}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--tls-cert-file=${serving.cert}`,
+      `--tls-private-key-file=${serving.key}`,
+      `--client-ca-file=${this.ca.cert}`,
+      `--service-account-key-file=${sa.pub}`,
+      `--service-account-signing-key-file=${sa.key}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      '--authorization-mode=RBAC', '--service-cluster-ip-range=10.96.0.0/16',
+      '--authorization-mode=RBAC',
+      '--service-cluster-ip-range=10.96.0.0/16',
       // Never publish an address in the `kubernetes` Endpoints: nothing may dial anything but loopback.
       '--endpoint-reconciler-type=none',
       // Memory: no watch cache, no APF bookkeeping, small in-flight limits; profiling endpoints off.
-      '--watch-cache=false', '--enable-priority-and-fairness=false', '--max-requests-inflight=100',
-      '--max-mutating-requests-inflight=50', '--profiling=false',
+      '--watch-cache=false',
+      '--enable-priority-and-fairness=false',
+      '--max-requests-inflight=100',
+      '--max-mutating-requests-inflight=50',
+      '--profiling=false',
     ]
     const proc = startLogged(join(this.env.binDir, 'kube-apiserver'), args, log, {...process.env, GOGC: '50'})
     if (proc.pid === undefined) throw new Error(`could not start kube-apiserver for ${this.key}`)
     this.env.tracker.track(proc.pid)
     try {
-      await waitFor(async () => {
-        if (proc.exitCode !== null) throw new Error(`exited with ${proc.exitCode}:\n${tail(log)}`)
-        return (await this.get(port, '/readyz')) === 200
-      }, {timeoutMs: 90_000, intervalMs: 300, what: `stand-in kube-apiserver for ${this.key}`})
+      await waitFor(
+        async () => {
+          if (proc.exitCode !== null) throw new Error(`exited with ${proc.exitCode}:\n${tail(log)}`)
+          return (await this.get(port, '/readyz')) === 200
+        },
+        {timeoutMs: 90_000, intervalMs: 300, what: `stand-in kube-apiserver for ${this.key}`},
+      )
     } catch (error) {
       await terminate(proc.pid)
       this.env.tracker.untrack(proc.pid)
@@ -169,14 +194,23 @@ export class StandIn {
     return stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{name: 'kubernetes',
-        cluster: {'certificate-authority-data': b64(this.ca.cert), server: 'https://localhost:8443'}}],
-      contexts: [{name: 'kubernetes-super-admin@kubernetes',
-        context: {cluster: 'kubernetes', user: 'kubernetes-super-admin'}}],
+      clusters: [
+        {
+          name: 'kubernetes',
+          cluster: {'certificate-authority-data': b64(this.ca.cert), server: 'https://localhost:8443'},
+        },
+      ],
+      contexts: [
+        {name: 'kubernetes-super-admin@kubernetes', context: {cluster: 'kubernetes', user: 'kubernetes-super-admin'}},
+      ],
       'current-context': 'kubernetes-super-admin@kubernetes',
       preferences: {},
-      users: [{name: 'kubernetes-super-admin',
-        user: {'client-certificate-data': b64(this.admin.cert), 'client-key-data': b64(this.admin.key)}}],
+      users: [
+        {
+          name: 'kubernetes-super-admin',
+          user: {'client-certificate-data': b64(this.admin.cert), 'client-key-data': b64(this.admin.key)},
+        },
+      ],
     })
   }
 
@@ -193,12 +227,22 @@ export class StandIn {
 
   private get(port: number, path: string): Promise<number> {
     return new Promise((resolve, reject) => {
-      const req = request({host: '127.0.0.1', port, path, servername: 'localhost', timeout: 2000,
-        ca: readFileSync(this.ca.cert), cert: readFileSync(this.admin.cert), key: readFileSync(this.admin.key)},
-      (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          servername: 'localhost',
+          timeout: 2000,
+          ca: readFileSync(this.ca.cert),
+          cert: readFileSync(this.admin.cert),
+          key: readFileSync(this.admin.key),
+        },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        },
+      )
       req.on('error', reject)
       req.on('timeout', () => req.destroy(new Error('timeout')))
       req.end()

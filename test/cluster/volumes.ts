@@ -1,8 +1,13 @@
 // A tiny external provisioner: the cluster has no storage driver, and a vCluster StatefulSet's claim stays Pending
 // without a PersistentVolume. The default StorageClass names this provisioner; for each claim the PV controller hands
 // to it, a hostPath PV pre-bound to that claim is created (nothing mounts it: kwok runs no containers).
-import {ApiException, type CoreV1Api, type StorageV1Api, type V1PersistentVolume,
-  type V1PersistentVolumeClaim} from '@kubernetes/client-node'
+import {
+  ApiException,
+  type CoreV1Api,
+  type StorageV1Api,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+} from '@kubernetes/client-node'
 import {join} from 'node:path'
 
 export const STORAGE_CLASS = 'standard'
@@ -16,12 +21,14 @@ export function isApiStatus(error: unknown, code: number): boolean {
 /** The default StorageClass (Immediate binding: kwok pods need no node-local volume). */
 export async function ensureStorageClass(storage: StorageV1Api): Promise<void> {
   try {
-    await storage.createStorageClass({body: {
-      metadata: {name: STORAGE_CLASS, annotations: {'storageclass.kubernetes.io/is-default-class': 'true'}},
-      provisioner: PROVISIONER,
-      reclaimPolicy: 'Delete',
-      volumeBindingMode: 'Immediate',
-    }})
+    await storage.createStorageClass({
+      body: {
+        metadata: {name: STORAGE_CLASS, annotations: {'storageclass.kubernetes.io/is-default-class': 'true'}},
+        provisioner: PROVISIONER,
+        reclaimPolicy: 'Delete',
+        volumeBindingMode: 'Immediate',
+      },
+    })
   } catch (error) {
     if (!isApiStatus(error, 409)) throw error
   }
@@ -30,8 +37,9 @@ export async function ensureStorageClass(storage: StorageV1Api): Promise<void> {
 function wantsUs(pvc: V1PersistentVolumeClaim): boolean {
   const a = pvc.metadata?.annotations ?? {}
   const by = a['volume.kubernetes.io/storage-provisioner'] ?? a['volume.beta.kubernetes.io/storage-provisioner']
-  return by === PROVISIONER && pvc.status?.phase === 'Pending' && !pvc.spec?.volumeName
-    && !pvc.metadata?.deletionTimestamp
+  return (
+    by === PROVISIONER && pvc.status?.phase === 'Pending' && !pvc.spec?.volumeName && !pvc.metadata?.deletionTimestamp
+  )
 }
 
 function volumeFor(pvc: V1PersistentVolumeClaim, volumesDir: string): V1PersistentVolume {
@@ -45,8 +53,13 @@ function volumeFor(pvc: V1PersistentVolumeClaim, volumesDir: string): V1Persiste
       storageClassName: pvc.spec?.storageClassName ?? STORAGE_CLASS,
       persistentVolumeReclaimPolicy: 'Delete',
       hostPath: {path: join(volumesDir, name), type: 'DirectoryOrCreate'},
-      claimRef: {apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata?.namespace,
-        name: pvc.metadata?.name, uid: pvc.metadata?.uid},
+      claimRef: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        namespace: pvc.metadata?.namespace,
+        name: pvc.metadata?.name,
+        uid: pvc.metadata?.uid,
+      },
     },
   }
 }

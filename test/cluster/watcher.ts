@@ -3,8 +3,18 @@
 // not Ready: stages.yaml); removes them when the workload goes. In namespaces that ask for the real vCluster, runs
 // upstream's `vcluster start` for each pod instead (real/pods.ts). Also runs the volume provisioner.
 // Level-triggered: watch events only schedule a full reconcile pass.
-import {AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, StorageV1Api, Watch,
-  type KubernetesObject, type V1Pod, type V1Secret} from '@kubernetes/client-node'
+import {
+  AppsV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  StorageV1Api,
+  Watch,
+  type KubernetesObject,
+  type V1Pod,
+  type V1Secret,
+} from '@kubernetes/client-node'
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {parse} from 'yaml'
@@ -26,8 +36,13 @@ export const REAL_NAMESPACE_LABEL = 'vcluster-ts.test/real'
 const MANAGER = 'vcluster-ts-standin'
 /** Stand-ins whose apiserver starts at once; the others start on their first connection (memory: ~215 MB each). */
 const EAGER_APISERVERS = 3
-const WATCHED = ['/apis/apps/v1/statefulsets', '/apis/apps/v1/deployments', '/api/v1/pods',
-  '/api/v1/persistentvolumeclaims', '/api/v1/persistentvolumes']
+const WATCHED = [
+  '/apis/apps/v1/statefulsets',
+  '/apis/apps/v1/deployments',
+  '/api/v1/pods',
+  '/api/v1/persistentvolumeclaims',
+  '/api/v1/persistentvolumes',
+]
 
 interface Entry {
   spec: StandInSpec
@@ -55,8 +70,12 @@ export class Watcher {
   private realSetup?: Promise<void>
   private real?: RealPods
 
-  constructor(private readonly kc: KubeConfig, private readonly binDir: string, private readonly dir: string,
-    private readonly log: (m: string) => void) {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly binDir: string,
+    private readonly dir: string,
+    private readonly log: (m: string) => void,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api)
     this.apps = kc.makeApiClient(AppsV1Api)
     this.objects = KubernetesObjectApi.makeApiClient(kc)
@@ -78,10 +97,12 @@ export class Watcher {
     await this.loop
     // Not waiting for a build still running (minutes): without supervisors there is nothing of real mode to stop.
     await this.real?.stop()
-    await Promise.all([...this.entries.values()].map(async (e) => {
-      await e.starting
-      await e.standIn?.stop()
-    }))
+    await Promise.all(
+      [...this.entries.values()].map(async (e) => {
+        await e.starting
+        await e.standIn?.stop()
+      }),
+    )
     await this.etcd.stop()
   }
 
@@ -89,8 +110,17 @@ export class Watcher {
     const params = path.endsWith('pods') || path.includes('/apps/') ? {labelSelector: SELECTOR} : {}
     while (!this.stopped) {
       const ended = new Promise<void>((resolve) => {
-        new Watch(this.kc).watch(path, params, () => this.kick(), () => resolve())
-          .then((abort) => this.aborts.push(abort), () => resolve())
+        new Watch(this.kc)
+          .watch(
+            path,
+            params,
+            () => this.kick(),
+            () => resolve(),
+          )
+          .then(
+            (abort) => this.aborts.push(abort),
+            () => resolve(),
+          )
       })
       await ended
       await sleep(1000)
@@ -159,11 +189,22 @@ export class Watcher {
    * end kicks a pass. A failed build leaves real-mode pods not Ready, and says why in the daemon log.
    */
   private setUpReal(): void {
-    this.realSetup ??= ensureRealBinaries(this.log).then((realBinDir) => {
-      const host = {kc: this.kc, server: this.kc.getCurrentCluster()?.server ?? '', binDir: this.binDir, realBinDir}
-      this.real = new RealPods(join(this.dir, 'real'), {host, core: this.core, objects: this.objects,
-        tracker: this.tracker, log: this.log, manager: MANAGER})
-    }, (error: Error) => this.log(`real mode unavailable: ${error.message}`)).finally(() => this.kick())
+    this.realSetup ??= ensureRealBinaries(this.log)
+      .then(
+        (realBinDir) => {
+          const host = {kc: this.kc, server: this.kc.getCurrentCluster()?.server ?? '', binDir: this.binDir, realBinDir}
+          this.real = new RealPods(join(this.dir, 'real'), {
+            host,
+            core: this.core,
+            objects: this.objects,
+            tracker: this.tracker,
+            log: this.log,
+            manager: MANAGER,
+          })
+        },
+        (error: Error) => this.log(`real mode unavailable: ${error.message}`),
+      )
+      .finally(() => this.kick())
   }
 
   /** Deleted vCluster pods (kwok leaves them to us: stages.yaml) go at once unless a real vCluster still stops. */
@@ -199,15 +240,22 @@ export class Watcher {
       this.core.listNamespace({labelSelector: REAL_NAMESPACE_LABEL}),
     ])
     const skip = new Set(real.items.map((n) => n.metadata?.name))
-    const realNamespaces = new Set(real.items.filter((n) => n.metadata?.labels?.[REAL_NAMESPACE_LABEL] === 'true')
-      .map((n) => n.metadata?.name ?? ''))
+    const realNamespaces = new Set(
+      real.items
+        .filter((n) => n.metadata?.labels?.[REAL_NAMESPACE_LABEL] === 'true')
+        .map((n) => n.metadata?.name ?? ''),
+    )
     const out = new Map<string, StandInSpec>()
     for (const w of [...sts.items, ...deps.items]) {
       const m = w.metadata
       if (!m?.namespace || !m.uid || m.deletionTimestamp || skip.has(m.namespace)) continue
       const name = m.labels?.release ?? m.name ?? ''
-      out.set(`${m.namespace}/${name}`, {namespace: m.namespace, name, uid: m.uid,
-        extraSans: await this.extraSans(m.namespace, name)})
+      out.set(`${m.namespace}/${name}`, {
+        namespace: m.namespace,
+        name,
+        uid: m.uid,
+        extraSans: await this.extraSans(m.namespace, name),
+      })
     }
     return {desired: out, realNamespaces}
   }
@@ -258,8 +306,11 @@ export class Watcher {
     await e.standIn?.stop()
     this.log(`stopped stand-in for ${key} (vCluster gone)`)
     rmSync(this.dataDir(e.spec), {recursive: true, force: true})
-    await this.deleteQuietly({apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward'}, e.spec.namespace,
-      `vcluster-ts.test/stand-in=${e.spec.name}`)
+    await this.deleteQuietly(
+      {apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward'},
+      e.spec.namespace,
+      `vcluster-ts.test/stand-in=${e.spec.name}`,
+    )
     // Upstream ties vc-<name> to Service <name> (ownerReference) when it exists; then GC, not us, removes it.
     try {
       const secret = await this.core.readNamespacedSecret({name: `vc-${e.spec.name}`, namespace: e.spec.namespace})
@@ -272,8 +323,16 @@ export class Watcher {
   }
 
   private async deleteQuietly(type: {apiVersion: string; kind: string}, namespace: string, labelSelector: string) {
-    const list = await this.objects.list(type.apiVersion, type.kind, namespace, undefined, undefined, undefined,
-      undefined, labelSelector)
+    const list = await this.objects.list(
+      type.apiVersion,
+      type.kind,
+      namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      labelSelector,
+    )
     for (const item of list.items) {
       try {
         await this.objects.delete({...type, metadata: {name: item.metadata?.name, namespace}})
@@ -292,7 +351,7 @@ export class Watcher {
       const standIn = e?.standIn
       if (!e || !standIn || !uid || pod.metadata?.deletionTimestamp || e.forwards.get(uid) === standIn.port) continue
       const what = `PortForward ${pod.metadata?.namespace}/${pod.metadata?.name}`
-      if (!await this.attempt(what, failures, () => this.apply(portForward(pod, e.spec.name, standIn.port)))) continue
+      if (!(await this.attempt(what, failures, () => this.apply(portForward(pod, e.spec.name, standIn.port))))) continue
       e.forwards.set(uid, standIn.port)
       changed = true
     }
@@ -308,15 +367,20 @@ export class Watcher {
       if (!standIn) continue
       const {namespace, name} = e.spec
       await this.attempt(`Secret ${namespace}/vc-${name}`, failures, async () => {
-        let owner: KubernetesObject['metadata'] = undefined
+        let owner: KubernetesObject['metadata']
         try {
           const svc = await this.core.readNamespacedService({name, namespace})
           owner = {ownerReferences: [{apiVersion: 'v1', kind: 'Service', name, uid: svc.metadata?.uid ?? ''}]}
         } catch (error) {
           if (!isApiStatus(error, 404)) throw error
         }
-        const secret: V1Secret = {apiVersion: 'v1', kind: 'Secret', type: 'Opaque', data: standIn.secretData(),
-          metadata: {name: `vc-${name}`, namespace, labels: {app: 'vcluster', 'vcluster-name': name}, ...owner}}
+        const secret: V1Secret = {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'Opaque',
+          data: standIn.secretData(),
+          metadata: {name: `vc-${name}`, namespace, labels: {app: 'vcluster', 'vcluster-name': name}, ...owner},
+        }
         await this.apply(secret)
       })
     }
@@ -336,8 +400,12 @@ function portForward(pod: V1Pod, name: string, port: number): KubernetesObject &
   return {
     apiVersion: 'kwok.x-k8s.io/v1alpha1',
     kind: 'PortForward',
-    metadata: {name: m?.name, namespace: m?.namespace, labels: {'vcluster-ts.test/stand-in': name},
-      ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name: m?.name ?? '', uid: m?.uid ?? ''}]},
+    metadata: {
+      name: m?.name,
+      namespace: m?.namespace,
+      labels: {'vcluster-ts.test/stand-in': name},
+      ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name: m?.name ?? '', uid: m?.uid ?? ''}],
+    },
     // Only 127.0.0.1: kwok would dial whatever address is here.
     spec: {forwards: [{ports: [8443], target: {address: '127.0.0.1', port}}]},
   }

@@ -53,8 +53,10 @@ spec: {selector: {app: web}, ports: [{port: 80, targetPort: 80}]}
 
 /** kubectl inside the vCluster, through our `connect` as the namespace user. */
 async function inside(ns: TestNamespace, args: string[], input?: string): Promise<string> {
-  const r = await vcluster(['connect', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name, '--', 'kubectl',
-    ...args], {input})
+  const r = await vcluster(
+    ['connect', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name, '--', 'kubectl', ...args],
+    {input},
+  )
   if (r.exitCode !== 0) throw new Error(`connect -- kubectl ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`)
   return r.stdout
 }
@@ -62,41 +64,60 @@ async function inside(ns: TestNamespace, args: string[], input?: string): Promis
 /** Every namespaced object in the namespace, as kind/name (events aside: they are records, and expire). */
 async function everything(namespace: string): Promise<string[]> {
   const kinds = (await cluster.kubectl(['api-resources', '--verbs=list', '--namespaced', '-o', 'name'])).stdout
-    .split('\n').filter((k) => k !== '' && !/^events(\.|$)/.test(k))
+    .split('\n')
+    .filter((k) => k !== '' && !/^events(\.|$)/.test(k))
   const r = await cluster.kubectl(['-n', namespace, 'get', kinds.join(','), '-o', 'name'])
-  return r.stdout.split('\n').filter((l) => l !== '').sort()
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort()
 }
 
 /** Host pods the vCluster synced from its namespace `default` (translated names: <name>-x-default-x-<vCluster>). */
 async function hostPods(namespace: string): Promise<Array<{name: string; phase: string}>> {
   const pods = await cluster.kubectlJson(['-n', namespace, 'get', 'pods', '-l', 'app=web'])
-  return pods.items.map((p: {metadata: {name: string}; status: {phase: string}}) =>
-    ({name: p.metadata.name, phase: p.status.phase}))
+  return pods.items.map((p: {metadata: {name: string}; status: {phase: string}}) => ({
+    name: p.metadata.name,
+    phase: p.status.phase,
+  }))
 }
 
 /** Processes whose root is under dir (a sandbox chroots into <dir>/rootfs), with their command names. */
 function rootedIn(dir: string): Array<{pid: number; comm: string}> {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-    try {
-      if (!readlinkSync(`/proc/${p}/root`).startsWith(dir)) return []
-      return [{pid: Number(p), comm: readFileSync(`/proc/${p}/comm`, 'utf8').trim()}]
-    } catch {
-      return [] // ended meanwhile, or not ours to read
-    }
-  })
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((p) => {
+      try {
+        if (!readlinkSync(`/proc/${p}/root`).startsWith(dir)) return []
+        return [{pid: Number(p), comm: readFileSync(`/proc/${p}/comm`, 'utf8').trim()}]
+      } catch {
+        return [] // ended meanwhile, or not ours to read
+      }
+    })
 }
 
-interface PodState {uid: string; ready: boolean; restarts: number; last?: {exitCode: number; reason: string};
-  waiting?: string}
+interface PodState {
+  uid: string
+  ready: boolean
+  restarts: number
+  last?: {exitCode: number; reason: string}
+  waiting?: string
+}
 
 async function podState(namespace: string, name: string): Promise<PodState | undefined> {
   const r = await cluster.kubectl(['-n', namespace, 'get', 'pod', name, '-o', 'json'], {reject: false})
   if (r.exitCode !== 0) return undefined
   const pod = JSON.parse(r.stdout)
   const c = pod.status.containerStatuses?.find((x: {name: string}) => x.name === 'syncer') ?? {}
-  return {uid: pod.metadata.uid, restarts: c.restartCount ?? 0, last: c.lastState?.terminated,
+  return {
+    uid: pod.metadata.uid,
+    restarts: c.restartCount ?? 0,
+    last: c.lastState?.terminated,
     waiting: c.state?.waiting?.reason,
-    ready: pod.status.conditions?.some((x: {type: string; status: string}) => x.type === 'Ready' && x.status === 'True')}
+    ready: pod.status.conditions?.some(
+      (x: {type: string; status: string}) => x.type === 'Ready' && x.status === 'True',
+    ),
+  }
 }
 
 describe('the real vCluster, end to end, as the namespace user', () => {
@@ -105,8 +126,17 @@ describe('the real vCluster, end to end, as the namespace user', () => {
     await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
     const before = await everything(ns.name)
 
-    const created = await vcluster(['create', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name,
-      '--connect=false', '--timeout', '5m'])
+    const created = await vcluster([
+      'create',
+      NAME,
+      '--kubeconfig',
+      ns.userKubeconfig,
+      '-n',
+      ns.name,
+      '--connect=false',
+      '--timeout',
+      '5m',
+    ])
     expect(created.exitCode, created.stderr).toBe(0)
     // The stand-in answers within ~2 s; the real vCluster's /readyz takes several seconds more (kube-apiserver, kine).
     const seconds = Number(/ready after ([\d.]+)s/.exec(created.stderr)?.[1])
@@ -121,51 +151,102 @@ describe('the real vCluster, end to end, as the namespace user', () => {
     // On the host: the translated objects in the vCluster's namespace, and the pods kwok runs.
     for (const obj of ['configmap/web-config', 'secret/web-secret', 'service/web', 'persistentvolumeclaim/web-data']) {
       const [kind, name] = obj.split('/')
-      await waitFor(async () => (await cluster.kubectl(['-n', ns.name, 'get', `${kind}`, `${name}-x-default-x-${NAME}`],
-        {reject: false})).exitCode === 0, {timeoutMs: 60_000, what: `host ${obj}-x-default-x-${NAME}`})
+      await waitFor(
+        async () =>
+          (await cluster.kubectl(['-n', ns.name, 'get', `${kind}`, `${name}-x-default-x-${NAME}`], {reject: false}))
+            .exitCode === 0,
+        {timeoutMs: 60_000, what: `host ${obj}-x-default-x-${NAME}`},
+      )
     }
-    const pods = await waitFor(async () => {
-      const p = await hostPods(ns.name)
-      return p.length === 2 && p.every((x) => x.phase === 'Running') ? p : undefined
-    }, {timeoutMs: 90_000, what: 'the 2 web pods Running on the host'})
+    const pods = await waitFor(
+      async () => {
+        const p = await hostPods(ns.name)
+        return p.length === 2 && p.every((x) => x.phase === 'Running') ? p : undefined
+      },
+      {timeoutMs: 90_000, what: 'the 2 web pods Running on the host'},
+    )
     for (const p of pods) expect(p.name).toMatch(new RegExp(`^web-[a-z0-9]+-[a-z0-9]+-x-default-x-${NAME}$`))
-    expect((await cluster.kubectlJson(['-n', ns.name, 'get', 'pvc', `web-data-x-default-x-${NAME}`])).status.phase)
-      .toBe('Bound')
+    expect(
+      (await cluster.kubectlJson(['-n', ns.name, 'get', 'pvc', `web-data-x-default-x-${NAME}`])).status.phase,
+    ).toBe('Bound')
 
     // Inside: the status kwok gave the host pods comes back. CoreDNS (the vCluster's own Deployment) runs on the host
     // too. (Not checked: Ready. The synced host pods lose kwok's Ready condition, so no Deployment inside becomes
     // available; see test/cluster/README.md, real mode.)
-    await waitFor(async () => {
-      const phases = (await inside(ns, ['get', 'pods', '-n', 'default', '-l', 'app=web', '-o',
-        'jsonpath={.items[*].status.phase}'])).split(' ')
-      return phases.length === 2 && phases.every((p) => p === 'Running')
-    }, {timeoutMs: 60_000, what: 'Running seen inside the vCluster'})
-    await waitFor(async () => {
-      const host = await cluster.kubectlJson(['-n', ns.name, 'get', 'pods', '-l', 'vcluster.loft.sh/namespace=kube-system'])
-      const phases = (await inside(ns, ['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=vcluster-kube-dns', '-o',
-        'jsonpath={.items[*].status.phase}']))
-      return host.items.length === 1 && host.items[0].metadata.name.startsWith('coredns-')
-        && host.items[0].status.phase === 'Running' && phases === 'Running'
-    }, {timeoutMs: 90_000, what: 'CoreDNS Running on the host and inside'})
+    await waitFor(
+      async () => {
+        const phases = (
+          await inside(ns, ['get', 'pods', '-n', 'default', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.phase}'])
+        ).split(' ')
+        return phases.length === 2 && phases.every((p) => p === 'Running')
+      },
+      {timeoutMs: 60_000, what: 'Running seen inside the vCluster'},
+    )
+    await waitFor(
+      async () => {
+        const host = await cluster.kubectlJson([
+          '-n',
+          ns.name,
+          'get',
+          'pods',
+          '-l',
+          'vcluster.loft.sh/namespace=kube-system',
+        ])
+        const phases = await inside(ns, [
+          'get',
+          'pods',
+          '-n',
+          'kube-system',
+          '-l',
+          'k8s-app=vcluster-kube-dns',
+          '-o',
+          'jsonpath={.items[*].status.phase}',
+        ])
+        return (
+          host.items.length === 1 &&
+          host.items[0].metadata.name.startsWith('coredns-') &&
+          host.items[0].status.phase === 'Running' &&
+          phases === 'Running'
+        )
+      },
+      {timeoutMs: 90_000, what: 'CoreDNS Running on the host and inside'},
+    )
 
     const deleted = await vcluster(['delete', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
     // Synced objects go with the vCluster (garbage collection after its Service): wait for them, then compare.
-    await waitFor(async () => JSON.stringify(await everything(ns.name)) === JSON.stringify(before),
-      {timeoutMs: 60_000, what: 'nothing of the vCluster left in the namespace'}).catch(async (error: Error) => {
+    await waitFor(async () => JSON.stringify(await everything(ns.name)) === JSON.stringify(before), {
+      timeoutMs: 60_000,
+      what: 'nothing of the vCluster left in the namespace',
+    }).catch(async (error: Error) => {
       const now = await everything(ns.name)
       throw new Error(`${error.message}; left: ${now.filter((o) => !before.includes(o)).join(', ')}`)
     })
-    const managed = await cluster.kubectl(['get', 'priorityclasses,clusterroles,clusterrolebindings', '-o', 'name',
-      '-l', `vcluster.loft.sh/managed-by`])
+    const managed = await cluster.kubectl([
+      'get',
+      'priorityclasses,clusterroles,clusterrolebindings',
+      '-o',
+      'name',
+      '-l',
+      `vcluster.loft.sh/managed-by`,
+    ])
     expect(managed.stdout.trim()).toBe('')
   })
 
-  it('its pod is Ready from /readyz, not Ready when it dies, restarted with back-off on its data; a deleted pod\'s sandbox stops', async () => {
+  it("its pod is Ready from /readyz, not Ready when it dies, restarted with back-off on its data; a deleted pod's sandbox stops", async () => {
     const ns = await newNamespace('real-restart')
     await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
-    const created = await vcluster(['create', 'rs', '--kubeconfig', ns.userKubeconfig, '-n', ns.name,
-      '--connect=false', '--timeout', '5m'])
+    const created = await vcluster([
+      'create',
+      'rs',
+      '--kubeconfig',
+      ns.userKubeconfig,
+      '-n',
+      ns.name,
+      '--connect=false',
+      '--timeout',
+      '5m',
+    ])
     expect(created.exitCode, created.stderr).toBe(0)
     const first = await podState(ns.name, 'rs-0')
     expect(first).toMatchObject({ready: true, restarts: 0})
@@ -175,37 +256,55 @@ describe('the real vCluster, end to end, as the namespace user', () => {
 
     process.kill(syncer?.pid ?? 0, 'SIGKILL')
     // As a kubelet: not Ready at once, the exit recorded, a back-off before the next start.
-    const crashed = await waitFor(async () => {
-      const s = await podState(ns.name, 'rs-0')
-      return s?.restarts === 1 ? s : undefined
-    }, {timeoutMs: 10_000, what: 'restartCount 1 on rs-0'})
-    expect(crashed).toMatchObject({uid: first?.uid, ready: false, last: {exitCode: 137, reason: 'Error'},
-      waiting: 'CrashLoopBackOff'})
+    const crashed = await waitFor(
+      async () => {
+        const s = await podState(ns.name, 'rs-0')
+        return s?.restarts === 1 ? s : undefined
+      },
+      {timeoutMs: 10_000, what: 'restartCount 1 on rs-0'},
+    )
+    expect(crashed).toMatchObject({
+      uid: first?.uid,
+      ready: false,
+      last: {exitCode: 137, reason: 'Error'},
+      waiting: 'CrashLoopBackOff',
+    })
     // During the back-off, as with a kubelet, `kubectl logs` shows the container that exited; --previous it later.
     // kwok learns of its Logs objects through an informer: the first answer may still be "no logs found".
-    await waitFor(async () => (await ns.kubectl(['logs', 'rs-0', '-c', 'syncer'], {reject: false})).stdout
-      .includes('[sandbox] container exited (SIGKILL)'), {timeoutMs: 8_000, what: 'kubectl logs of the exited container'})
+    await waitFor(
+      async () =>
+        (await ns.kubectl(['logs', 'rs-0', '-c', 'syncer'], {reject: false})).stdout.includes(
+          '[sandbox] container exited (SIGKILL)',
+        ),
+      {timeoutMs: 8_000, what: 'kubectl logs of the exited container'},
+    )
     const restarted = Date.now()
     await waitFor(async () => (await podState(ns.name, 'rs-0'))?.ready, {timeoutMs: 60_000, what: 'rs-0 Ready again'})
     // 10 s of back-off, then a start on its data (~5 s).
     expect(Date.now() - restarted).toBeGreaterThan(8_000)
     expect((await ns.kubectl(['logs', 'rs-0', '-c', 'syncer'])).stdout).not.toContain('container exited')
-    expect((await ns.kubectl(['logs', 'rs-0', '-c', 'syncer', '--previous'])).stdout)
-      .toContain('[sandbox] container exited (SIGKILL)')
+    expect((await ns.kubectl(['logs', 'rs-0', '-c', 'syncer', '--previous'])).stdout).toContain(
+      '[sandbox] container exited (SIGKILL)',
+    )
 
     // A re-created pod (new uid) gets a new sandbox only after the old one has stopped: they share the data.
     await ns.kubectl(['delete', 'pod', 'rs-0', '--wait=false'])
-    const second = await waitFor(async () => {
-      const s = await podState(ns.name, 'rs-0')
-      return s?.uid !== first?.uid && s?.ready ? s : undefined
-    }, {timeoutMs: 90_000, what: 'the re-created rs-0 Ready'})
+    const second = await waitFor(
+      async () => {
+        const s = await podState(ns.name, 'rs-0')
+        return s?.uid !== first?.uid && s?.ready ? s : undefined
+      },
+      {timeoutMs: 90_000, what: 'the re-created rs-0 Ready'},
+    )
     expect(rootedIn(dir)).toEqual([])
     expect(second.restarts).toBe(0)
 
     const deleted = await vcluster(['delete', 'rs', '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
-    await waitFor(() => rootedIn(join(cluster.dir, 'real', second.uid)).length === 0,
-      {timeoutMs: 60_000, what: 'the sandbox of the deleted vCluster to stop'})
+    await waitFor(() => rootedIn(join(cluster.dir, 'real', second.uid)).length === 0, {
+      timeoutMs: 60_000,
+      what: 'the sandbox of the deleted vCluster to stop',
+    })
   })
 
   it('upgrade rolls the pod and keeps its objects; pause removes it and its workloads from the host; resume brings them back', async () => {
@@ -220,8 +319,16 @@ describe('the real vCluster, end to end, as the namespace user', () => {
     await waitFor(async () => (await webOnHost()) === 1, {timeoutMs: 90_000, what: 'web Running on the host'})
     const before = await podState(ns.name, `${NAME}-0`)
 
-    const upgraded = await vcluster(['upgrade', NAME, ...user, '-y', '--set',
-      'controlPlane.statefulSet.pods.annotations.rolled=yes', '--timeout', '5m'])
+    const upgraded = await vcluster([
+      'upgrade',
+      NAME,
+      ...user,
+      '-y',
+      '--set',
+      'controlPlane.statefulSet.pods.annotations.rolled=yes',
+      '--timeout',
+      '5m',
+    ])
     expect(upgraded.exitCode, upgraded.stderr).toBe(0)
     const after = await podState(ns.name, `${NAME}-0`)
     expect(after?.uid).not.toBe(before?.uid)
@@ -230,10 +337,14 @@ describe('the real vCluster, end to end, as the namespace user', () => {
 
     const paused = await vcluster(['pause', NAME, ...user])
     expect(paused.exitCode, paused.stderr).toBe(0)
-    await waitFor(async () => (await podState(ns.name, `${NAME}-0`)) === undefined && (await hostPods(ns.name))
-      .length === 0, {timeoutMs: 60_000, what: 'the vCluster pod and its web pod gone from the host'})
-    await waitFor(() => rootedIn(join(cluster.dir, 'real', after?.uid ?? '')).length === 0,
-      {timeoutMs: 60_000, what: 'the paused vCluster\'s sandbox to stop'})
+    await waitFor(
+      async () => (await podState(ns.name, `${NAME}-0`)) === undefined && (await hostPods(ns.name)).length === 0,
+      {timeoutMs: 60_000, what: 'the vCluster pod and its web pod gone from the host'},
+    )
+    await waitFor(() => rootedIn(join(cluster.dir, 'real', after?.uid ?? '')).length === 0, {
+      timeoutMs: 60_000,
+      what: "the paused vCluster's sandbox to stop",
+    })
     expect((await cluster.kubectl(['-n', ns.name, 'get', 'pvc', `data-${NAME}-0`])).exitCode).toBe(0)
 
     const resumed = await vcluster(['resume', NAME, ...user, '--timeout', '5m'])

@@ -39,8 +39,11 @@ function probe(port: number, path: string): Promise<number> {
 
 async function waitReady(vc: {port: number; logFile: string}, timeoutMs = 120_000): Promise<number> {
   const started = Date.now()
-  await waitFor(async () => (await probe(vc.port, '/readyz')) === 200, {timeoutMs, intervalMs: 200,
-    what: `/readyz 200 from the real vCluster (log ${vc.logFile})`}).catch((error: Error) => {
+  await waitFor(async () => (await probe(vc.port, '/readyz')) === 200, {
+    timeoutMs,
+    intervalMs: 200,
+    what: `/readyz 200 from the real vCluster (log ${vc.logFile})`,
+  }).catch((error: Error) => {
     throw new Error(`${error.message}\n--- last log lines ---\n${tailOf(vc.logFile)}`)
   })
   return Date.now() - started
@@ -52,15 +55,23 @@ function tailOf(file: string): string {
 
 /** Secret vc-<NAME> decoded, with who wrote it (managedFields), once it exists. */
 async function vcSecret(): Promise<{data: Record<string, string>; managers: string[]; owners: string[]}> {
-  const s = await waitFor(async () => {
-    const r = await cluster.kubectl(['-n', namespace, 'get', 'secret', `vc-${NAME}`, '-o', 'json',
-      '--show-managed-fields'], {reject: false})
-    return r.exitCode === 0 ? JSON.parse(r.stdout) : undefined
-  }, {timeoutMs: 60_000, what: `Secret vc-${NAME}`})
-  return {data: Object.fromEntries(Object.entries(s.data as Record<string, string>).map(([k, v]) =>
-    [k, Buffer.from(v, 'base64').toString()])),
-  managers: (s.metadata.managedFields ?? []).map((f: {manager: string}) => f.manager),
-  owners: (s.metadata.ownerReferences ?? []).map((o: {kind: string; name: string}) => `${o.kind}/${o.name}`)}
+  const s = await waitFor(
+    async () => {
+      const r = await cluster.kubectl(
+        ['-n', namespace, 'get', 'secret', `vc-${NAME}`, '-o', 'json', '--show-managed-fields'],
+        {reject: false},
+      )
+      return r.exitCode === 0 ? JSON.parse(r.stdout) : undefined
+    },
+    {timeoutMs: 60_000, what: `Secret vc-${NAME}`},
+  )
+  return {
+    data: Object.fromEntries(
+      Object.entries(s.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+    ),
+    managers: (s.metadata.managedFields ?? []).map((f: {manager: string}) => f.manager),
+    owners: (s.metadata.ownerReferences ?? []).map((o: {kind: string; name: string}) => `${o.kind}/${o.name}`),
+  }
 }
 
 /** The claim's PV path on the host (the rig's provisioner): where the vCluster keeps /data. */
@@ -73,14 +84,18 @@ async function dataPath(): Promise<string> {
 /** Everything of a sandbox that could outlive it: live pids, mounts seen on the host, processes rooted in dir. */
 function leftovers(pids: number[], dir: string): string[] {
   const alive = pids.filter((p) => existsSync(`/proc/${p}`) && !/\) Z /.test(readFileSync(`/proc/${p}/stat`, 'utf8')))
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir))
-  const rooted = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return readlinkSync(`/proc/${p}/root`).startsWith(dir)
-    } catch {
-      return false
-    }
-  })
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(dir))
+  const rooted = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/root`).startsWith(dir)
+      } catch {
+        return false
+      }
+    })
   return [...alive.map((p) => `pid ${p}`), ...mounts.map((m) => `mount ${m}`), ...rooted.map((p) => `root of ${p}`)]
 }
 
@@ -100,9 +115,12 @@ function accepts(where: {port: number; host: string} | {path: string}): Promise<
  */
 async function forwardPod(port: number): Promise<void> {
   const m = pod.metadata ?? {}
-  const pf = {apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: {name: m.name, namespace,
-    ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name: m.name, uid: m.uid}]},
-  spec: {forwards: [{ports: [8443], target: {address: '127.0.0.1', port}}]}}
+  const pf = {
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'PortForward',
+    metadata: {name: m.name, namespace, ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name: m.name, uid: m.uid}]},
+    spec: {forwards: [{ports: [8443], target: {address: '127.0.0.1', port}}]},
+  }
   await cluster.kubectl(['apply', '-f', '-'], {input: JSON.stringify(pf)})
   const ref = {namespace, name: m.name ?? '', uid: m.uid ?? ''}
   expect(await writePodStatus(host.kc.makeApiClient(CoreV1Api), ref, true)).toBe(true)
@@ -110,9 +128,14 @@ async function forwardPod(port: number): Promise<void> {
 
 function report(what: string, readyMs: number, pid: number): void {
   const u = treeUsage(pid)
-  const top = u.byProcess.slice(0, 5).map((p) => `${p.comm} ${p.pssMiB}`).join(', ')
-  process.stderr.write(`[real-vcluster] ${what}: ready after ${(readyMs / 1000).toFixed(1)} s; ${u.processes} processes, `
-    + `PSS ${u.pssMiB} MiB (${top}; RSS ${u.rssMiB}); CPU ${u.cpuSeconds.toFixed(1)} s\n`)
+  const top = u.byProcess
+    .slice(0, 5)
+    .map((p) => `${p.comm} ${p.pssMiB}`)
+    .join(', ')
+  process.stderr.write(
+    `[real-vcluster] ${what}: ready after ${(readyMs / 1000).toFixed(1)} s; ${u.processes} processes, ` +
+      `PSS ${u.pssMiB} MiB (${top}; RSS ${u.rssMiB}); CPU ${u.cpuSeconds.toFixed(1)} s\n`,
+  )
 }
 
 beforeAll(async () => {
@@ -126,16 +149,29 @@ beforeAll(async () => {
   // Chosen explicitly: `manual`, the watcher skips this namespace (no stand-in, no real mode of its own), so only
   // the sandbox this test runs can answer here.
   await cluster.kubectl(['label', 'namespace', namespace, `${REAL_NAMESPACE_LABEL}=manual`])
-  const created = await vcluster(['create', NAME, '--kubeconfig', ns.userKubeconfig, '-n', namespace, '--no-wait',
-    '--connect=false'])
+  const created = await vcluster([
+    'create',
+    NAME,
+    '--kubeconfig',
+    ns.userKubeconfig,
+    '-n',
+    namespace,
+    '--no-wait',
+    '--connect=false',
+  ])
   expect(created.exitCode, created.stderr).toBe(0)
   const core = kc.makeApiClient(CoreV1Api)
-  pod = await waitFor(async () => {
-    const p = await core.readNamespacedPod({name: `${NAME}-0`, namespace}).catch(() => undefined)
-    return p?.status?.podIP ? p : undefined
-  }, {timeoutMs: 60_000, what: `pod ${NAME}-0 scheduled`})
-  await waitFor(async () => (await cluster.kubectlJson(['-n', namespace, 'get', 'pvc', `data-${NAME}-0`]))
-    .status.phase === 'Bound', {what: 'the data claim bound'})
+  pod = await waitFor(
+    async () => {
+      const p = await core.readNamespacedPod({name: `${NAME}-0`, namespace}).catch(() => undefined)
+      return p?.status?.podIP ? p : undefined
+    },
+    {timeoutMs: 60_000, what: `pod ${NAME}-0 scheduled`},
+  )
+  await waitFor(
+    async () => (await cluster.kubectlJson(['-n', namespace, 'get', 'pvc', `data-${NAME}-0`])).status.phase === 'Bound',
+    {what: 'the data claim bound'},
+  )
 }, 3_600_000) // a first run on a machine builds vcluster and kine (~10 min on 2 cores)
 
 describe('the real vCluster in its sandbox', () => {
@@ -144,15 +180,21 @@ describe('the real vCluster in its sandbox', () => {
     const vc = await RealVcluster.start(pod, host, dir, {tracker: pidFileTracker(join(cluster.dir, 'pids'))})
     deferCleanup(() => vc.stop(5000))
     const pid = vc.pid ?? 0
-    const init = await waitFor(() => nsInit(pid), {what: 'the sandbox\'s init'})
+    const init = await waitFor(() => nsInit(pid), {what: "the sandbox's init"})
     const links = execFileSync('nsenter', ['-t', String(init), '-n', 'ip', '-o', 'link'], {encoding: 'utf8'})
-    expect(links.trim().split('\n').map((l) => l.split(':')[1]?.trim())).toEqual(['lo'])
+    expect(
+      links
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':')[1]?.trim()),
+    ).toEqual(['lo'])
 
     const readyMs = await waitReady(vc)
     report('first start', readyMs, pid)
     const secret = await vcSecret()
-    expect(Object.keys(secret.data)).toEqual(expect.arrayContaining(['config', 'certificate-authority',
-      'client-certificate', 'client-key']))
+    expect(Object.keys(secret.data)).toEqual(
+      expect.arrayContaining(['config', 'certificate-authority', 'client-certificate', 'client-key']),
+    )
     expect(secret.managers).not.toContain('vcluster-ts-standin')
     expect(secret.owners).toEqual([`Service/${NAME}`])
     expect(secret.data['certificate-authority']).toBe(readFileSync(join(await dataPath(), 'pki', 'ca.crt'), 'utf8'))
@@ -164,11 +206,31 @@ describe('the real vCluster in its sandbox', () => {
     expect(ns.stdout.split('\n')).toEqual(expect.arrayContaining(['namespace/default', 'namespace/kube-system']))
     // Our connect, as the namespace user, through the pod's port 8443 (kwok) to the real vCluster.
     await forwardPod(vc.port)
-    const connected = await waitFor(async () => {
-      const r = await vcluster(['connect', NAME, '--kubeconfig', userKubeconfig, '-n', namespace, '--timeout',
-        '20s', '--', 'kubectl', 'get', 'serviceaccount', 'default', '-n', 'default', '-o', 'name'])
-      return r.exitCode === 0 ? r : undefined // kwok learns of the PortForward through an informer
-    }, {timeoutMs: 30_000, what: 'vcluster connect -- kubectl get serviceaccount default'})
+    const connected = await waitFor(
+      async () => {
+        const r = await vcluster([
+          'connect',
+          NAME,
+          '--kubeconfig',
+          userKubeconfig,
+          '-n',
+          namespace,
+          '--timeout',
+          '20s',
+          '--',
+          'kubectl',
+          'get',
+          'serviceaccount',
+          'default',
+          '-n',
+          'default',
+          '-o',
+          'name',
+        ])
+        return r.exitCode === 0 ? r : undefined // kwok learns of the PortForward through an informer
+      },
+      {timeoutMs: 30_000, what: 'vcluster connect -- kubectl get serviceaccount default'},
+    )
     expect(connected.stdout.trim()).toBe('serviceaccount/default') // made by the vCluster's controller-manager
 
     const tree = descendants(pid)
@@ -182,18 +244,39 @@ describe('the real vCluster in its sandbox', () => {
   it('restarts on its data (same CA), and a SIGKILLed runner leaves no process, mount or listener behind', async () => {
     const dir = join(cluster.dir, 'real', pod.metadata?.uid ?? '')
     const before = (await vcSecret()).data['certificate-authority']
-    const runner = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'cluster', 'real', 'run.ts'),
-      '--kubeconfig', cluster.kubeconfig, '--namespace', namespace, '--pod', `${NAME}-0`, '--dir', dir,
-      '--bin', cluster.binDir, '--real-bin', host.realBinDir], {cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe']})
+    const runner = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'test', 'cluster', 'real', 'run.ts'),
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--namespace',
+        namespace,
+        '--pod',
+        `${NAME}-0`,
+        '--dir',
+        dir,
+        '--bin',
+        cluster.binDir,
+        '--real-bin',
+        host.realBinDir,
+      ],
+      {cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe']},
+    )
     deferCleanup(async () => void runner.kill('SIGKILL'))
     let out = ''
     runner.stdout.on('data', (d: Buffer) => (out += d.toString()))
     runner.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const started = await waitFor(() => {
-      if (runner.exitCode !== null) throw new Error(`run.ts exited ${runner.exitCode}: ${out}`)
-      const line = out.split('\n').find((l) => l.startsWith('{'))
-      return line ? JSON.parse(line) as {pid: number; port: number; log: string} : undefined
-    }, {timeoutMs: 30_000, what: 'run.ts to start the sandbox'})
+    const started = await waitFor(
+      () => {
+        if (runner.exitCode !== null) throw new Error(`run.ts exited ${runner.exitCode}: ${out}`)
+        const line = out.split('\n').find((l) => l.startsWith('{'))
+        return line ? (JSON.parse(line) as {pid: number; port: number; log: string}) : undefined
+      },
+      {timeoutMs: 30_000, what: 'run.ts to start the sandbox'},
+    )
     const readyMs = await waitReady({port: started.port, logFile: started.log})
     report('restart on its data', readyMs, started.pid)
     expect((await vcSecret()).data['certificate-authority']).toBe(before)
@@ -203,24 +286,36 @@ describe('the real vCluster in its sandbox', () => {
     const tree = descendants(started.pid)
     expect(tree.length).toBeGreaterThan(3) // unshare, init, vcluster and its control plane
     runner.kill('SIGKILL')
-    await waitFor(() => {
-      const left = leftovers(tree, dir)
-      if (left.length > 0) throw new Error(left.join(', '))
-      return true
-    }, {timeoutMs: 10_000, what: 'the sandbox to die with its runner'})
+    await waitFor(
+      () => {
+        const left = leftovers(tree, dir)
+        if (left.length > 0) throw new Error(left.join(', '))
+        return true
+      },
+      {timeoutMs: 10_000, what: 'the sandbox to die with its runner'},
+    )
     expect(await accepts({host: '127.0.0.1', port: started.port})).toBe(false)
     // The socket files stay (nobody removed them) but nothing listens; the next start replaces them.
     for (const f of ['api.sock', '8443.sock']) expect(await accepts({path: join(dir, 'sock', f)})).toBe(false)
   })
 
-  it('exits with the real vCluster\'s own error when the stored config has a key 0.36.1 does not know, leaving nothing', async () => {
+  it("exits with the real vCluster's own error when the stored config has a key 0.36.1 does not know, leaving nothing", async () => {
     // The defect the stand-in could never show (issue 13): logging.file was stored by `create` and is fatal upstream.
     const secret = await cluster.kubectlJson(['-n', namespace, 'get', 'secret', `vc-config-${NAME}`])
     const config = parse(Buffer.from(secret.data['config.yaml'], 'base64').toString())
     config.logging = {...config.logging, file: '/tmp/vcluster.log'}
     const patch = {data: {'config.yaml': Buffer.from(stringify(config)).toString('base64')}}
-    await cluster.kubectl(['-n', namespace, 'patch', 'secret', `vc-config-${NAME}`, '--type', 'merge', '-p',
-      JSON.stringify(patch)])
+    await cluster.kubectl([
+      '-n',
+      namespace,
+      'patch',
+      'secret',
+      `vc-config-${NAME}`,
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify(patch),
+    ])
     const dir = join(cluster.dir, 'real', pod.metadata?.uid ?? '')
     const vc = await RealVcluster.start(pod, host, dir)
     deferCleanup(() => vc.stop(5000))

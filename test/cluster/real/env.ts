@@ -12,9 +12,13 @@ export function podField(pod: V1Pod, path: string): string {
   const keyed = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path)
   if (keyed) return (keyed[1] === 'labels' ? m.labels : m.annotations)?.[keyed[2] ?? ''] ?? ''
   const fields: Record<string, string | undefined> = {
-    'metadata.name': m.name, 'metadata.namespace': m.namespace, 'metadata.uid': m.uid,
-    'spec.nodeName': pod.spec?.nodeName, 'spec.serviceAccountName': pod.spec?.serviceAccountName,
-    'status.hostIP': pod.status?.hostIP, 'status.podIP': pod.status?.podIP,
+    'metadata.name': m.name,
+    'metadata.namespace': m.namespace,
+    'metadata.uid': m.uid,
+    'spec.nodeName': pod.spec?.nodeName,
+    'spec.serviceAccountName': pod.spec?.serviceAccountName,
+    'status.hostIP': pod.status?.hostIP,
+    'status.podIP': pod.status?.podIP,
     'status.hostIPs': pod.status?.hostIPs?.map((i) => i.ip).join(','),
     'status.podIPs': pod.status?.podIPs?.map((i) => i.ip).join(','),
   }
@@ -26,7 +30,10 @@ export function podField(pod: V1Pod, path: string): string {
 export class ObjectData {
   private readonly cache = new Map<string, Promise<Record<string, Buffer> | undefined>>()
 
-  constructor(private readonly core: CoreV1Api, private readonly namespace: string) {}
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly namespace: string,
+  ) {}
 
   /** Decoded data of a Secret or ConfigMap (bytes: secrets may hold binary keys); undefined when it does not exist. */
   get(kind: 'secret' | 'configMap', name: string): Promise<Record<string, Buffer> | undefined> {
@@ -66,7 +73,8 @@ export class ObjectData {
 /** $(NAME) is replaced by an earlier variable's value, $$ escapes, unknown references stay as written. */
 export function expand(value: string, env: Record<string, string>): string {
   return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) =>
-    name === undefined ? '$' : (env[name] ?? all))
+    name === undefined ? '$' : (env[name] ?? all),
+  )
 }
 
 async function envVarValue(v: V1EnvVar, pod: V1Pod, data: ObjectData, env: Record<string, string>) {
@@ -89,12 +97,21 @@ async function envVarValue(v: V1EnvVar, pod: V1Pod, data: ObjectData, env: Recor
  * 127.0.0.1 (in-cluster clients read KUBERNETES_SERVICE_HOST/PORT). Service links (enableServiceLinks) are left
  * out: the vCluster reads none of them.
  */
-export async function containerEnv(core: CoreV1Api, pod: V1Pod, c: V1Container, apiPort: number)
-  : Promise<Record<string, string>> {
+export async function containerEnv(
+  core: CoreV1Api,
+  pod: V1Pod,
+  c: V1Container,
+  apiPort: number,
+): Promise<Record<string, string>> {
   const data = new ObjectData(core, pod.metadata?.namespace ?? '')
-  const env: Record<string, string> = {...IMAGE_ENV, HOSTNAME: pod.metadata?.name ?? '',
-    KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(apiPort),
-    KUBERNETES_SERVICE_PORT_HTTPS: String(apiPort), KUBERNETES_PORT: `tcp://127.0.0.1:${apiPort}`}
+  const env: Record<string, string> = {
+    ...IMAGE_ENV,
+    HOSTNAME: pod.metadata?.name ?? '',
+    KUBERNETES_SERVICE_HOST: '127.0.0.1',
+    KUBERNETES_SERVICE_PORT: String(apiPort),
+    KUBERNETES_SERVICE_PORT_HTTPS: String(apiPort),
+    KUBERNETES_PORT: `tcp://127.0.0.1:${apiPort}`,
+  }
   for (const source of c.envFrom ?? []) {
     const ref = source.configMapRef ?? source.secretRef
     const kind = source.configMapRef ? 'configMap' : 'secret'

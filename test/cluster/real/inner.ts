@@ -76,10 +76,16 @@ function bridge(listen: (s: Server) => void, dial: () => Socket): Server {
 
 function startBridges(): void {
   // In-cluster clients dial KUBERNETES_SERVICE_HOST:PORT = 127.0.0.1:<host API port>, here inside.
-  bridge((s) => s.listen(plan.apiPort, '127.0.0.1'), () => connect({path: plan.apiSocket}))
+  bridge(
+    (s) => s.listen(plan.apiPort, '127.0.0.1'),
+    () => connect({path: plan.apiSocket}),
+  )
   for (const p of plan.podPorts) {
     rmSync(p.socket, {force: true})
-    bridge((s) => s.listen(p.socket), () => connect({host: '127.0.0.1', port: p.port}))
+    bridge(
+      (s) => s.listen(p.socket),
+      () => connect({host: '127.0.0.1', port: p.port}),
+    )
   }
 }
 

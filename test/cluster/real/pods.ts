@@ -11,7 +11,10 @@ export class RealPods {
   /** namespace/pod -> the stop of its previous pod, until it has ended */
   private readonly stopping = new Map<string, Promise<void>>()
 
-  constructor(private readonly dir: string, private readonly env: SupervisorEnv) {}
+  constructor(
+    private readonly dir: string,
+    private readonly env: SupervisorEnv,
+  ) {}
 
   /** pods: every vCluster pod; namespaces: those in real mode. Starts and stops supervisors to match. */
   sync(pods: readonly V1Pod[], namespaces: ReadonlySet<string>): void {
@@ -28,7 +31,8 @@ export class RealPods {
       this.pods.delete(key)
       const grace = all.get(key)?.metadata?.deletionGracePeriodSeconds
       this.env.log(`real vCluster ${key}: pod ${rp.uid} gone or replaced; stopping it`)
-      const stop = rp.stop(grace === undefined ? undefined : grace * 1000)
+      const stop = rp
+        .stop(grace === undefined ? undefined : grace * 1000)
         .then(() => removePod(this.env.core, rp.ref))
         .catch((error: Error) => this.env.log(`real vCluster ${key}: ${error.message}`))
         .finally(() => {

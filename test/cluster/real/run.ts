@@ -8,10 +8,16 @@ import {parseArgs} from 'node:util'
 import {ensureRealBinaries} from './build.js'
 import {RealVcluster} from './sandbox.js'
 
-const {values} = parseArgs({options: {
-  kubeconfig: {type: 'string'}, namespace: {type: 'string'}, pod: {type: 'string'}, dir: {type: 'string'},
-  bin: {type: 'string'}, 'real-bin': {type: 'string'},
-}})
+const {values} = parseArgs({
+  options: {
+    kubeconfig: {type: 'string'},
+    namespace: {type: 'string'},
+    pod: {type: 'string'},
+    dir: {type: 'string'},
+    bin: {type: 'string'},
+    'real-bin': {type: 'string'},
+  },
+})
 
 async function main(): Promise<void> {
   const {kubeconfig, namespace, pod: name, dir, bin} = values
@@ -20,11 +26,15 @@ async function main(): Promise<void> {
   }
   const kc = new KubeConfig()
   kc.loadFromFile(kubeconfig)
-  const realBinDir = values['real-bin'] ?? await ensureRealBinaries((l) => process.stderr.write(`${l}\n`))
+  const realBinDir = values['real-bin'] ?? (await ensureRealBinaries((l) => process.stderr.write(`${l}\n`)))
   const pod = await kc.makeApiClient(CoreV1Api).readNamespacedPod({name, namespace})
   const log = (l: string) => process.stderr.write(`${l}\n`)
-  const vc = await RealVcluster.start(pod, {kc, server: kc.getCurrentCluster()?.server ?? '', binDir: bin, realBinDir},
-    dir, {log})
+  const vc = await RealVcluster.start(
+    pod,
+    {kc, server: kc.getCurrentCluster()?.server ?? '', binDir: bin, realBinDir},
+    dir,
+    {log},
+  )
   process.stdout.write(`${JSON.stringify({pid: vc.pid, port: vc.port, log: vc.logFile})}\n`)
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => void vc.stop().then(() => process.exit(0)))
   process.exit((await vc.exited) ?? 1)

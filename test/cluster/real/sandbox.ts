@@ -80,20 +80,25 @@ function listen(server: Server, where: {path: string} | {port: number; host: str
 function teeLogs(child: ChildProcess, fd: number, criFile: string): void {
   const cri = openSync(criFile, 'a')
   let open = 2
-  for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
+  for (const [stream, name] of [
+    [child.stdout, 'stdout'],
+    [child.stderr, 'stderr'],
+  ] as const) {
     let partial = ''
-    stream?.on('data', (d: Buffer) => {
-      writeSync(fd, d)
-      const lines = (partial + d.toString()).split('\n')
-      partial = lines.pop() ?? ''
-      for (const l of lines) writeSync(cri, `${new Date().toISOString()} ${name} F ${l}\n`)
-    }).on('close', () => {
-      if (partial) writeSync(cri, `${new Date().toISOString()} ${name} F ${partial}\n`)
-      if (--open === 0) {
-        closeSync(fd)
-        closeSync(cri)
-      }
-    })
+    stream
+      ?.on('data', (d: Buffer) => {
+        writeSync(fd, d)
+        const lines = (partial + d.toString()).split('\n')
+        partial = lines.pop() ?? ''
+        for (const l of lines) writeSync(cri, `${new Date().toISOString()} ${name} F ${l}\n`)
+      })
+      .on('close', () => {
+        if (partial) writeSync(cri, `${new Date().toISOString()} ${name} F ${partial}\n`)
+        if (--open === 0) {
+          closeSync(fd)
+          closeSync(cri)
+        }
+      })
   }
 }
 
@@ -107,7 +112,11 @@ export class RealVcluster {
   /** Set once this instance made <dir>/sock, so only its own sockets are removed. */
   private ownsSockets = false
 
-  private constructor(private readonly pod: V1Pod, private readonly dir: string, private readonly opts: RunOptions) {
+  private constructor(
+    private readonly pod: V1Pod,
+    private readonly dir: string,
+    private readonly opts: RunOptions,
+  ) {
     this.logFile = join(dir, 'vcluster.log')
   }
 
@@ -136,8 +145,9 @@ export class RealVcluster {
     const core = host.kc.makeApiClient(CoreV1Api)
     const c = syncer(this.pod)
     const apiPort = Number(new URL(host.server).port)
-    const init = Object.fromEntries(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']
-      .map((b) => [b, join(host.binDir, b)]))
+    const init = Object.fromEntries(
+      ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((b) => [b, join(host.binDir, b)]),
+    )
     const initBinaries = {...init, kine: join(host.realBinDir, 'kine')}
     const sock = join(this.dir, 'sock')
     return {
@@ -196,9 +206,25 @@ export class RealVcluster {
     const fd = openSync(this.logFile, 'a')
     // pdeathsig: the sandbox gets SIGKILL when this process dies (Node spawns from its main thread, which lives as
     // long as the process); --kill-child: the namespace's init gets SIGKILL when unshare dies.
-    const args = ['--pdeathsig', 'SIGKILL', '--', 'unshare', '-m', '-n', '-p', '-u', '--fork', '--kill-child',
-      '--propagation', 'private', '--', process.execPath, '--disable-warning=ExperimentalWarning',
-      join(RIG_DIR, 'real', 'inner.ts'), planFile]
+    const args = [
+      '--pdeathsig',
+      'SIGKILL',
+      '--',
+      'unshare',
+      '-m',
+      '-n',
+      '-p',
+      '-u',
+      '--fork',
+      '--kill-child',
+      '--propagation',
+      'private',
+      '--',
+      process.execPath,
+      '--disable-warning=ExperimentalWarning',
+      join(RIG_DIR, 'real', 'inner.ts'),
+      planFile,
+    ]
     const out = this.opts.criLog ? 'pipe' : fd
     try {
       this.child = spawn('setpriv', args, {stdio: ['ignore', out, out], env: {PATH: process.env.PATH}})
@@ -212,11 +238,13 @@ export class RealVcluster {
     writeFileSync(join(this.dir, 'sandbox.pid'), String(pid))
     const child = this.child
     // With a tee, 'close' (output drained too): the log is complete once exited resolves.
-    this.exit = new Promise((resolve) => child.once(this.opts.criLog ? 'close' : 'exit', (code) => {
-      this.opts.tracker?.untrack(pid)
-      this.closeBridges()
-      resolve(code)
-    }))
+    this.exit = new Promise((resolve) =>
+      child.once(this.opts.criLog ? 'close' : 'exit', (code) => {
+        this.opts.tracker?.untrack(pid)
+        this.closeBridges()
+        resolve(code)
+      }),
+    )
   }
 
   private closeBridges(): void {

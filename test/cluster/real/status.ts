@@ -20,8 +20,14 @@ function setCondition(pod: V1Pod, type: string, ready: boolean): void {
   const old = conditions.find((c) => c.type === type)
   const status = ready ? 'True' : 'False'
   if (old?.status === status) return
-  const next: V1PodCondition = {type, status, lastTransitionTime: new Date(),
-    ...(ready ? {} : {reason: 'ContainersNotReady', message: `containers with unready status: [${containerNames(pod)}]`})}
+  const next: V1PodCondition = {
+    type,
+    status,
+    lastTransitionTime: new Date(),
+    ...(ready
+      ? {}
+      : {reason: 'ContainersNotReady', message: `containers with unready status: [${containerNames(pod)}]`}),
+  }
   pod.status = {...pod.status, conditions: [...conditions.filter((c) => c.type !== type), next]}
 }
 
@@ -33,8 +39,13 @@ function containerNames(pod: V1Pod): string {
  * Sets Ready (pod and containers) and applies change to the named container's status (all when undefined), on the
  * pod with this uid, once kwok has started it. Retries on conflicts; false when the pod is gone or not started yet.
  */
-export async function writePodStatus(core: CoreV1Api, ref: {namespace: string; name: string; uid: string},
-  ready: boolean, change?: ContainerChange, container?: string): Promise<boolean> {
+export async function writePodStatus(
+  core: CoreV1Api,
+  ref: {namespace: string; name: string; uid: string},
+  ready: boolean,
+  change?: ContainerChange,
+  container?: string,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
     let pod: V1Pod
     try {
@@ -65,8 +76,12 @@ export async function writePodStatus(core: CoreV1Api, ref: {namespace: string; n
 /** What a kubelet does last for a deleted pod: removes the object (grace 0), if it is still this uid's. */
 export async function removePod(core: CoreV1Api, ref: {namespace: string; name: string; uid: string}): Promise<void> {
   try {
-    await core.deleteNamespacedPod({name: ref.name, namespace: ref.namespace, gracePeriodSeconds: 0,
-      body: {gracePeriodSeconds: 0, preconditions: {uid: ref.uid}}})
+    await core.deleteNamespacedPod({
+      name: ref.name,
+      namespace: ref.namespace,
+      gracePeriodSeconds: 0,
+      body: {gracePeriodSeconds: 0, preconditions: {uid: ref.uid}},
+    })
   } catch (error) {
     // Gone already, or another pod of that name now (the precondition failed): nothing of ours to remove.
     if (!isApiStatus(error, 404) && !isApiStatus(error, 409)) throw error

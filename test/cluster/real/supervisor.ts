@@ -5,8 +5,14 @@
 import {renameSync, existsSync} from 'node:fs'
 import {request} from 'node:https'
 import {join} from 'node:path'
-import {PatchStrategy, type CoreV1Api, type KubernetesObject, type KubernetesObjectApi, type V1Container,
-  type V1Pod} from '@kubernetes/client-node'
+import {
+  PatchStrategy,
+  type CoreV1Api,
+  type KubernetesObject,
+  type KubernetesObjectApi,
+  type V1Container,
+  type V1Pod,
+} from '@kubernetes/client-node'
 import type {Tracker} from '../etcd.js'
 import {sleep} from '../proc.js'
 import {RealVcluster, syncer, type RealHost} from './sandbox.js'
@@ -58,16 +64,21 @@ export class RealPod {
   private readonly done: Promise<void>
 
   /** Starts once `after` settles (the previous pod of the same name has stopped: they share the claim's data). */
-  constructor(private readonly pod: V1Pod, private readonly dir: string, private readonly env: SupervisorEnv,
-    after: Promise<void>) {
+  constructor(
+    private readonly pod: V1Pod,
+    private readonly dir: string,
+    private readonly env: SupervisorEnv,
+    after: Promise<void>,
+  ) {
     const m = pod.metadata ?? {}
     this.ref = {namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid ?? ''}
     this.uid = this.ref.uid
     this.container = syncer(pod)
     this.logFile = join(dir, 'vcluster.log')
     this.criLog = join(dir, 'container.log')
-    this.done = after.then(() => this.run()).catch((error: Error) =>
-      env.log(`real vCluster ${this.key}: supervisor failed: ${error.stack ?? error.message}`))
+    this.done = after
+      .then(() => this.run())
+      .catch((error: Error) => env.log(`real vCluster ${this.key}: supervisor failed: ${error.stack ?? error.message}`))
   }
 
   private get key(): string {
@@ -86,7 +97,8 @@ export class RealPod {
   private async run(): Promise<void> {
     while (!this.stopped) {
       // As a kubelet, each start reads the pod's Secrets and ConfigMaps afresh (env, volumes).
-      const pod = await this.env.core.readNamespacedPod({name: this.ref.name, namespace: this.ref.namespace})
+      const pod = await this.env.core
+        .readNamespacedPod({name: this.ref.name, namespace: this.ref.namespace})
         .catch(() => undefined)
       if (pod?.metadata?.uid !== this.uid) return
       // kubectl logs shows this start; --previous the one before (kwok Logs), as a kubelet keeps them.
@@ -98,14 +110,22 @@ export class RealPod {
       const ranMs = Date.now() - startedAt.getTime()
       if (ranMs > BACKOFF_RESET_MS) this.restarts = 1
       const delay = Math.min(BACKOFF_BASE_MS * 2 ** (this.restarts - 1), BACKOFF_MAX_MS)
-      this.env.log(`real vCluster ${this.key}: exited ${ended.exitCode} (${ended.reason}) after ${ranMs} ms; `
-        + `restart ${this.restarts} in ${delay / 1000} s`)
+      this.env.log(
+        `real vCluster ${this.key}: exited ${ended.exitCode} (${ended.reason}) after ${ranMs} ms; ` +
+          `restart ${this.restarts} in ${delay / 1000} s`,
+      )
       await this.status(false, (c) => {
         c.restartCount = this.restarts
         c.started = false
         c.lastState = {terminated: {...ended, startedAt, finishedAt: new Date()}}
-        c.state = {waiting: {reason: 'CrashLoopBackOff', message: `back-off ${delay / 1000}s restarting failed `
-          + `container=${this.container.name} pod=${this.ref.name}_${this.ref.namespace}(${this.uid})`}}
+        c.state = {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message:
+              `back-off ${delay / 1000}s restarting failed ` +
+              `container=${this.container.name} pod=${this.ref.name}_${this.ref.namespace}(${this.uid})`,
+          },
+        }
       })
       await new Promise<void>((resolve) => {
         this.wake = resolve
@@ -118,8 +138,11 @@ export class RealPod {
   private async runOnce(pod: V1Pod, startedAt: Date): Promise<{exitCode: number; reason: string; message?: string}> {
     let vc: RealVcluster
     try {
-      vc = await RealVcluster.start(pod, this.env.host, this.dir, {tracker: this.env.tracker, log: this.env.log,
-        criLog: this.criLog})
+      vc = await RealVcluster.start(pod, this.env.host, this.dir, {
+        tracker: this.env.tracker,
+        log: this.env.log,
+        criLog: this.criLog,
+      })
     } catch (error) {
       return {exitCode: 128, reason: 'StartError', message: (error as Error).message}
     }
@@ -134,10 +157,21 @@ export class RealPod {
   /** While it runs: kwok forwards and logs to it, readiness follows its probe. */
   private async serve(vc: RealVcluster, startedAt: Date): Promise<void> {
     try {
-      await this.apply(this.kwokObject('PortForward', {forwards: [{ports: [8443],
-        target: {address: '127.0.0.1', port: vc.port}}]}))
-      await this.apply(this.kwokObject('Logs', {logs: [{containers: [this.container.name], logsFile: this.criLog,
-        previousLogsFile: previous(this.criLog), follow: true}]}))
+      await this.apply(
+        this.kwokObject('PortForward', {forwards: [{ports: [8443], target: {address: '127.0.0.1', port: vc.port}}]}),
+      )
+      await this.apply(
+        this.kwokObject('Logs', {
+          logs: [
+            {
+              containers: [this.container.name],
+              logsFile: this.criLog,
+              previousLogsFile: previous(this.criLog),
+              follow: true,
+            },
+          ],
+        }),
+      )
     } catch (error) {
       this.env.log(`real vCluster ${this.key}: kwok PortForward/Logs: ${(error as Error).message}`)
     }
@@ -154,7 +188,7 @@ export class RealPod {
     let ready = false
     let failures = 0
     while (!exited && !this.stopped) {
-      const ok = await probe(vc.port, p?.httpGet?.path ?? '/readyz', 1000 * (p?.timeoutSeconds ?? 1)) === 200
+      const ok = (await probe(vc.port, p?.httpGet?.path ?? '/readyz', 1000 * (p?.timeoutSeconds ?? 1))) === 200
       failures = ok ? 0 : failures + 1
       if (exited || this.stopped) break
       if (ok && !ready) ready = await this.status(true)
@@ -174,8 +208,17 @@ export class RealPod {
 
   private kwokObject(kind: string, spec: unknown): KubernetesObject & {spec: unknown} {
     const {namespace, name, uid} = this.ref
-    return {apiVersion: 'kwok.x-k8s.io/v1alpha1', kind, metadata: {name, namespace,
-      labels: {'vcluster-ts.test/real': 'true'}, ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name, uid}]}, spec}
+    return {
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind,
+      metadata: {
+        name,
+        namespace,
+        labels: {'vcluster-ts.test/real': 'true'},
+        ownerReferences: [{apiVersion: 'v1', kind: 'Pod', name, uid}],
+      },
+      spec,
+    }
   }
 
   private async apply(obj: KubernetesObject): Promise<void> {

@@ -59,7 +59,10 @@ function cpuTicks(pid: number): number {
   try {
     // Fields after the command (which may contain spaces): 14-17 are utime, stime, cutime, cstime.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number)
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number)
     return (f[11] ?? 0) + (f[12] ?? 0) + (f[13] ?? 0) + (f[14] ?? 0)
   } catch {
     return 0
@@ -76,7 +79,8 @@ function comm(pid: number): string {
 
 export function treeUsage(pid: number): TreeUsage {
   const pids = descendants(pid)
-  const byProcess = pids.map((p) => ({pid: p, comm: comm(p), pssMiB: Math.round(memKiB(p) / 1024)}))
+  const byProcess = pids
+    .map((p) => ({pid: p, comm: comm(p), pssMiB: Math.round(memKiB(p) / 1024)}))
     .sort((a, b) => b.pssMiB - a.pssMiB)
   return {
     processes: pids.length,

@@ -35,8 +35,13 @@ function writeFresh(dir: string, files: Files): void {
 }
 
 /** Keys of a Secret/ConfigMap as files, `items` selecting and renaming keys. */
-async function keyFiles(data: ObjectData, kind: 'secret' | 'configMap', name: string, optional: boolean | undefined,
-  items: Array<{key: string; path: string}> | undefined): Promise<Files> {
+async function keyFiles(
+  data: ObjectData,
+  kind: 'secret' | 'configMap',
+  name: string,
+  optional: boolean | undefined,
+  items: Array<{key: string; path: string}> | undefined,
+): Promise<Files> {
   const values = await data.get(kind, name)
   if (!values) {
     if (optional === true) return {}
@@ -55,9 +60,17 @@ async function keyFiles(data: ObjectData, kind: 'secret' | 'configMap', name: st
 /** A bound service-account token for the pod (TokenRequest), as the kubelet mounts it for kube-api-access-*. */
 async function token(core: CoreV1Api, pod: V1Pod, audience?: string, seconds?: number): Promise<string> {
   const m = pod.metadata ?? {}
-  const res = await core.createNamespacedServiceAccountToken({name: pod.spec?.serviceAccountName ?? 'default',
-    namespace: m.namespace ?? '', body: {spec: {audiences: audience ? [audience] : [], expirationSeconds: seconds ?? 3607,
-      boundObjectRef: {apiVersion: 'v1', kind: 'Pod', name: m.name, uid: m.uid}}}})
+  const res = await core.createNamespacedServiceAccountToken({
+    name: pod.spec?.serviceAccountName ?? 'default',
+    namespace: m.namespace ?? '',
+    body: {
+      spec: {
+        audiences: audience ? [audience] : [],
+        expirationSeconds: seconds ?? 3607,
+        boundObjectRef: {apiVersion: 'v1', kind: 'Pod', name: m.name, uid: m.uid},
+      },
+    },
+  })
   return res.status?.token ?? ''
 }
 
@@ -68,8 +81,10 @@ async function projectedFiles(ctx: VolumeContext, pod: V1Pod, data: ObjectData, 
       const t = s.serviceAccountToken
       files[t.path] = await token(ctx.core, pod, t.audience, t.expirationSeconds)
     } else if (s.configMap) {
-      Object.assign(files, await keyFiles(data, 'configMap', s.configMap.name ?? '', s.configMap.optional,
-        s.configMap.items))
+      Object.assign(
+        files,
+        await keyFiles(data, 'configMap', s.configMap.name ?? '', s.configMap.optional, s.configMap.items),
+      )
     } else if (s.secret) {
       Object.assign(files, await keyFiles(data, 'secret', s.secret.name ?? '', s.secret.optional, s.secret.items))
     } else if (s.downwardAPI) {
@@ -82,10 +97,12 @@ async function projectedFiles(ctx: VolumeContext, pod: V1Pod, data: ObjectData, 
 }
 
 function downwardFiles(pod: V1Pod, items: Array<{path: string; fieldRef?: {fieldPath: string}}> = []): Files {
-  return Object.fromEntries(items.map((i) => {
-    if (!i.fieldRef) throw new Error(`downwardAPI ${i.path}: only fieldRef is supported by the real-mode sandbox`)
-    return [i.path, podField(pod, i.fieldRef.fieldPath)]
-  }))
+  return Object.fromEntries(
+    items.map((i) => {
+      if (!i.fieldRef) throw new Error(`downwardAPI ${i.path}: only fieldRef is supported by the real-mode sandbox`)
+      return [i.path, podField(pod, i.fieldRef.fieldPath)]
+    }),
+  )
 }
 
 /** The host path of a claim's bound PV (the rig's provisioner makes hostPath PVs): the pod's data lives there. */
@@ -101,16 +118,22 @@ async function claimPath(core: CoreV1Api, namespace: string, claimName: string):
 }
 
 /** Host dir (or file) for one volume; secret-like volumes are read-only whatever the mount says. */
-async function materialise(ctx: VolumeContext, pod: V1Pod, data: ObjectData, v: V1Volume)
-  : Promise<{source: string; readOnly: boolean}> {
+async function materialise(
+  ctx: VolumeContext,
+  pod: V1Pod,
+  data: ObjectData,
+  v: V1Volume,
+): Promise<{source: string; readOnly: boolean}> {
   const dir = join(ctx.dir, 'volumes', v.name)
   if (v.emptyDir) {
     mkdirSync(dir, {recursive: true}) // kept across container restarts, as a kubelet keeps it for the pod's life
     return {source: dir, readOnly: false}
   }
   if (v.persistentVolumeClaim) {
-    return {source: await claimPath(ctx.core, pod.metadata?.namespace ?? '', v.persistentVolumeClaim.claimName),
-      readOnly: v.persistentVolumeClaim.readOnly === true}
+    return {
+      source: await claimPath(ctx.core, pod.metadata?.namespace ?? '', v.persistentVolumeClaim.claimName),
+      readOnly: v.persistentVolumeClaim.readOnly === true,
+    }
   }
   let files: Files
   if (v.secret) files = await keyFiles(data, 'secret', v.secret.secretName ?? '', v.secret.optional, v.secret.items)
@@ -118,7 +141,12 @@ async function materialise(ctx: VolumeContext, pod: V1Pod, data: ObjectData, v: 
     files = await keyFiles(data, 'configMap', v.configMap.name ?? '', v.configMap.optional, v.configMap.items)
   } else if (v.projected) files = await projectedFiles(ctx, pod, data, v.projected.sources ?? [])
   else if (v.downwardAPI) files = downwardFiles(pod, v.downwardAPI.items)
-  else throw new Error(`volume ${v.name} (${Object.keys(v).filter((k) => k !== 'name').join(', ')}) is not supported`)
+  else
+    throw new Error(
+      `volume ${v.name} (${Object.keys(v)
+        .filter((k) => k !== 'name')
+        .join(', ')}) is not supported`,
+    )
   writeFresh(dir, files)
   return {source: dir, readOnly: true}
 }
@@ -154,8 +182,11 @@ export async function containerMounts(ctx: VolumeContext, pod: V1Pod, c: V1Conta
   const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]))
   const sources = new Map<string, string>()
   const readOnly = new Map<string, boolean>()
-  const mounted = new Set([...(c.volumeMounts ?? []), ...(pod.spec?.initContainers ?? []).flatMap((i) =>
-    i.volumeMounts ?? [])].map((m) => m.name))
+  const mounted = new Set(
+    [...(c.volumeMounts ?? []), ...(pod.spec?.initContainers ?? []).flatMap((i) => i.volumeMounts ?? [])].map(
+      (m) => m.name,
+    ),
+  )
   for (const name of mounted) {
     const v = volumes.get(name)
     if (!v) throw new Error(`volume ${name} is mounted but not in the pod's volumes`)
@@ -165,7 +196,7 @@ export async function containerMounts(ctx: VolumeContext, pod: V1Pod, c: V1Conta
   }
   runInitContainers(ctx, pod, sources)
   return (c.volumeMounts ?? []).map((m) => ({
-    source: m.subPath ? join(sources.get(m.name) ?? '', normalize(m.subPath)) : sources.get(m.name) ?? '',
+    source: m.subPath ? join(sources.get(m.name) ?? '', normalize(m.subPath)) : (sources.get(m.name) ?? ''),
     target: m.mountPath,
     readOnly: m.readOnly === true || readOnly.get(m.name) === true,
   }))
