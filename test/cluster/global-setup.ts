@@ -21,7 +21,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const name = `vcts-test-${basename(dir).slice(TEST_DIR_PREFIX.length).toLowerCase()}`
   let facts: ClusterFacts
   try {
-    facts = await startCluster({name, dir, ephemeral: true, ownerPid: process.pid, detached: false, log: say})
+    // audit: tests check what the real vCluster and the CLI asked the host (e.g. 0 forbidden requests).
+    facts = await startCluster({
+      name,
+      dir,
+      ephemeral: true,
+      ownerPid: process.pid,
+      detached: false,
+      log: say,
+      audit: true,
+    })
   } catch (error) {
     // Fail the run loudly: integration tests must never be skipped for want of a cluster.
     const why = (error as Error).message
