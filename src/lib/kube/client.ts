@@ -26,6 +26,8 @@ export interface RequestSpec {
   contentType?: string
   /** Status codes that resolve to undefined instead of throwing (e.g. 404 on delete). */
   allow?: number[]
+  /** 'text': the body as it came (e.g. a pod's log, text/plain), not parsed as JSON. */
+  responseType?: 'json' | 'text'
 }
 
 /** A thin client for the host API server: one keep-alive connection, typed errors, a request counter. */
@@ -145,7 +147,10 @@ function makeClient(
         RETRY_BUDGET_MS,
         h2 === undefined ? send : h2Sender(h2),
       )
-      if (status >= 200 && status < 300) return (text === '' ? undefined : JSON.parse(text)) as T
+      if (status >= 200 && status < 300) {
+        if (spec.responseType === 'text') return text as T
+        return (text === '' ? undefined : JSON.parse(text)) as T
+      }
       if (spec.allow?.includes(status)) return undefined as T
       throw apiError(status, text, spec, server)
     },
@@ -188,7 +193,8 @@ async function requestOptions(
     port: base.port,
     path: `${base.pathname.replace(/\/$/, '')}${spec.path}${qs === '' ? '' : `?${qs}`}`,
     headers: {
-      accept: 'application/json',
+      // Errors come back as JSON Status objects either way.
+      accept: spec.responseType === 'text' ? 'text/plain, application/json' : 'application/json',
       'user-agent': USER_AGENT,
       ...(spec.body !== undefined ? {'content-type': spec.contentType ?? 'application/json'} : {}),
     },

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {describePod, formatDiagnosis, podStatus} from '../../../src/lib/kube/diagnose.js'
+import {describePod, diagnose, formatDiagnosis, LOG_TAIL_LINES, podStatus} from '../../../src/lib/kube/diagnose.js'
+import {redactLogLine} from '../../../src/lib/kube/log-redact.js'
 
 const pod = (status: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   ({metadata: {name: 'demo-0', ...extra}, status}) as never
@@ -66,4 +67,100 @@ describe('formatDiagnosis', () => {
       ),
     ).toBe('pod demo-0: Running; not ready (ContainersNotReady)')
   })
+})
+
+describe('diagnose: a crash-looping vCluster', () => {
+  const crashing = pod({
+    phase: 'Running',
+    containerStatuses: [
+      {
+        name: 'syncer',
+        restartCount: 2,
+        state: {waiting: {reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container'}},
+        lastState: {terminated: {exitCode: 1, reason: 'Error'}},
+      },
+    ],
+  })
+  const log = [
+    'I1207 start-up',
+    'error: dial mysql://vc:hunter2@tcp(127.0.0.1:1)/db: connection refused',
+    'Authorization: Bearer abcdefghijklmnop',
+  ].join('\n')
+
+  /** A client answering the lists, and the log only with previous=true (the current start has written nothing). */
+  function fakeClient(options: {logDelayMs?: number; currentLog?: string} = {}) {
+    const requests: Array<{path: string; query?: Record<string, unknown>; responseType?: string}> = []
+    const client = {
+      request: async (spec: {path: string; query?: Record<string, unknown>; responseType?: string}) => {
+        requests.push(spec)
+        if (spec.path.endsWith('/pods')) return {items: [crashing]}
+        if (spec.path.endsWith('/log')) {
+          await new Promise((r) => setTimeout(r, options.logDelayMs ?? 0))
+          if (spec.query?.previous === true) return log
+          if (options.currentLog !== undefined) return options.currentLog
+          throw new Error('container "syncer" in pod "demo-0" is waiting to start: CrashLoopBackOff')
+        }
+        return {items: []}
+      },
+    }
+    return {client: client as never, requests}
+  }
+
+  it('shows the restarts, the previous start last log lines with secrets masked, and the next steps', async () => {
+    const {client, requests} = fakeClient()
+    const lines = await diagnose(client, 'team-a', 'demo')
+    expect(lines[0]).toBe(
+      'pod demo-0: Running; container syncer waiting: CrashLoopBackOff (back-off 20s restarting failed container)',
+    )
+    expect(lines[1]).toBe('container syncer restarted 2 times; the last start ended with exit code 1 (Error)')
+    expect(lines[2]).toBe(
+      [
+        'last 3 log lines of demo-0/syncer (its previous start, secrets masked):',
+        '      I1207 start-up',
+        '      error: dial mysql://vc:<redacted>@tcp(127.0.0.1:1)/db: connection refused',
+        '      Authorization: Bearer <redacted>',
+      ].join('\n'),
+    )
+    expect(lines.join('\n')).not.toContain('hunter2')
+    expect(lines[3]).toContain('kubectl logs -n team-a demo-0 -c syncer --previous')
+    expect(lines[3]).toContain('vcluster describe demo -n team-a')
+    expect(lines[3]).toContain('vcluster delete demo -n team-a')
+    const logReads = requests.filter((r) => r.path.endsWith('/log'))
+    expect(logReads.map((r) => [r.path, r.query?.previous, r.responseType])).toEqual([
+      ['/api/v1/namespaces/team-a/pods/demo-0/log', undefined, 'text'],
+      ['/api/v1/namespaces/team-a/pods/demo-0/log', true, 'text'],
+    ])
+    expect(logReads[0].query).toMatchObject({container: 'syncer', tailLines: LOG_TAIL_LINES})
+  })
+
+  it('prefers the current start when it has written something', async () => {
+    const {client, requests} = fakeClient({currentLog: 'still starting\n'})
+    const lines = await diagnose(client, 'team-a', 'demo')
+    expect(lines).toContain(
+      'last 1 log lines of demo-0/syncer (its current start, secrets masked):\n      still starting',
+    )
+    expect(requests.filter((r) => r.query?.previous === true)).toEqual([])
+  })
+
+  it('keeps to its budget: a log the API server does not send in time is named, the rest still shown', async () => {
+    const {client} = fakeClient({logDelayMs: 5_000})
+    const lines = await diagnose(client, 'team-a', 'demo', 200)
+    expect(lines[1]).toContain('restarted 2 times')
+    expect(lines[2]).toBe('log of demo-0/syncer: not readable (the API server did not answer in time)')
+  })
+})
+
+describe('redactLogLine', () => {
+  it.each([
+    ['mysql://u:p4ss@tcp(127.0.0.1:3306)/db', 'mysql://u:<redacted>@tcp(127.0.0.1:3306)/db'],
+    ['dsn u:p4ss@tcp(127.0.0.1:3306)/db', 'dsn u:<redacted>@tcp(127.0.0.1:3306)/db'],
+    ['postgres://admin:s3cr3t@db.example:5432/x', 'postgres://admin:<redacted>@db.example:5432/x'],
+    ['login password=s3cr3t user=bob', 'login password=<redacted> user=bob'],
+    ['{"token": "abc.def", "user": "x"}', '{"token": "<redacted>", "user": "x"}'],
+    ['got eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', 'got <redacted>'],
+    ['-----BEGIN RSA PRIVATE KEY-----MIIE', '<redacted> (PEM)'],
+    [`cert ${'QUJD'.repeat(20)}`, 'cert <redacted>'],
+    [`image sha256:${'ab12'.repeat(16)}`, `image sha256:${'ab12'.repeat(16)}`],
+    ['failed to list *v1.Pod: connection refused', 'failed to list *v1.Pod: connection refused'],
+  ])('%s', (line, expected) => expect(redactLogLine(line)).toBe(expected))
 })
