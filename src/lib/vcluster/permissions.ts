@@ -45,9 +45,13 @@ function perms(kinds: readonly string[], verbs: readonly string[]): Permission[]
 /** findVClusters: StatefulSets and Deployments labelled app=vcluster, two LIST requests. */
 const FIND = perms(['StatefulSet', 'Deployment'], ['list'])
 
-/** waitForReady watches the workload, its pods and claims; on timeout the diagnosis also reads events. */
+/** waitForReady watches the workload, its pods and claims; on timeout the diagnosis also reads events and the log. */
 function waitNeeds(workload: WorkloadKind): Permission[] {
-  return [...perms([workload, 'Pod', 'PersistentVolumeClaim'], ['list', 'watch']), ...perms(['Event'], ['list'])]
+  return [
+    ...perms([workload, 'Pod', 'PersistentVolumeClaim'], ['list', 'watch']),
+    ...perms(['Event'], ['list']),
+    {group: '', resource: 'pods/log', verb: 'get'},
+  ]
 }
 
 /** pause/resume (and connect, which resumes a paused vCluster): merge-patch the workload, scale a deployed etcd. */
