@@ -130,7 +130,7 @@ describe('diagnose: a crash-looping vCluster', () => {
       ['/api/v1/namespaces/team-a/pods/demo-0/log', undefined, 'text'],
       ['/api/v1/namespaces/team-a/pods/demo-0/log', true, 'text'],
     ])
-    expect(logReads[0].query).toMatchObject({container: 'syncer', tailLines: LOG_TAIL_LINES})
+    expect(logReads[0]?.query).toMatchObject({container: 'syncer', tailLines: LOG_TAIL_LINES})
   })
 
   it('prefers the current start when it has written something', async () => {

@@ -1,0 +1,71 @@
+// The diagnosis path on the real vCluster (upstream's `vcluster start` 0.36.1 in the rig's real mode), as the
+// namespace-scoped user: a vCluster that cannot start makes `create` stop at its --timeout and say why, from the
+// vCluster's own log, with its restart count and the way forward; never a secret from its config.
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {freePort, newNamespace, useHostCluster, vcluster} from '../cluster/index.js'
+import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
+
+const cluster = useHostCluster()
+const NAME = 'broken'
+const PASSWORD = 'hunter2-not-for-logs'
+
+describe('the real vCluster that cannot start', () => {
+  it('create stops at its timeout with the restart count, the vCluster log line that says why, and the next steps', async () => {
+    const ns = await newNamespace('real-diag')
+    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    // An external database on a loopback port where nothing listens. The open-source binary refuses the external
+    // database connector before dialling it (a pro feature); the pro image would fail to connect. Either way the
+    // control plane exits at start-up, and the data source (with its password) is in the config it was given.
+    const port = await freePort()
+    const dir = mkdtempSync(join(tmpdir(), 'real-diag-'))
+    const values = join(dir, 'vcluster.yaml')
+    writeFileSync(
+      values,
+      [
+        'controlPlane:',
+        '  backingStore:',
+        '    database:',
+        '      external:',
+        '        enabled: true',
+        `        dataSource: "mysql://vc:${PASSWORD}@tcp(127.0.0.1:${port})/vcluster"`,
+        '',
+      ].join('\n'),
+    )
+    const args = ['create', NAME, '-f', values, '--kubeconfig', ns.userKubeconfig, '-n', ns.name, '--connect=false']
+
+    // The rig restarts a failed container after 10 s (a kubelet's back-off): 60 s see at least one restart.
+    const created = await vcluster([...args, '--timeout', '60s'])
+    process.stderr.write(`[real-diagnosis] create --timeout 60s stderr:\n${created.stderr}\n`)
+    expect(created.exitCode, created.stderr).toBe(6)
+    const text = created.stderr
+    expect(text).toContain(`vCluster ${NAME} in namespace ${ns.name} was not ready after 60s`)
+    const restarts = Number(/container syncer restarted (\d+) times?/.exec(text)?.[1])
+    expect(restarts).toBeGreaterThanOrEqual(1)
+    expect(text).toMatch(/the last start ended with exit code [1-9]\d* \(Error\)/)
+    // The vCluster's own words, from its log (kubectl logs through the API), not ours.
+    expect(text).toMatch(/last \d+ log lines of broken-0\/syncer \(its (previous|current) start, secrets masked\)/)
+    expect(text).toContain('configure external database')
+    expect(text).toContain('vcp-distro-external-database')
+    expect(text).toContain(`kubectl logs -n ${ns.name} ${NAME}-0 -c syncer --previous`)
+    expect(text).toContain(`vcluster describe ${NAME} -n ${ns.name}`)
+    expect(text).toContain(`vcluster delete ${NAME} -n ${ns.name}`)
+    expect(text).not.toContain(PASSWORD)
+    expect(text).not.toMatch(/\n\s+at .*\.js:\d+/) // no stack trace
+
+    // --json: the same in the error object on stdout, for a script.
+    const json = await vcluster([...args, '--timeout', '15s', '--json'])
+    expect(json.exitCode, json.stderr).toBe(6)
+    const {error} = JSON.parse(json.stdout) as {error: {code: string; exitCode: number; message: string}}
+    expect(error).toMatchObject({code: 'timeout', exitCode: 6})
+    expect(Number(/container syncer restarted (\d+) times?/.exec(error.message)?.[1])).toBeGreaterThanOrEqual(restarts)
+    expect(error.message).toContain('vcp-distro-external-database')
+    expect(error.message).toContain(`kubectl logs -n ${ns.name} ${NAME}-0 -c syncer --previous`)
+    expect(json.stdout).not.toContain(PASSWORD)
+
+    const deleted = await vcluster(['delete', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
+    expect(deleted.exitCode, deleted.stderr).toBe(0)
+  }, 300_000)
+})
