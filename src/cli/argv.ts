@@ -22,6 +22,32 @@ export function normalizeBooleanFlags(argv: readonly string[], flags: BooleanFla
 }
 
 /**
+ * The output format the command line asks for (`--json` is json; `-o X`, `-oX`, `-o=X`, `--output X`,
+ * `--output=X`), read from argv itself so that it is known before the flags are parsed (a parse error under --json is
+ * JSON too) and by the base command, which renders progress. Only our own flags count.
+ */
+export function outputFromArgv(argv: readonly string[]): string | undefined {
+  const end = argv.indexOf('--')
+  const ours = end < 0 ? argv : argv.slice(0, end)
+  let format: string | undefined
+  ours.forEach((arg, i) => {
+    if (arg === '--json') format = 'json'
+    else if (arg === '-o' || arg === '--output') format = ours[i + 1] ?? format
+    else {
+      const m = /^(?:-o=?|--output=)(.+)$/.exec(arg)
+      if (m !== null) format = m[1]
+    }
+  })
+  return ours.includes('--json') ? 'json' : format
+}
+
+/** Output for a program (json or yaml on stdout): progress is then kept to warnings. */
+export function wantsMachineOutput(argv: readonly string[]): boolean {
+  const format = outputFromArgv(argv)
+  return format === 'json' || format === 'yaml'
+}
+
+/**
  * Whether the command line asks for JSON output (`--json`, `-o json`, `-ojson`, `--output json`, `--output=json`),
  * read from argv itself so that even a flag-parsing error is reported as JSON. Only our own flags count.
  */

@@ -1,8 +1,10 @@
 import {Command, Errors} from '@oclif/core'
 import {EXIT_CODES, InvalidConfigError, VClusterError, formatProblem, type ConfigProblem} from '../lib/errors.js'
-import {normalizeBooleanFlags, wantsJson, type BooleanFlagDefs} from './argv.js'
+import type {ChalkInstance} from 'chalk'
+import {normalizeBooleanFlags, wantsJson, wantsMachineOutput, type BooleanFlagDefs} from './argv.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
 import {stderrColor} from './output.js'
+import {Progress} from './progress.js'
 
 /**
  * The one place errors become messages and exit codes (documented in the README): lib throws typed errors,
@@ -10,6 +12,16 @@ import {stderrColor} from './output.js'
  */
 export abstract class BaseCommand extends Command {
   protected readonly color = stderrColor()
+  private progressView: Progress | undefined
+
+  /**
+   * The command's progress renderer, the one place progress is shown (cli/progress.ts): pass `this.progress.sink`
+   * as a lib operation's onProgress. Under --json/-o json|yaml it shows only warnings.
+   */
+  protected get progress(): Progress {
+    this.progressView ??= new Progress({color: this.color, quiet: wantsMachineOutput(this.argv)})
+    return this.progressView
+  }
 
   /** Writes data to stdout: the only thing a script reads. */
   protected out(text: string): void {
@@ -22,6 +34,8 @@ export abstract class BaseCommand extends Command {
    * when it has none (its notes on stderr say what happened). Returns the result, which run() returns, typed.
    */
   protected emit<T>(result: T, format: string | undefined, options: EmitOptions<T> = {}): T {
+    this.progressView?.stop()
+    this.warnProblems(options.problems?.(result) ?? [])
     const data = options.data === undefined ? result : options.data(result)
     if (format === 'json') this.out(JSON.stringify(data, null, options.jsonIndent ?? 2))
     else if (format === 'yaml') this.out(toYamlText(data))
@@ -29,11 +43,13 @@ export abstract class BaseCommand extends Command {
       const text = options.text?.(result)
       if (text !== undefined) this.out(text)
     }
+    for (const line of options.notes?.(result, this.color) ?? []) this.note(line)
     return result
   }
 
-  /** Progress, notes and warnings go to stderr so stdout stays clean data. */
+  /** Notes and warnings go to stderr so stdout stays clean data; a spinner is cleared first. */
   protected note(text: string): void {
+    this.progressView?.stop()
     process.stderr.write(`${text}\n`)
   }
 
@@ -55,7 +71,13 @@ export abstract class BaseCommand extends Command {
    */
   protected releaseInterrupt: () => void = () => {}
 
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    this.progressView?.stop()
+    return super.finally(error)
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
+    this.progressView?.stop()
     if (error instanceof Errors.ExitError) throw error
     const described = this.describeError(error)
     // Under --json a script reads the outcome from stdout too: one object, never text to parse.
@@ -110,6 +132,10 @@ export interface EmitOptions<T> {
   text?: (result: T) => string | undefined
   /** `list -o json` keeps upstream's 4 spaces. */
   jsonIndent?: number
+  /** Config warnings in the result, printed on stderr first. */
+  problems?: (result: T) => readonly ConfigProblem[]
+  /** What a person reads on stderr after the data: what happened, what to run next (printed in every format). */
+  notes?: (result: T, color: ChalkInstance) => string[]
 }
 
 /** The error as `--json` prints it on stdout: `{"error": {...}}`. */

@@ -1,15 +1,12 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../cli/base-command.js'
+import {BaseCommand, type EmitOptions} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
-import {Progress, showReadiness} from '../cli/progress.js'
-import {ConnectView, isInteractive, untilStopSignal} from '../cli/connect-view.js'
+import {isInteractive, untilStopSignal} from '../cli/connect-view.js'
 import {connectVCluster} from '../lib/vcluster/connect.js'
 import {UsageError} from '../lib/errors.js'
 import {renderDeployerRole, renderDryRun, type DeployerRole} from '../lib/vcluster/dry-run.js'
 import type {KubeObject} from '../lib/kube/object.js'
-import {createVCluster, type CreateProgress, type CreateResult} from '../lib/vcluster/create.js'
-import {withDeadline} from '../lib/kube/deadline.js'
-import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
+import {createVCluster, type CreateResult} from '../lib/vcluster/create.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
 
 export default class Create extends BaseCommand {
@@ -77,132 +74,105 @@ export default class Create extends BaseCommand {
   async run(): Promise<CreateResult | DeployerRole | RenderedManifests> {
     const {args, flags} = await this.parse(Create)
     const output = outputFormat(flags)
-    if (flags['print-role']) {
-      if (flags['dry-run'] !== 'client')
-        throw new UsageError(
-          '--print-role needs --dry-run=client',
-          `vcluster create ${args.name} --dry-run=client --print-role [-n NS] [-f values] [--for-user NAME]`,
-        )
-      const role = await renderDeployerRole({
-        name: args.name,
-        namespace: flags.namespace,
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        files: flags.values,
-        sets: flags.set,
-        expose: flags.expose,
-        for: {users: flags['for-user'], groups: flags['for-group'], serviceAccounts: flags['for-service-account']},
-      })
-      this.warnProblems(role.warnings)
-      // YAML is the Role as kubectl apply reads it, with its header.
-      return this.emit(role, output === 'json' ? 'json' : undefined, {
-        data: (r) => asList(r.objects),
-        text: (r) => roleYaml(args.name, r),
-      })
-    }
-    if (flags['dry-run'] === 'client') {
-      const manifests = await renderDryRun({
-        name: args.name,
-        namespace: flags.namespace,
-        kubeconfig: flags.kubeconfig,
-        context: flags.context,
-        files: flags.values,
-        sets: flags.set,
-        expose: flags.expose,
-      })
-      this.warnProblems(manifests.warnings)
-      return this.emit(manifests, output === 'json' ? 'json' : undefined, {
-        data: (r) => asList(r.objects),
-        text: (r) => yamlStream(r.objects),
-      })
-    }
-    const progress = new Progress(this.color)
-    const timeoutMs = flags.timeout
-    let result: CreateResult
-    try {
-      // The readiness wait times out at --timeout with a diagnosis; this bounds the requests around it too.
-      result = await withDeadline(
-        timeoutMs,
-        {
-          what: `create of vCluster ${args.name}`,
-          graceMs: DIAGNOSE_LIMIT_MS + 5000,
-          hint: `Run the same create again to finish (it converges), or remove what was made: vcluster delete ${args.name} (with the same --namespace/--context).`,
-        },
-        () =>
-          createVCluster({
-            name: args.name,
-            kube: kubeTarget(flags),
-            files: flags.values,
-            sets: flags.set,
-            createNamespace: flags['create-namespace'],
-            expose: flags.expose,
-            upgrade: flags.upgrade,
-            wait: flags.wait,
-            timeoutMs,
-            dryRun: flags['dry-run'] === 'server' ? 'server' : undefined,
-            onProgress: (event) => this.showProgress(progress, event, args.name),
-          }),
-      )
-    } finally {
-      progress.stop()
-    }
-    this.warnProblems(result.warnings)
+    if (flags['print-role']) return this.printRole(args.name, flags, output)
+    if (flags['dry-run'] === 'client') return this.printManifests(args.name, flags, output)
+    const result = await createVCluster({
+      name: args.name,
+      kube: kubeTarget(flags),
+      files: flags.values,
+      sets: flags.set,
+      createNamespace: flags['create-namespace'],
+      expose: flags.expose,
+      upgrade: flags.upgrade,
+      wait: flags.wait,
+      timeoutMs: flags.timeout,
+      dryRun: flags['dry-run'] === 'server' ? 'server' : undefined,
+      onProgress: this.progress.sink,
+    })
     const connectNow = flags.connect && output === undefined && result.ready && isInteractive()
-    this.printResult(result, output, connectNow)
-    if (connectNow) {
-      // Created: from here Ctrl-C stops the forward (and switches the context back), it interrupts nothing.
-      this.releaseInterrupt()
-      await this.connectAfter(result, flags)
-    }
+    this.emit(result, output, createdView(connectNow))
+    // Created: from here Ctrl-C stops the forward (and switches the context back), it interrupts nothing.
+    if (connectNow) await this.connectAfter(result, flags)
     return result
   }
 
-  /** The same foreground connect as `vcluster connect NAME -n NS`. */
+  /** `--dry-run=client --print-role`: the Role a cluster admin grants, as YAML with a header (or a JSON List). */
+  private async printRole(name: string, flags: DryRunFlags, output: string | undefined): Promise<DeployerRole> {
+    if (flags['dry-run'] !== 'client')
+      throw new UsageError(
+        '--print-role needs --dry-run=client',
+        `vcluster create ${name} --dry-run=client --print-role [-n NS] [-f values] [--for-user NAME]`,
+      )
+    const role = await renderDeployerRole({
+      ...dryRunInput(name, flags),
+      for: {users: flags['for-user'], groups: flags['for-group'], serviceAccounts: flags['for-service-account']},
+    })
+    return this.emit(role, output === 'json' ? 'json' : undefined, {
+      problems: (r) => r.warnings,
+      data: (r) => asList(r.objects),
+      text: (r) => roleYaml(name, r),
+    })
+  }
+
+  /** `--dry-run=client`: the manifests, as a YAML stream (or a JSON List), without a cluster. */
+  private async printManifests(name: string, flags: DryRunFlags, output: string | undefined) {
+    return this.emit(await renderDryRun(dryRunInput(name, flags)), output === 'json' ? 'json' : undefined, {
+      problems: (r) => r.warnings,
+      data: (r) => asList(r.objects),
+      text: (r) => yamlStream(r.objects),
+    })
+  }
+
+  /** The same foreground connect as `vcluster connect NAME -n NS` (its progress says how to use it). */
   private async connectAfter(
     result: CreateResult,
     flags: {kubeconfig?: string; context?: string; timeout: number},
   ): Promise<void> {
-    const progress = new Progress(this.color)
-    const view = new ConnectView(progress, this.color, {name: result.name, namespace: result.namespace})
+    this.releaseInterrupt()
     await connectVCluster({
       name: result.name,
       kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: result.namespace},
       timeoutMs: flags.timeout,
       mode: {type: 'foreground', updateCurrent: true, untilStopped: untilStopSignal},
-      onEvent: (event) => {
-        view.show(event)
-        if (event.type === 'contexts-written' && event.forwarding)
-          this.note(
-            `Use it: kubectl get namespaces. Forwarding until Ctrl-C; then the context switches back to ${event.previous}.`,
-          )
-      },
-    }).finally(() => progress.stop())
+      onProgress: this.progress.sink,
+    })
   }
+}
 
-  private showProgress(progress: Progress, event: CreateProgress, name: string): void {
-    switch (event.type) {
-      case 'namespace-created':
-        return progress.done(`created namespace ${event.namespace}`)
-      case 'applied':
-        if (event.count === event.total) progress.done(`applied ${event.total} objects`)
-        else progress.step(`applying objects (${event.count}/${event.total})`)
-        return
-      case 'pod-scheduled':
-        showReadiness(progress, event)
-        return progress.step(`waiting for vCluster ${name} to be ready`)
-      default:
-        return showReadiness(progress, event, name)
-    }
-  }
+interface DryRunFlags {
+  namespace?: string
+  kubeconfig?: string
+  context?: string
+  values?: string[]
+  set?: string[]
+  expose: boolean
+  'dry-run'?: string
+  'for-user'?: string[]
+  'for-group'?: string[]
+  'for-service-account'?: string[]
+}
 
-  private printResult(result: CreateResult, output: string | undefined, connecting = false): void {
-    this.emit(result, output, {text: (r) => (r.dryRun ? yamlStream(r.manifests ?? []) : undefined)})
-    if (result.dryRun) return
-    const verb = result.action === 'unchanged' ? 'is up to date' : result.action === 'upgraded' ? 'upgraded' : 'created'
-    this.note(`vCluster ${result.name} ${verb} in namespace ${result.namespace}${result.ready ? ' and ready' : ''}.`)
-    if (connecting) return
-    this.note(`Connect:  vcluster connect ${result.name} -n ${result.namespace}`)
-    this.note(`Or in CI: vcluster connect ${result.name} -n ${result.namespace} -- kubectl get ns`)
+function dryRunInput(name: string, flags: DryRunFlags) {
+  const {namespace, kubeconfig, context, values: files, set: sets, expose} = flags
+  return {name, namespace, kubeconfig, context, files, sets, expose}
+}
+
+/** What create prints: the manifests of a server dry run, else what happened and how to connect, on stderr. */
+function createdView(connecting: boolean): EmitOptions<CreateResult> {
+  return {
+    problems: (r) => r.warnings,
+    text: (r) => (r.dryRun ? yamlStream(r.manifests ?? []) : undefined),
+    notes: (r) => {
+      if (r.dryRun) return []
+      const verb = r.action === 'unchanged' ? 'is up to date' : r.action === 'upgraded' ? 'upgraded' : 'created'
+      const done = `vCluster ${r.name} ${verb} in namespace ${r.namespace}${r.ready ? ' and ready' : ''}.`
+      if (connecting) return [done]
+      return [
+        done,
+        `Connect:  vcluster connect ${r.name} -n ${r.namespace}`,
+        `Or in CI: vcluster connect ${r.name} -n ${r.namespace} -- kubectl get ns`,
+      ]
+    },
   }
 }
 

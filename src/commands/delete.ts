@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
+import type {ChalkInstance} from 'chalk'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
-import {Progress} from '../cli/progress.js'
-import {withDeadline} from '../lib/kube/deadline.js'
 import {deleteVCluster, type DeleteResult} from '../lib/vcluster/delete.js'
 
 export default class Delete extends BaseCommand {
@@ -39,42 +38,28 @@ export default class Delete extends BaseCommand {
 
   async run(): Promise<DeleteResult> {
     const {args, flags} = await this.parse(Delete)
-    const progress = new Progress(this.color)
-    const timeoutMs = flags.timeout
-    // The wait until everything is gone times out at --timeout with the list of what is left; this bounds the
-    // requests before it too (a delete that stops half-way is finished by running it again).
-    const result = await withDeadline(
-      timeoutMs,
-      {
-        what: `delete of vCluster ${args.name}`,
-        graceMs: 5000,
-        hint: 'Run the delete again: it picks up where it stopped.',
-      },
-      () =>
-        deleteVCluster({
-          name: args.name,
-          kube: kubeTarget(flags),
-          keepPvc: flags['keep-pvc'],
-          deleteNamespace: flags['delete-namespace'],
-          ignoreNotFound: flags['ignore-not-found'],
-          wait: flags.wait,
-          timeoutMs,
-          onProgress: (message) => progress.done(message),
-        }),
-    ).finally(() => progress.stop())
-    this.emit(result, outputFormat(flags))
-    for (const left of result.leftBehind) {
-      this.note(
-        this.color.yellow(
-          `warning: vCluster ${result.name} may have left ${left.what}, which you may not remove (cluster-wide rights). A cluster admin can run:\n  ${left.command}`,
-        ),
-      )
-    }
-    if (!result.deleted) this.note(`vCluster ${args.name} not found; nothing to delete.`)
-    else
-      this.note(
-        `vCluster ${result.name} deleted from namespace ${result.namespace}${result.keptClaims.length > 0 ? `; kept claims: ${result.keptClaims.join(', ')}` : ''}.`,
-      )
-    return result
+    const result = await deleteVCluster({
+      name: args.name,
+      kube: kubeTarget(flags),
+      keepPvc: flags['keep-pvc'],
+      deleteNamespace: flags['delete-namespace'],
+      ignoreNotFound: flags['ignore-not-found'],
+      wait: flags.wait,
+      timeoutMs: flags.timeout,
+      onProgress: this.progress.sink,
+    })
+    return this.emit(result, outputFormat(flags), {notes: deletedNotes})
   }
+}
+
+/** What was left for a cluster admin, and what happened. */
+function deletedNotes(r: DeleteResult, color: ChalkInstance): string[] {
+  const left = r.leftBehind.map((l) =>
+    color.yellow(
+      `warning: vCluster ${r.name} may have left ${l.what}, which you may not remove (cluster-wide rights). A cluster admin can run:\n  ${l.command}`,
+    ),
+  )
+  if (!r.deleted) return [...left, `vCluster ${r.name} not found; nothing to delete.`]
+  const kept = r.keptClaims.length > 0 ? `; kept claims: ${r.keptClaims.join(', ')}` : ''
+  return [...left, `vCluster ${r.name} deleted from namespace ${r.namespace}${kept}.`]
 }

@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, kubeTarget, outputFormat, timeoutFlag} from '../cli/flags.js'
-import {withDeadline} from '../lib/kube/deadline.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
 import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
 
@@ -34,10 +33,7 @@ export default class Describe extends BaseCommand {
 
   async run(): Promise<Description> {
     const {args, flags} = await this.parse(Describe)
-    // The diagnosis of a vCluster that is not running has its own 10 s limit inside this one.
-    const d = await withDeadline(flags.timeout, {what: `describe of vCluster ${args.name}`}, () =>
-      describeVCluster(kubeTarget(flags), args.name),
-    )
+    const d = await describeVCluster(kubeTarget(flags), args.name, {timeoutMs: flags.timeout})
     const configOnly = flags['config-only']
     // --config-only prints the values as YAML unless -o json asks otherwise; -o text is the description.
     const format = outputFormat(flags)

@@ -1,10 +1,9 @@
 import {Flags} from '@oclif/core'
+import type {ChalkInstance} from 'chalk'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, kubeTarget, outputFormat, timeoutFlag} from '../cli/flags.js'
-import {connectKube} from '../lib/kube/client.js'
-import {withDeadline} from '../lib/kube/deadline.js'
 import {formatAge, formatTable} from '../lib/ui/duration.js'
-import {listVClusters, type ListResult, type VClusterListItem} from '../lib/vcluster/list.js'
+import {listVClustersAt, type ListResult, type VClusterListItem} from '../lib/vcluster/list.js'
 
 export default class List extends BaseCommand {
   static override summary = 'List virtual clusters (all namespaces unless -n).'
@@ -39,30 +38,30 @@ export default class List extends BaseCommand {
 
   async run(): Promise<ListResult> {
     const {flags} = await this.parse(List)
-    const namespace = flags['all-namespaces'] ? undefined : flags.namespace
-    const result = await withDeadline(flags.timeout, {what: 'listing vClusters'}, async () => {
-      const client = await connectKube(kubeTarget(flags))
-      return listVClusters(client, {namespace}).finally(() => client.close())
+    const result = await listVClustersAt(kubeTarget(flags), {
+      allNamespaces: flags['all-namespaces'],
+      timeoutMs: flags.timeout,
     })
-    if (result.fellBackToNamespace !== undefined) {
-      this.note(
-        this.color.yellow(
-          `! listing all namespaces is forbidden; showing namespace ${result.fellBackToNamespace} only`,
-        ),
-      )
-    }
     const output = outputFormat(flags)
-    if ((output === undefined || output === 'table') && result.items.length === 0) {
-      this.note(
-        `No vClusters found${namespace === undefined ? '' : ` in namespace ${namespace}`}. Create one: vcluster create NAME`,
-      )
-    }
     return this.emit(result, output === 'table' ? undefined : output, {
       data: (r) => r.items,
       text: (r) => (r.items.length === 0 ? undefined : table(r.items)),
       jsonIndent: 4,
+      notes: (r, color) => listNotes(r, color, output),
     })
   }
+}
+
+/** Listing all namespaces was refused; nothing found (as text). */
+function listNotes(r: ListResult, color: ChalkInstance, output: string | undefined): string[] {
+  const notes: string[] = []
+  if (r.fellBackToNamespace !== undefined)
+    notes.push(color.yellow(`! listing all namespaces is forbidden; showing namespace ${r.fellBackToNamespace} only`))
+  if ((output === undefined || output === 'table') && r.items.length === 0)
+    notes.push(
+      `No vClusters found${r.namespace === undefined ? '' : ` in namespace ${r.namespace}`}. Create one: vcluster create NAME`,
+    )
+  return notes
 }
 
 function table(items: VClusterListItem[]): string {

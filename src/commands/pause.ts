@@ -1,7 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
-import {withDeadline} from '../lib/kube/deadline.js'
 import {pauseVCluster, type PauseResult} from '../lib/vcluster/pause.js'
 
 export default class Pause extends BaseCommand {
@@ -25,16 +24,19 @@ export default class Pause extends BaseCommand {
 
   async run(): Promise<PauseResult> {
     const {args, flags} = await this.parse(Pause)
-    const result = await withDeadline(flags.timeout, {what: `pause of vCluster ${args.name}`}, () =>
-      pauseVCluster(kubeTarget(flags), args.name),
-    )
-    this.emit(result, outputFormat(flags))
-    if (result.switchedTo !== undefined) this.note(`Switched the current context to ${result.switchedTo}.`)
-    this.note(
-      result.action === 'unchanged'
-        ? `vCluster ${args.name} is already paused.`
-        : `vCluster ${args.name} paused in namespace ${result.namespace}. Resume: vcluster resume ${args.name} -n ${result.namespace}`,
-    )
-    return result
+    const result = await pauseVCluster(kubeTarget(flags), args.name, {
+      timeoutMs: flags.timeout,
+      onProgress: this.progress.sink,
+    })
+    return this.emit(result, outputFormat(flags), {notes: pausedNotes})
   }
+}
+
+function pausedNotes(r: PauseResult): string[] {
+  const switched = r.switchedTo === undefined ? [] : [`Switched the current context to ${r.switchedTo}.`]
+  if (r.action === 'unchanged') return [...switched, `vCluster ${r.name} is already paused.`]
+  return [
+    ...switched,
+    `vCluster ${r.name} paused in namespace ${r.namespace}. Resume: vcluster resume ${r.name} -n ${r.namespace}`,
+  ]
 }

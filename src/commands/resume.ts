@@ -1,9 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
-import {Progress} from '../cli/progress.js'
-import {withDeadline} from '../lib/kube/deadline.js'
-import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
 import {resumeVCluster, type PauseResult} from '../lib/vcluster/pause.js'
 
 export default class Resume extends BaseCommand {
@@ -20,28 +17,17 @@ export default class Resume extends BaseCommand {
 
   async run(): Promise<PauseResult> {
     const {args, flags} = await this.parse(Resume)
-    const progress = new Progress(this.color)
-    const timeoutMs = flags.timeout
-    // The readiness wait inside times out at --timeout with a diagnosis; this bounds the requests around it too.
-    const result = await withDeadline(
-      timeoutMs,
-      {what: `resume of vCluster ${args.name}`, graceMs: DIAGNOSE_LIMIT_MS + 5000},
-      () =>
-        resumeVCluster(kubeTarget(flags), args.name, {
-          wait: flags.wait,
-          timeoutMs,
-          onProgress: (e) =>
-            e.type === 'ready'
-              ? progress.done(`ready after ${(e.afterMs / 1000).toFixed(1)}s`)
-              : progress.step(`waiting for vCluster ${args.name}`),
-        }),
-    ).finally(() => progress.stop())
-    this.emit(result, outputFormat(flags))
-    this.note(
-      result.action === 'unchanged'
-        ? `vCluster ${args.name} is not paused.`
-        : `vCluster ${args.name} resumed in namespace ${result.namespace}.`,
-    )
-    return result
+    const result = await resumeVCluster(kubeTarget(flags), args.name, {
+      wait: flags.wait,
+      timeoutMs: flags.timeout,
+      onProgress: this.progress.sink,
+    })
+    return this.emit(result, outputFormat(flags), {
+      notes: (r) => [
+        r.action === 'unchanged'
+          ? `vCluster ${r.name} is not paused.`
+          : `vCluster ${r.name} resumed in namespace ${r.namespace}.`,
+      ],
+    })
   }
 }

@@ -2,9 +2,6 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {confirm, isInteractive} from '../cli/confirm.js'
 import {kubeFlags, outputFlag, outputFormat, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
-import {Progress} from '../cli/progress.js'
-import {Deadline} from '../lib/kube/deadline.js'
-import {DIAGNOSE_LIMIT_MS} from '../lib/kube/diagnose.js'
 import {summarize, upgradeVCluster, type UpgradePlan, type UpgradeResult} from '../lib/vcluster/upgrade.js'
 
 export default class Upgrade extends BaseCommand {
@@ -44,40 +41,24 @@ export default class Upgrade extends BaseCommand {
   async run(): Promise<UpgradeResult> {
     const {args, flags} = await this.parse(Upgrade)
     const output = outputFormat(flags)
-    const progress = new Progress(this.color)
+    // The question is asked only of a person (never in CI or a pipe) and not timed (lib/kube/deadline.ts).
     const ask = !flags.yes && isInteractive() && output === undefined
-    const timeoutMs = flags.timeout
-    // Bounds the requests around the rollout wait too; the time a person takes to answer the question is not counted.
-    const deadline = new Deadline(timeoutMs, {
-      what: `upgrade of vCluster ${args.name}`,
-      graceMs: DIAGNOSE_LIMIT_MS + 5000,
+    const result = await upgradeVCluster({
+      name: args.name,
+      kube: kubeTarget(flags),
+      files: flags.values,
+      sets: flags.set,
+      vclusterVersion: flags['vcluster-version'],
+      resetValues: flags['reset-values'],
+      force: flags.force,
+      dryRun: flags['dry-run'],
+      wait: flags.wait,
+      timeoutMs: flags.timeout,
+      onPlan: (plan) => output === undefined && this.showPlan(plan),
+      confirm: ask ? () => confirm(`Apply these changes to vCluster ${args.name}?`) : undefined,
+      onProgress: this.progress.sink,
     })
-    const result = await deadline
-      .run(() =>
-        upgradeVCluster({
-          name: args.name,
-          kube: kubeTarget(flags),
-          files: flags.values,
-          sets: flags.set,
-          vclusterVersion: flags['vcluster-version'],
-          resetValues: flags['reset-values'],
-          force: flags.force,
-          dryRun: flags['dry-run'],
-          wait: flags.wait,
-          timeoutMs,
-          onPlan: (plan) => output === undefined && this.showPlan(plan),
-          confirm: ask
-            ? () => deadline.untimed(() => confirm(`Apply these changes to vCluster ${args.name}?`))
-            : undefined,
-          onProgress: (e) =>
-            e.type === 'ready'
-              ? progress.done(`rolled out after ${(e.afterMs / 1000).toFixed(1)}s`)
-              : progress.step('waiting for the rollout'),
-        }),
-      )
-      .finally(() => progress.stop())
-    if (output === undefined) this.summarize(result)
-    return this.emit(result, output)
+    return this.emit(result, output, {notes: (r) => (output === undefined ? [upgradedNote(r)] : [])})
   }
 
   private showPlan(plan: UpgradePlan): void {
@@ -94,14 +75,12 @@ export default class Upgrade extends BaseCommand {
     }
     this.note(`Plan: ${summarize(plan)}.`)
   }
+}
 
-  /** What happened, on stderr (the data, with -o, is on stdout). */
-  private summarize(result: UpgradeResult): void {
-    if (result.cancelled) return this.note('Cancelled; nothing was changed.')
-    if (!result.applied)
-      return this.note(
-        result.summary === 'no changes' ? `vCluster ${result.name} is up to date.` : 'Dry run: nothing was changed.',
-      )
-    this.note(`vCluster ${result.name} upgraded in namespace ${result.namespace} (${result.summary}).`)
-  }
+/** What happened, on stderr (the data, with -o, is on stdout). */
+function upgradedNote(result: UpgradeResult): string {
+  if (result.cancelled) return 'Cancelled; nothing was changed.'
+  if (!result.applied)
+    return result.summary === 'no changes' ? `vCluster ${result.name} is up to date.` : 'Dry run: nothing was changed.'
+  return `vCluster ${result.name} upgraded in namespace ${result.namespace} (${result.summary}).`
 }

@@ -34,11 +34,12 @@ export default class Validate extends BaseCommand {
         'Give a file with -f vcluster.yaml (or - for stdin), or values with --set.',
       )
     }
-    const loaded = await loadConfig({files: flags.values, sets: flags.set})
-    this.warnProblems(loaded.warnings)
+    const quiet = flags.quiet
     const userValues = flags['user-values']
-    this.emit(loaded, outputFormat(flags), {data: (r) => (userValues ? r.values : r.config)})
-    if (!flags.quiet) this.note(this.color.green(`✓ ${loaded.sources.join(', ')}: valid vCluster config`))
-    return loaded
+    return this.emit(await loadConfig({files: flags.values, sets: flags.set}), outputFormat(flags), {
+      problems: (r) => r.warnings,
+      data: (r) => (userValues ? r.values : r.config),
+      notes: (r, color) => (quiet ? [] : [color.green(`✓ ${r.sources.join(', ')}: valid vCluster config`)]),
+    })
   }
 }

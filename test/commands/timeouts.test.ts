@@ -31,8 +31,8 @@ describe('--timeout ends a command whose API server never answers', () => {
   it.each([
     [['list'], 'listing vClusters did not finish within 1s', 1],
     [['describe', 'demo'], 'describe of vCluster demo did not finish within 1s', 1],
-    [['pause', 'demo'], 'pause of vCluster demo did not finish within 1s', 1],
-    // delete leaves its own wait room (5 s) to report what is still going away.
+    // pause and delete leave room (5 s) for what follows their wait: deleting the synced workloads, the contexts.
+    [['pause', 'demo'], 'pause of vCluster demo did not finish within 1s', 6],
     [['delete', 'demo'], 'delete of vCluster demo did not finish within 1s', 6],
     // create leaves its readiness wait room (15 s) for the diagnosis; the requests before it are bounded too.
     [['create', 'demo'], 'create of vCluster demo did not finish within 1s', 16],

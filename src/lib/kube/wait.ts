@@ -4,20 +4,17 @@ import {diagnose} from './diagnose.js'
 import {collectionPath} from './resources.js'
 import {keepWatching} from './watch.js'
 import {vclusterSelector} from './object.js'
-
-export type ProgressEvent =
-  | {type: 'pod-scheduled'; pod: string; node: string}
-  | {type: 'volume-bound'; claim: string}
-  | {type: 'container-waiting'; pod: string; reason: string}
-  | {type: 'ready'; afterMs: number}
-  | {type: 'rewatch'; reason: string}
+import {seconds, type ProgressSink} from '../ui/progress.js'
 
 export interface WaitOptions {
   namespace: string
   name: string
   kind: 'StatefulSet' | 'Deployment'
+  /** What is left of the operation's --timeout (deadline.remainingMs(), lib/kube/deadline.ts). */
   timeoutMs: number
-  onProgress?: (event: ProgressEvent) => void
+  onProgress?: ProgressSink
+  /** The words of the wait: `waiting for the rollout` / `rolled out` (default: vCluster NAME to be ready / ready). */
+  words?: {waiting: string; ready: string}
 }
 
 interface Workload {
@@ -59,6 +56,13 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
       fn()
     }
   }
+  const words = options.words ?? {waiting: `waiting for vCluster ${name} to be ready`, ready: `vCluster ${name} ready`}
+  // Each milestone ends the current step (progress.ts); the wait goes on, so it is reported again.
+  const report = (kind: 'done' | 'warn', message: string) => {
+    options.onProgress?.({kind, message})
+    options.onProgress?.({kind: 'wait', message: words.waiting})
+  }
+  options.onProgress?.({kind: 'wait', message: words.waiting})
   let ready = false
   const timer = setTimeout(() => abort.abort(), options.timeoutMs)
   const onWorkload = (_t: string, obj: unknown) => {
@@ -75,24 +79,23 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
     }
     const node = pod.spec?.nodeName
     if (node !== undefined)
-      once(`s/${pod.metadata.name}`, () => options.onProgress?.({type: 'pod-scheduled', pod: pod.metadata.name, node}))
+      once(`s/${pod.metadata.name}`, () => report('done', `pod ${pod.metadata.name} scheduled on ${node}`))
     for (const c of pod.status?.containerStatuses ?? []) {
       const reason = c.state?.waiting?.reason
       if (reason !== undefined && reason !== 'ContainerCreating')
-        once(`w/${pod.metadata.name}/${reason}`, () =>
-          options.onProgress?.({type: 'container-waiting', pod: pod.metadata.name, reason}),
-        )
+        once(`w/${pod.metadata.name}/${reason}`, () => report('warn', `pod ${pod.metadata.name}: ${reason}`))
     }
   }
   const onClaim = (_t: string, obj: unknown) => {
     const claim = obj as {metadata: {name: string}; status?: {phase?: string}}
     if (claim.status?.phase === 'Bound')
-      once(`b/${claim.metadata.name}`, () => options.onProgress?.({type: 'volume-bound', claim: claim.metadata.name}))
+      once(`b/${claim.metadata.name}`, () => report('done', `volume ${claim.metadata.name} bound`))
   }
   // Three watches see one outage: report it once per second at most.
   let lastRewatch = 0
   const onRewatch = (reason: string) => {
-    if (Date.now() - lastRewatch > 1000) options.onProgress?.({type: 'rewatch', reason})
+    if (Date.now() - lastRewatch > 1000)
+      report('warn', `lost the host cluster's API (${reason.split('\n')[0]}); still waiting`)
     lastRewatch = Date.now()
   }
   try {
@@ -138,6 +141,6 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
     )
   }
   const afterMs = Date.now() - started
-  options.onProgress?.({type: 'ready', afterMs})
+  options.onProgress?.({kind: 'done', message: `${words.ready} after ${seconds(afterMs)}`})
   return {afterMs}
 }

@@ -7,7 +7,9 @@ import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {ensureNamespace, lookupNamespace} from '../kube/namespace.js'
 import {reviewRules} from '../kube/preflight.js'
 import {collectionPath} from '../kube/resources.js'
-import {waitForReady, type ProgressEvent} from '../kube/wait.js'
+import {waitForReady} from '../kube/wait.js'
+import {withDeadline, type Deadline} from '../kube/deadline.js'
+import type {ProgressSink} from '../ui/progress.js'
 import {applyWaves, configSecretName, renderManifests, workloadKind} from '../manifests/index.js'
 import type {KubeObject} from '../kube/object.js'
 import {findVCluster, findVClusters} from './find.js'
@@ -26,17 +28,13 @@ export interface CreateOptions {
   /** Allow changing an existing vCluster's config (same as `upgrade`). */
   upgrade?: boolean
   wait?: boolean
+  /** --timeout: bounds the whole create, the readiness wait gets what is left (lib/kube/deadline.ts). */
   timeoutMs?: number
   /** `server`: everything is sent with dryRun=All; nothing is persisted. */
   dryRun?: 'server'
   readStdin?: () => Promise<string>
-  onProgress?: (event: CreateProgress) => void
+  onProgress?: ProgressSink
 }
-
-export type CreateProgress =
-  | {type: 'namespace-created'; namespace: string}
-  | {type: 'applied'; count: number; total: number; object: KubeObject}
-  | ProgressEvent
 
 export interface CreateResult {
   name: string
@@ -68,19 +66,32 @@ export function loadCreateConfig(
  * Creates (or converges) a vCluster: validate, preflight permissions, server-side apply in dependency order,
  * then wait for readiness with progress. Nothing is applied when validation or the permission check fails.
  */
-export async function createVCluster(options: CreateOptions): Promise<CreateResult> {
+export function createVCluster(options: CreateOptions): Promise<CreateResult> {
   checkVClusterName(options.name)
-  const loaded = await loadCreateConfig(options)
-  const client = await connectKube(options.kube)
-  try {
-    return await createWith(client, options, loaded)
-  } finally {
-    client.close()
+  const what = {
+    what: `create of vCluster ${options.name}`,
+    endsWith: 'diagnosis' as const,
+    hint: `Run the same create again to finish (it converges), or remove what was made: vcluster delete ${options.name} (with the same --namespace/--context).`,
   }
+  return withDeadline(options.timeoutMs, what, async (deadline) => {
+    const loaded = await loadCreateConfig(options)
+    const client = await connectKube(options.kube)
+    try {
+      return await createWith(client, options, loaded, deadline)
+    } finally {
+      client.close()
+    }
+  })
 }
 
-async function createWith(client: KubeClient, options: CreateOptions, loaded: LoadedConfig): Promise<CreateResult> {
+async function createWith(
+  client: KubeClient,
+  options: CreateOptions,
+  loaded: LoadedConfig,
+  deadline: Deadline,
+): Promise<CreateResult> {
   const {name} = options
+  const say = options.onProgress ?? (() => {})
   const namespace = defaultNamespace(name, client.selection)
   const dryRun = options.dryRun === 'server'
   // Independent reads go out together: the host version, what already exists, the user's rights.
@@ -90,23 +101,31 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
     hostGitVersion(client),
     existingAction(client, name, namespace, loaded.values, options.upgrade === true),
   ])
-  if (action === 'upgraded') return upgradeInstead(client, options, namespace, loaded)
+  if (action === 'upgraded') return upgradeInstead(client, options, namespace, loaded, deadline)
   const objects = renderManifests({name, namespace, config: loaded.config, values: loaded.values, hostVersion})
   // Permissions first: a refused create must leave nothing behind, not even a namespace.
+  say({kind: 'step', message: `checking your rights in namespace ${namespace}`})
   await checkOperation(client, 'create', {name, namespace, objects, workloadKind: workloadKind(loaded.config)}, review)
   const namespaceCreated = await ensureNamespace(
     client,
     namespace,
     options.createNamespace !== false,
     dryRun,
-    options.timeoutMs,
+    deadline.remainingMs(),
     namespaceLookup,
   )
-  if (namespaceCreated) options.onProgress?.({type: 'namespace-created', namespace})
+  if (namespaceCreated) say({kind: 'done', message: `created namespace ${namespace}`})
   let count = 0
   const applied = await applyWavesInOrder(client, applyWaves(objects), {
     dryRun,
-    onApplied: (object) => options.onProgress?.({type: 'applied', count: ++count, total: objects.length, object}),
+    onApplied: () => {
+      count++
+      say(
+        count === objects.length
+          ? {kind: 'done', message: `applied ${count} objects`}
+          : {kind: 'step', message: `applying objects (${count}/${objects.length})`},
+      )
+    },
   }).catch((error: unknown) => {
     if (dryRun || (count === 0 && !namespaceCreated) || !(error instanceof VClusterError)) throw error
     // Part of it is in the cluster: say so, and how to finish or remove it.
@@ -137,7 +156,7 @@ async function createWith(client: KubeClient, options: CreateOptions, loaded: Lo
     namespace,
     name,
     kind: workloadKind(loaded.config),
-    timeoutMs: options.timeoutMs ?? 300_000,
+    timeoutMs: deadline.remainingMs(),
     onProgress: options.onProgress,
   })
   return {...base, objects: list, ready: true, readyAfterMs: afterMs}
@@ -149,6 +168,7 @@ async function upgradeInstead(
   options: CreateOptions,
   namespace: string,
   loaded: LoadedConfig,
+  deadline: Deadline,
 ): Promise<CreateResult> {
   const found = await findVCluster(client, options.name, namespace)
   const plan = await planUpgrade(client, found, {files: options.files, sets: options.sets})
@@ -157,7 +177,7 @@ async function upgradeInstead(
     ? {readyAfterMs: undefined}
     : await applyUpgrade(client, plan, {
         wait: options.wait,
-        timeoutMs: options.timeoutMs,
+        timeoutMs: deadline.remainingMs(),
         onProgress: options.onProgress,
       })
   return {

@@ -16,6 +16,8 @@ import {
 import {findVCluster, findVClusters, type FoundVCluster} from './find.js'
 import {checkOperation} from './permissions.js'
 import {vclusterSelector} from '../kube/object.js'
+import {withDeadline, type Deadline} from '../kube/deadline.js'
+import type {ProgressSink} from '../ui/progress.js'
 
 export interface DeleteOptions {
   name: string
@@ -24,8 +26,9 @@ export interface DeleteOptions {
   deleteNamespace?: boolean
   ignoreNotFound?: boolean
   wait?: boolean
+  /** --timeout: bounds the whole delete; the wait until everything is gone gets what is left (kube/deadline.ts). */
   timeoutMs?: number
-  onProgress?: (message: string) => void
+  onProgress?: ProgressSink
 }
 
 export interface DeleteResult {
@@ -74,7 +77,17 @@ const SYNCED_KINDS = [
  * Removes everything create made and everything the vCluster synced into its namespace, then confirms nothing
  * labelled as the vCluster's remains. Idempotent: a second run finds nothing and (with --ignore-not-found) succeeds.
  */
-export async function deleteVCluster(options: DeleteOptions): Promise<DeleteResult> {
+export function deleteVCluster(options: DeleteOptions): Promise<DeleteResult> {
+  // Removing the kubeconfig contexts follows the wait until everything is gone: cleanup after the wait.
+  const bound = {
+    what: `delete of vCluster ${options.name}`,
+    endsWith: 'cleanup' as const,
+    hint: 'Run the delete again: it picks up where it stopped.',
+  }
+  return withDeadline(options.timeoutMs, bound, (deadline) => deleteBounded(options, deadline))
+}
+
+async function deleteBounded(options: DeleteOptions, deadline: Deadline): Promise<DeleteResult> {
   const client = await connectKube(options.kube)
   try {
     let found: FoundVCluster
@@ -97,7 +110,7 @@ export async function deleteVCluster(options: DeleteOptions): Promise<DeleteResu
         }
       else throw error
     }
-    return await deleteFound(client, found, options)
+    return await deleteFound(client, found, options, deadline)
   } finally {
     client.close()
   }
@@ -118,9 +131,15 @@ async function leftoversOf(client: KubeClient, name: string, namespace: string):
   return {name, namespace, workload: {kind: 'StatefulSet', metadata: {name, namespace}}}
 }
 
-async function deleteFound(client: KubeClient, found: FoundVCluster, options: DeleteOptions): Promise<DeleteResult> {
+async function deleteFound(
+  client: KubeClient,
+  found: FoundVCluster,
+  options: DeleteOptions,
+  deadline: Deadline,
+): Promise<DeleteResult> {
   const {name, namespace} = found
-  const say = options.onProgress ?? (() => {})
+  const say = (message: string) => options.onProgress?.({kind: 'done', message})
+  options.onProgress?.({kind: 'step', message: `deleting vCluster ${name} in namespace ${namespace}`})
   // Before anything is deleted: one message with every missing right, not a half-deleted vCluster. Cluster-wide
   // rights are not among them: what they would remove is listed now and, where refused, named in a warning.
   const [, survey] = await Promise.all([
@@ -153,8 +172,11 @@ async function deleteFound(client: KubeClient, found: FoundVCluster, options: De
   if (keptClaims.length === 0) say('deleted its volume claims')
   const namespaceDeleted = await maybeDeleteNamespace(client, {name, namespace}, options.deleteNamespace === true, say)
   if (namespaceDeleted) say(`deleted namespace ${namespace}`)
-  if (options.wait !== false)
-    await confirmGone(client, name, namespace, options.timeoutMs ?? 120_000, options.keepPvc === true)
+  if (options.wait !== false) {
+    options.onProgress?.({kind: 'wait', message: `waiting until everything of vCluster ${name} is gone`})
+    await confirmGone(client, name, namespace, deadline.remainingMs(), options.keepPvc === true)
+    say('nothing of it is left')
+  }
   const removedContexts = await removeContexts(client.selection.files, {
     name,
     namespace,

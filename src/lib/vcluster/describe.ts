@@ -6,6 +6,7 @@ import {statusOf} from './list.js'
 import {readStoredConfig} from './stored-config.js'
 import {diagnose} from '../kube/diagnose.js'
 import {vclusterSelector} from '../kube/object.js'
+import {withDeadline} from '../kube/deadline.js'
 
 export interface Description {
   name: string
@@ -30,8 +31,19 @@ interface Service {
   status?: {loadBalancer?: {ingress?: {ip?: string; hostname?: string}[]}}
 }
 
-/** Everything about one vCluster a person asks first, from a handful of requests. */
-export async function describeVCluster(kube: KubeTarget, name: string): Promise<Description> {
+/**
+ * Everything about one vCluster a person asks first, from a handful of requests, bounded by --timeout (the
+ * diagnosis of a vCluster that is not running keeps to its own limit inside it).
+ */
+export function describeVCluster(
+  kube: KubeTarget,
+  name: string,
+  options: {timeoutMs?: number} = {},
+): Promise<Description> {
+  return withDeadline(options.timeoutMs, {what: `describe of vCluster ${name}`}, () => describeNow(kube, name))
+}
+
+async function describeNow(kube: KubeTarget, name: string): Promise<Description> {
   const client = await connectKube(kube)
   try {
     const found = await findVCluster(client, name, kube.namespace)

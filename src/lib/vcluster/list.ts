@@ -1,5 +1,6 @@
 import {ForbiddenError} from '../errors.js'
-import type {KubeClient} from '../kube/client.js'
+import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
+import {withDeadline} from '../kube/deadline.js'
 import {podStatus} from '../kube/diagnose.js'
 import {collectionPath} from '../kube/resources.js'
 import {contextNameFor} from '../kubeconfig/names.js'
@@ -19,6 +20,8 @@ export interface VClusterListItem {
 
 export interface ListResult {
   items: VClusterListItem[]
+  /** The namespace asked for; absent for all namespaces. */
+  namespace?: string
   /** Set when listing all namespaces was forbidden and only the current namespace was searched. */
   fellBackToNamespace?: string
 }
@@ -32,6 +35,22 @@ interface Pod {
     deletionTimestamp?: string
   }
   status?: Record<string, unknown>
+}
+
+/**
+ * `vcluster list`: every namespace unless `-n` (and not `-A`) names one (NAMESPACE_RULES.list, names.ts), bounded by
+ * --timeout.
+ */
+export function listVClustersAt(
+  kube: KubeTarget,
+  options: {allNamespaces?: boolean; timeoutMs?: number} = {},
+): Promise<ListResult> {
+  const namespace = options.allNamespaces === true ? undefined : kube.namespace
+  return withDeadline(options.timeoutMs, {what: 'listing vClusters'}, async () => {
+    const client = await connectKube(kube)
+    const result = await listVClusters(client, {namespace}).finally(() => client.close())
+    return namespace === undefined ? result : {...result, namespace}
+  })
 }
 
 /** Lists vClusters with a fixed number of requests: workloads and pods by label, joined in memory. */

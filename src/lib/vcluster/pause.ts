@@ -1,6 +1,8 @@
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {collectionPath, objectPath} from '../kube/resources.js'
-import {waitForReady, type ProgressEvent} from '../kube/wait.js'
+import {waitForReady} from '../kube/wait.js'
+import {DEADLINE_POLICY, withDeadline, type Deadline, type DeadlineOptions} from '../kube/deadline.js'
+import type {ProgressSink} from '../ui/progress.js'
 import {deleteCollection} from './delete.js'
 import {MANAGED_BY_LABEL as SYNCED_BY_LABEL} from './delete-cluster.js'
 import {findVCluster, type FoundVCluster} from './find.js'
@@ -36,8 +38,11 @@ async function switchAwayFrom(files: readonly string[], name: string, namespace:
  * Scales the control plane (and a deployed etcd) to zero, remembering the replica count, and deletes the workloads
  * the vCluster synced into the host namespace (the vCluster recreates them on resume).
  */
-export async function pauseVCluster(kube: KubeTarget, name: string): Promise<PauseResult> {
-  return withVCluster(kube, name, async (client, found) => {
+export async function pauseVCluster(kube: KubeTarget, name: string, options: PauseOptions = {}): Promise<PauseResult> {
+  const say = options.onProgress ?? (() => {})
+  // After the scale-down wait, the synced pods are deleted and the context switched: cleanup after the wait.
+  const bound: DeadlineOptions = {what: `pause of vCluster ${name}`, endsWith: 'cleanup'}
+  return withVCluster(kube, name, options.timeoutMs, bound, async (client, found, deadline) => {
     const annotations = found.workload.metadata.annotations ?? {}
     if (annotations[PAUSED_ANNOTATION] === 'true')
       return {
@@ -50,9 +55,12 @@ export async function pauseVCluster(kube: KubeTarget, name: string): Promise<Pau
     await checkOperation(client, 'pause', {name, namespace: found.namespace, workloadKind: found.workload.kind})
     await scale(client, found, 0, {[PAUSED_ANNOTATION]: 'true', [REPLICAS_ANNOTATION]: String(replicas)})
     await scaleEtcd(client, found, 0)
+    say({kind: 'done', message: `scaled vCluster ${name} to zero`})
     // As upstream: only once the control plane's pods are gone, or a syncer still running recreates the workloads
     // deleted next (seen with the real vCluster, issue 13).
-    await waitForScaledDown(client, found)
+    say({kind: 'wait', message: `waiting for the pods of vCluster ${name} to stop`})
+    await waitForScaledDown(client, found, deadline.remainingMs())
+    say({kind: 'step', message: `deleting the workloads vCluster ${name} synced`})
     // The pods the vCluster synced carry vcluster.loft.sh/managed-by=<name> (not our app.kubernetes.io/managed-by, as
     // pause used before: the real vCluster's workloads then stayed on the host, issue 13). One request with
     // deletecollection, else one per pod: namespace users often hold only delete.
@@ -72,15 +80,28 @@ export async function pauseVCluster(kube: KubeTarget, name: string): Promise<Pau
 export async function resumeVCluster(
   kube: KubeTarget,
   name: string,
-  options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void} = {},
+  options: ResumeOptions = {},
 ): Promise<PauseResult> {
-  return withVCluster(kube, name, async (client, found) => resumeFound(client, found, options))
+  const bound: DeadlineOptions = {what: `resume of vCluster ${name}`, endsWith: 'diagnosis'}
+  return withVCluster(kube, name, options.timeoutMs, bound, async (client, found, deadline) =>
+    resumeFound(client, found, {...options, timeoutMs: deadline.remainingMs()}),
+  )
+}
+
+export interface PauseOptions {
+  /** --timeout: bounds the whole pause (lib/kube/deadline.ts). */
+  timeoutMs?: number
+  onProgress?: ProgressSink
+}
+
+export interface ResumeOptions extends PauseOptions {
+  wait?: boolean
 }
 
 export async function resumeFound(
   client: KubeClient,
   found: FoundVCluster,
-  options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void},
+  options: ResumeOptions,
 ): Promise<PauseResult> {
   const annotations = found.workload.metadata.annotations ?? {}
   const {name, namespace} = found
@@ -90,28 +111,34 @@ export async function resumeFound(
   const replicas = Math.max(1, Number(annotations[REPLICAS_ANNOTATION] ?? 1))
   await scaleEtcd(client, found, 1)
   await scale(client, found, replicas, {[PAUSED_ANNOTATION]: null, [REPLICAS_ANNOTATION]: null})
+  options.onProgress?.({kind: 'done', message: `scaled vCluster ${name} to ${replicas}`})
   if (options.wait === false) return {name, namespace, action: 'resumed', replicas}
   const {afterMs} = await waitForReady(client, {
     namespace,
     name,
     kind: found.workload.kind,
-    timeoutMs: options.timeoutMs ?? 300_000,
+    timeoutMs: options.timeoutMs ?? DEADLINE_POLICY.defaultTimeoutMs,
     onProgress: options.onProgress,
   })
   return {name, namespace, action: 'resumed', replicas, readyAfterMs: afterMs}
 }
 
-async function withVCluster<T>(
+/** Finds the vCluster and runs fn on it, the whole bounded by --timeout. */
+function withVCluster<T>(
   kube: KubeTarget,
   name: string,
-  fn: (client: KubeClient, found: FoundVCluster) => Promise<T>,
+  timeoutMs: number | undefined,
+  bound: DeadlineOptions,
+  fn: (client: KubeClient, found: FoundVCluster, deadline: Deadline) => Promise<T>,
 ): Promise<T> {
-  const client = await connectKube(kube)
-  try {
-    return await fn(client, await findVCluster(client, name, kube.namespace))
-  } finally {
-    client.close()
-  }
+  return withDeadline(timeoutMs, bound, async (deadline) => {
+    const client = await connectKube(kube)
+    try {
+      return await fn(client, await findVCluster(client, name, kube.namespace), deadline)
+    } finally {
+      client.close()
+    }
+  })
 }
 
 /** A merge patch of replicas and annotations (null removes an annotation). */
@@ -134,10 +161,10 @@ async function scale(
 const SCALE_DOWN_POLL_MS = 500
 const SCALE_DOWN_LIMIT_MS = 180_000
 
-async function waitForScaledDown(client: KubeClient, found: FoundVCluster): Promise<void> {
+async function waitForScaledDown(client: KubeClient, found: FoundVCluster, remainingMs: number): Promise<void> {
   const {kind, metadata} = found.workload
   const path = objectPath({kind, apiVersion: 'apps/v1', metadata: {name: metadata.name, namespace: found.namespace}})
-  const deadline = Date.now() + SCALE_DOWN_LIMIT_MS
+  const deadline = Date.now() + Math.min(SCALE_DOWN_LIMIT_MS, remainingMs)
   while (Date.now() < deadline) {
     const w = await client.request<{status?: {replicas?: number}} | undefined>({path, allow: [404]})
     if ((w?.status?.replicas ?? 0) === 0) return

@@ -7,7 +7,9 @@ import {applyObject, applyWavesInOrder} from '../kube/apply.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {reviewRules} from '../kube/preflight.js'
 import {collectionPath, objectPath, resourceInfo} from '../kube/resources.js'
-import {waitForReady, type ProgressEvent} from '../kube/wait.js'
+import {waitForReady} from '../kube/wait.js'
+import {DEADLINE_POLICY, withDeadline} from '../kube/deadline.js'
+import type {ProgressSink} from '../ui/progress.js'
 import {
   applyWaves,
   clusterRoleName,
@@ -107,25 +109,37 @@ export async function planUpgrade(
 export async function applyUpgrade(
   client: KubeClient,
   plan: UpgradePlan,
-  options: {wait?: boolean; timeoutMs?: number; onProgress?: (e: ProgressEvent) => void},
+  options: {wait?: boolean; timeoutMs?: number; onProgress?: ProgressSink},
 ): Promise<{readyAfterMs?: number}> {
   // What the server's dry run showed unchanged would be a no-op: only the rest is applied.
   const changed = new Set(plan.changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.kind}/${c.name}`))
+  options.onProgress?.({kind: 'step', message: `applying ${changed.size} changed objects`})
   await applyWavesInOrder(client, applyWaves(plan.objects.filter((o) => changed.has(`${o.kind}/${o.metadata.name}`))))
   await Promise.all(
     plan.removals.map((o) =>
       client.request({method: 'DELETE', path: objectPath(o), query: {propagationPolicy: 'Background'}, allow: [404]}),
     ),
   )
+  options.onProgress?.({kind: 'done', message: `applied ${changed.size} changed objects`})
   if (options.wait === false) return {}
+  return {readyAfterMs: await waitForRollout(client, plan, options)}
+}
+
+/** The rollout of a plan: the readiness wait in the words of an upgrade. */
+async function waitForRollout(
+  client: KubeClient,
+  plan: UpgradePlan,
+  options: {timeoutMs?: number; onProgress?: ProgressSink},
+): Promise<number> {
   const {afterMs} = await waitForReady(client, {
     namespace: plan.namespace,
     name: plan.name,
     kind: plan.kind,
-    timeoutMs: options.timeoutMs ?? 300_000,
+    timeoutMs: options.timeoutMs ?? DEADLINE_POLICY.defaultTimeoutMs,
     onProgress: options.onProgress,
+    words: {waiting: 'waiting for the rollout', ready: 'rolled out'},
   })
-  return {readyAfterMs: afterMs}
+  return afterMs
 }
 
 function tagOf(image: string): string {
@@ -321,7 +335,7 @@ export interface UpgradeRunOptions extends UpgradeOptions {
   /** Asked with the plan before anything changes; false cancels. Absent means go ahead. */
   confirm?: (plan: UpgradePlan) => Promise<boolean>
   onPlan?: (plan: UpgradePlan) => void
-  onProgress?: (e: ProgressEvent) => void
+  onProgress?: ProgressSink
 }
 
 export interface UpgradeResult {
@@ -334,35 +348,35 @@ export interface UpgradeResult {
   readyAfterMs?: number
 }
 
-/** `vcluster upgrade` and `create --upgrade`: plan, show, confirm, apply, wait. */
-export async function upgradeVCluster(options: UpgradeRunOptions): Promise<UpgradeResult> {
-  const client = await connectKube(options.kube)
-  try {
-    const found = await findVCluster(client, options.name, options.kube.namespace)
-    const plan = await planUpgrade(client, found, options)
-    options.onPlan?.(plan)
-    const base = {name: plan.name, namespace: plan.namespace, summary: summarize(plan), changes: plan.changes}
-    const nothing = plan.changes.every((c) => c.action === 'unchanged')
-    if (options.dryRun === true) return {...base, applied: false, cancelled: false}
-    if (nothing) {
-      // Nothing to change, but an earlier upgrade may have been interrupted mid-rollout: finish waiting for it.
-      const waited =
-        options.wait === false
-          ? undefined
-          : await waitForReady(client, {
-              namespace: plan.namespace,
-              name: plan.name,
-              kind: plan.kind,
-              timeoutMs: options.timeoutMs ?? 300_000,
-              onProgress: options.onProgress,
-            })
-      return {...base, applied: false, cancelled: false, readyAfterMs: waited?.afterMs}
+/**
+ * `vcluster upgrade` and `create --upgrade`: plan, show, confirm, apply, wait; bounded by --timeout (the rollout
+ * wait gets what is left), the question to a person not counted.
+ */
+export function upgradeVCluster(options: UpgradeRunOptions): Promise<UpgradeResult> {
+  const what = {what: `upgrade of vCluster ${options.name}`, endsWith: 'diagnosis' as const}
+  return withDeadline(options.timeoutMs, what, async (deadline) => {
+    const client = await connectKube(options.kube)
+    try {
+      options.onProgress?.({kind: 'step', message: `planning the upgrade of vCluster ${options.name}`})
+      const found = await findVCluster(client, options.name, options.kube.namespace)
+      const plan = await planUpgrade(client, found, options)
+      options.onPlan?.(plan)
+      const base = {name: plan.name, namespace: plan.namespace, summary: summarize(plan), changes: plan.changes}
+      const nothing = plan.changes.every((c) => c.action === 'unchanged')
+      if (options.dryRun === true) return {...base, applied: false, cancelled: false}
+      const rest = () => ({timeoutMs: deadline.remainingMs(), onProgress: options.onProgress})
+      if (nothing) {
+        // Nothing to change, but an earlier upgrade may have been interrupted mid-rollout: finish waiting for it.
+        const readyAfterMs = options.wait === false ? undefined : await waitForRollout(client, plan, rest())
+        return {...base, applied: false, cancelled: false, readyAfterMs}
+      }
+      const confirm = options.confirm
+      if (confirm !== undefined && !(await deadline.untimed(() => confirm(plan))))
+        return {...base, applied: false, cancelled: true}
+      const {readyAfterMs} = await applyUpgrade(client, plan, {wait: options.wait, ...rest()})
+      return {...base, applied: true, cancelled: false, readyAfterMs}
+    } finally {
+      client.close()
     }
-    if (options.confirm !== undefined && !(await options.confirm(plan)))
-      return {...base, applied: false, cancelled: true}
-    const {readyAfterMs} = await applyUpgrade(client, plan, options)
-    return {...base, applied: true, cancelled: false, readyAfterMs}
-  } finally {
-    client.close()
-  }
+  })
 }
