@@ -1,7 +1,8 @@
 // `npm run cluster:up` / `npm run cluster:down`: a long-lived local host cluster for people (the README's demo).
 // State lives in ${XDG_CACHE_HOME:-~/.cache}/vcluster-ts/clusters/<name>; the last line of `up` is the export.
 // `up --audit`: the kube-apiserver also writes an audit log (every request's metadata) to the cluster's logs dir,
-// where the bench counts the CLI's requests.
+// where the bench counts the CLI's requests. `up --default-mode standin`: vCluster pods of unlabelled namespaces get
+// the stand-in instead of the real vCluster (mode.ts), for runs that create many vClusters.
 import {existsSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
@@ -10,7 +11,11 @@ import {auditLogPath, cacheRoot} from './rig.js'
 
 const {values, positionals} = parseArgs({
   allowPositionals: true,
-  options: {name: {type: 'string', default: 'vcluster-ts'}, audit: {type: 'boolean', default: false}},
+  options: {
+    name: {type: 'string', default: 'vcluster-ts'},
+    audit: {type: 'boolean', default: false},
+    'default-mode': {type: 'string', default: 'real'},
+  },
 })
 const name = values.name ?? 'vcluster-ts'
 const dir = join(cacheRoot(), 'clusters', name)
@@ -27,7 +32,16 @@ async function up(): Promise<void> {
   } else {
     await stopCluster(dir, name, say) // leftovers of a crashed or rebooted one
     rmSync(dir, {recursive: true, force: true})
-    facts = await startCluster({name, dir, ephemeral: false, detached: true, log: say, audit: values.audit})
+    const defaultMode = values['default-mode'] === 'standin' ? 'standin' : 'real'
+    facts = await startCluster({
+      name,
+      dir,
+      ephemeral: false,
+      detached: true,
+      log: say,
+      audit: values.audit,
+      defaultMode,
+    })
     if (values.audit) say(`audit log: ${auditLogPath(name, dir)}`)
     say(`stop it with: npm run cluster:down${name === 'vcluster-ts' ? '' : ` -- --name ${name}`}`)
   }
@@ -44,7 +58,7 @@ async function down(): Promise<void> {
 const command = positionals[0]
 const action = command === 'up' ? up : command === 'down' ? down : undefined
 if (!action) {
-  say('usage: cli.ts up|down [--name NAME] [--audit]')
+  say('usage: cli.ts up|down [--name NAME] [--audit] [--default-mode real|standin]')
   process.exit(2)
 }
 action().catch((error: unknown) => {

@@ -14,6 +14,7 @@ import {
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {cmdline, pidAlive, sleep, tail, terminate} from './proc.js'
+import {ensureRealBinaries} from './real/build.js'
 import {AUDIT_ENV, REPO_ROOT, RIG_DIR, deleteCluster, ensureBinaries, type ClusterFacts} from './rig.js'
 
 export const TEST_DIR_PREFIX = 'vcluster-ts-rig-'
@@ -31,12 +32,17 @@ export interface StartOptions {
   log: (line: string) => void
   /** kube-apiserver audit log (metadata of every request) in the cluster's logs dir; off unless asked (the bench). */
   audit?: boolean
+  /** Mode of namespaces without the label (mode.ts); `standin` only for runs that cannot afford real vClusters. */
+  defaultMode?: 'real' | 'standin'
 }
 
 /** Builds/reuses binaries, starts a daemon and waits until its cluster is ready; throws a message saying why not. */
 export async function startCluster(opts: StartOptions): Promise<ClusterFacts> {
   const started = Date.now()
   const binDir = await ensureBinaries(opts.log)
+  // Real mode is the default: its binaries are built before any test can wait on a vCluster (a cold build takes
+  // many minutes; the daemon's own call then finds them cached).
+  if (opts.defaultMode !== 'standin') await ensureRealBinaries(opts.log)
   mkdirSync(opts.dir, {recursive: true})
   writeFileSync(join(opts.dir, 'owner.pid'), String(process.pid))
   for (const f of ['ready.json', 'error.txt']) rmSync(join(opts.dir, f), {force: true})
@@ -45,6 +51,7 @@ export async function startCluster(opts: StartOptions): Promise<ClusterFacts> {
   const args = ['--import', 'tsx', join(RIG_DIR, 'daemon.ts'), '--name', opts.name, '--dir', opts.dir, '--bin', binDir]
   if (opts.ownerPid) args.push('--owner-pid', String(opts.ownerPid))
   if (opts.ephemeral) args.push('--ephemeral')
+  if (opts.defaultMode) args.push('--default-mode', opts.defaultMode)
   // cwd = repo root so that `--import tsx` resolves from this project's node_modules.
   const env = {...process.env, [AUDIT_ENV]: opts.audit === true ? '1' : undefined}
   const child = spawn(process.execPath, args, {cwd: REPO_ROOT, detached: opts.detached, stdio: ['ignore', fd, fd], env})

@@ -1,6 +1,7 @@
-// The process that owns one host cluster: creates it, runs the stand-in watcher, writes ready.json, and deletes
+// The process that owns one host cluster: creates it, runs the watcher, writes ready.json, and deletes
 // everything on SIGTERM/SIGINT/SIGHUP, on a fatal error, or when its owner (the test runner) disappears.
 // Usage: node --import tsx test/cluster/daemon.ts --name N --dir D --bin B [--owner-pid P] [--ephemeral]
+//   [--default-mode real|standin] (the mode of namespaces without the label, mode.ts)
 import {KubeConfig} from '@kubernetes/client-node'
 import {rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -16,12 +17,14 @@ const {values} = parseArgs({
     bin: {type: 'string'},
     'owner-pid': {type: 'string'},
     ephemeral: {type: 'boolean', default: false},
+    'default-mode': {type: 'string', default: 'real'},
   },
 })
 const name = values.name ?? ''
 const dir = values.dir ?? ''
 const binDir = values.bin ?? ''
 const ownerPid = values['owner-pid'] ? Number(values['owner-pid']) : undefined
+const defaultMode = values['default-mode'] === 'standin' ? 'standin' : 'real'
 
 function log(message: string): void {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`)
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
   const facts = await createCluster(name, dir, binDir)
   const kc = new KubeConfig()
   kc.loadFromFile(facts.kubeconfig)
-  watcher = new Watcher(kc, binDir, dir, log)
+  watcher = new Watcher(kc, binDir, dir, log, defaultMode)
   await watcher.start()
   const ready: ClusterFacts = {...facts, daemonPid: process.pid, daemonLog: join(dir, 'daemon.log')}
   writeFileSync(join(dir, 'ready.json'), JSON.stringify(ready, null, 2))

@@ -9,6 +9,7 @@ import {afterAll, inject, onTestFinished} from 'vitest'
 import {parse, stringify} from 'yaml'
 import {freePort, sleep, tail, waitFor, type WaitOptions} from './proc.js'
 import {REPO_ROOT, type ClusterFacts} from './rig.js'
+import {type Mode, REAL_NAMESPACE_LABEL} from './mode.js'
 import {STORAGE_CLASS} from './volumes.js'
 import {
   EXTRA_ROLE,
@@ -18,7 +19,18 @@ import {
   writeUserKubeconfig,
 } from './users.js'
 
-export {EXTRA_ROLE, STORAGE_CLASS, VCLUSTER_ROLE_RULES, freePort, sleep, waitFor, type ClusterFacts, type WaitOptions}
+export {
+  EXTRA_ROLE,
+  REAL_NAMESPACE_LABEL,
+  STORAGE_CLASS,
+  VCLUSTER_ROLE_RULES,
+  freePort,
+  sleep,
+  waitFor,
+  type ClusterFacts,
+  type Mode,
+  type WaitOptions,
+}
 
 export interface ExecResult {
   exitCode: number
@@ -111,12 +123,27 @@ export function useHostCluster(): HostCluster {
   }
 }
 
+export interface NamespaceOptions {
+  /**
+   * Which control plane the rig gives its vCluster pods (mode.ts): the real vCluster unless a test says otherwise.
+   * `standin` only where real vClusters cannot be afforded (say why at the call); `manual`: the test runs the
+   * sandbox itself.
+   */
+  mode?: Mode
+}
+
+function modeLabels(mode: Mode | undefined): Record<string, string> {
+  if (mode === undefined) return {}
+  return {[REAL_NAMESPACE_LABEL]: mode === 'real' ? 'true' : mode === 'standin' ? 'false' : 'manual'}
+}
+
 /** A fresh namespace `<prefix>-<random>` and a user who may do everything a vCluster needs in it, and nothing else. */
-export async function newNamespace(prefix = 'test'): Promise<TestNamespace> {
+export async function newNamespace(prefix = 'test', opts: NamespaceOptions = {}): Promise<TestNamespace> {
   const cluster = useHostCluster()
   const name = `${prefix}-${randomBytes(3).toString('hex')}`.slice(0, 63)
   const user = `tester-${name}`
-  await cluster.kubectl(['apply', '--server-side', '-f', '-'], {input: namespaceManifest(name, user)})
+  const manifest = namespaceManifest(name, user, modeLabels(opts.mode))
+  await cluster.kubectl(['apply', '--server-side', '-f', '-'], {input: manifest})
   deferCleanup(() => cluster.kubectl(['delete', 'namespace', name, '--wait=false', '--ignore-not-found']))
   const userKubeconfig = await writeUserKubeconfig(cluster, name, user)
   // The RBAC authorizer learns of new bindings through its informer: wait until both bindings are in effect.
@@ -140,7 +167,7 @@ export async function newNamespace(prefix = 'test'): Promise<TestNamespace> {
   }
 }
 
-export interface RoleOnlyOptions {
+export interface RoleOnlyOptions extends NamespaceOptions {
   /** The RBAC YAML (e.g. a Role and its RoleBinding) the admin applies; the user's only rights. */
   rbac: (names: {namespace: string; user: string}) => Promise<string> | string
   /** A right the user has once the bindings are in effect (waited for); default `get secrets`. */
@@ -155,7 +182,9 @@ export async function newRoleOnlyNamespace(prefix: string, opts: RoleOnlyOptions
   const cluster = useHostCluster()
   const name = `${prefix}-${randomBytes(3).toString('hex')}`.slice(0, 63)
   const user = `tester-${name}`
-  await cluster.kubectl(['apply', '--server-side', '-f', '-'], {input: bareNamespaceManifest(name)})
+  await cluster.kubectl(['apply', '--server-side', '-f', '-'], {
+    input: bareNamespaceManifest(name, modeLabels(opts.mode)),
+  })
   deferCleanup(() => cluster.kubectl(['delete', 'namespace', name, '--wait=false', '--ignore-not-found']))
   await cluster.kubectl(['apply', '-f', '-'], {input: await opts.rbac({namespace: name, user})})
   const userKubeconfig = await writeUserKubeconfig(cluster, name, user)
@@ -269,7 +298,7 @@ export interface StandInSecret {
   labels: Record<string, string>
 }
 
-/** Waits for Secret vc-<name> that the rig's stand-in writes for a vCluster StatefulSet/Deployment. */
+/** Waits for Secret vc-<name>, which the vCluster (real, or the rig's stand-in) writes once its control plane runs. */
 export async function waitForStandIn(namespace: string, name: string, timeoutMs = 90_000): Promise<StandInSecret> {
   const cluster = useHostCluster()
   const secret = await waitFor(

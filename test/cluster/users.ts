@@ -58,10 +58,14 @@ export const VCLUSTER_ROLE_RULES: V1PolicyRule[] = [
 export const EXTRA_ROLE = 'vcluster-host-rights'
 
 /** Namespace, user RoleBindings and the extra Role, as one multi-document manifest for the admin to apply. */
-export function namespaceManifest(namespace: string, user: string): string {
+export function namespaceManifest(namespace: string, user: string, labels: Record<string, string> = {}): string {
   const subjects = [{apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user}]
   const docs = [
-    {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace, labels: {'vcluster-ts.test/namespace': 'true'}}},
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {name: namespace, labels: {'vcluster-ts.test/namespace': 'true', ...labels}},
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -87,11 +91,11 @@ export function namespaceManifest(namespace: string, user: string): string {
 }
 
 /** Just the namespace, for users whose only rights come from a Role the test supplies (least-privilege tests). */
-export function bareNamespaceManifest(namespace: string): string {
+export function bareNamespaceManifest(namespace: string, labels: Record<string, string> = {}): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: {name: namespace, labels: {'vcluster-ts.test/namespace': 'true'}},
+    metadata: {name: namespace, labels: {'vcluster-ts.test/namespace': 'true', ...labels}},
   })
 }
 

@@ -64,29 +64,33 @@ function volumeFor(pvc: V1PersistentVolumeClaim, volumesDir: string): V1Persiste
   }
 }
 
-/** One provisioning pass: PVs for claims waiting on us, and deletion of our Released PVs (reclaim policy Delete). */
-export async function provisionVolumes(core: CoreV1Api, volumesDir: string, log: (m: string) => void): Promise<void> {
-  const claims = await core.listPersistentVolumeClaimForAllNamespaces()
-  for (const pvc of claims.items.filter(wantsUs)) {
-    try {
-      await core.createPersistentVolume({body: volumeFor(pvc, volumesDir)})
-      log(`provisioned pvc-${pvc.metadata?.uid} for ${pvc.metadata?.namespace}/${pvc.metadata?.name}`)
-    } catch (error) {
-      if (!isApiStatus(error, 409)) throw error
-    }
+/** A PV for a claim waiting on us (from the watcher's cache: a request only when one is needed). */
+export async function provisionClaim(
+  core: CoreV1Api,
+  pvc: V1PersistentVolumeClaim,
+  volumesDir: string,
+  log: (m: string) => void,
+): Promise<void> {
+  if (!wantsUs(pvc)) return
+  try {
+    await core.createPersistentVolume({body: volumeFor(pvc, volumesDir)})
+    log(`provisioned pvc-${pvc.metadata?.uid} for ${pvc.metadata?.namespace}/${pvc.metadata?.name}`)
+  } catch (error) {
+    if (!isApiStatus(error, 409)) throw error
   }
-  const volumes = await core.listPersistentVolume()
-  for (const pv of volumes.items) {
-    const ours = pv.metadata?.annotations?.[PROVISIONED_BY] === PROVISIONER
-    const released = pv.status?.phase === 'Released' || pv.status?.phase === 'Failed'
-    if (!ours || !released || pv.spec?.persistentVolumeReclaimPolicy !== 'Delete' || pv.metadata?.deletionTimestamp) {
-      continue
-    }
-    try {
-      await core.deletePersistentVolume({name: pv.metadata?.name ?? ''})
-      log(`deleted released ${pv.metadata?.name}`)
-    } catch (error) {
-      if (!isApiStatus(error, 404)) throw error
-    }
+}
+
+/** Deletes one of our PVs once Released (reclaim policy Delete). */
+export async function reclaimVolume(core: CoreV1Api, pv: V1PersistentVolume, log: (m: string) => void): Promise<void> {
+  const ours = pv.metadata?.annotations?.[PROVISIONED_BY] === PROVISIONER
+  const released = pv.status?.phase === 'Released' || pv.status?.phase === 'Failed'
+  if (!ours || !released || pv.spec?.persistentVolumeReclaimPolicy !== 'Delete' || pv.metadata?.deletionTimestamp) {
+    return
+  }
+  try {
+    await core.deletePersistentVolume({name: pv.metadata?.name ?? ''})
+    log(`deleted released ${pv.metadata?.name}`)
+  } catch (error) {
+    if (!isApiStatus(error, 404)) throw error
   }
 }

@@ -195,7 +195,8 @@ describe('local host cluster', () => {
   })
 
   it('gives a vCluster a stand-in control plane reachable through port-forward with TLS verified', async () => {
-    const ns = await newNamespace('smoke-vc')
+    // The stand-in itself is under test here (a bare StatefulSet, no vCluster to run).
+    const ns = await newNamespace('smoke-vc', {mode: 'standin'})
     const name = 'vc'
     const extraSan = 'vc.smoke.example.test'
     await ns.kubectl([
