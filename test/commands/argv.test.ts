@@ -1,7 +1,7 @@
 // `--x=true|false` is rewritten for our own boolean flags only; what follows `--` is another program's argv.
 import {Config} from '@oclif/core'
 import {describe, expect, it} from 'vitest'
-import {normalizeBooleanFlags} from '../../src/cli/argv.js'
+import {normalizeBooleanFlags, outputFromArgv, wantsMachineOutput} from '../../src/cli/argv.js'
 import Connect, {splitCommand} from '../../src/commands/connect.js'
 
 const flags = {
@@ -41,5 +41,24 @@ describe('connect -- COMMAND', () => {
     const {argv, command: child} = splitCommand((command as unknown as {argv: string[]}).argv)
     expect(argv).toEqual(['demo'])
     expect(child).toEqual(['tool', '--print=false', '--insecure=true'])
+  })
+})
+
+// The base command quiets progress from argv (before the flags are parsed): it must read every spelling.
+describe('outputFromArgv / wantsMachineOutput', () => {
+  it.each([
+    [['list', '--json'], 'json'],
+    [['list', '-o', 'yaml'], 'yaml'],
+    [['list', '-oyaml'], 'yaml'],
+    [['list', '-o=json'], 'json'],
+    [['list', '--output', 'json'], 'json'],
+    [['list', '--output=yaml'], 'yaml'],
+    [['list', '-o', 'table'], 'table'],
+    [['list', '-o', 'yaml', '--json'], 'json'],
+    [['list'], undefined],
+    [['connect', 'demo', '--', 'kubectl', '-o', 'json'], undefined],
+  ])('%j is %s', (argv, format) => {
+    expect(outputFromArgv(argv)).toBe(format)
+    expect(wantsMachineOutput(argv)).toBe(format === 'json' || format === 'yaml')
   })
 })

@@ -4,11 +4,11 @@ import {writeFileSync} from 'node:fs'
 import {createServer as createHttpServer} from 'node:http'
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 import {TimeoutError} from '../../../src/lib/errors.js'
 import {connectKube} from '../../../src/lib/kube/client.js'
-import {Deadline, withDeadline} from '../../../src/lib/kube/deadline.js'
-import {diagnose} from '../../../src/lib/kube/diagnose.js'
+import {DEADLINE_POLICY, Deadline, graceFor, withDeadline} from '../../../src/lib/kube/deadline.js'
+import {DIAGNOSE_LIMIT_MS, diagnose} from '../../../src/lib/kube/diagnose.js'
 import {ensureNamespace} from '../../../src/lib/kube/namespace.js'
 import {listVClusters} from '../../../src/lib/vcluster/list.js'
 import {tempFiles} from '../../helpers/run-cli.js'
@@ -75,6 +75,66 @@ describe('Deadline', () => {
 
   it('leaves no timer behind when the work finishes first', async () => {
     await expect(withDeadline(60_000, {what: 'x'}, async () => 'quick')).resolves.toBe('quick')
+  })
+})
+
+// One policy for every command (README "Waits and their bounds"): a wait gets what is left of --timeout, so it
+// runs out first and says what it waited for; the hard stop leaves room only for a diagnosis or cleanup after it.
+describe('the deadline policy', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+  it('leaves room after --timeout for a diagnosis, for cleanup, or none', () => {
+    expect(graceFor('diagnosis')).toBe(DIAGNOSE_LIMIT_MS + DEADLINE_POLICY.cleanupMs)
+    expect(graceFor('cleanup')).toBe(DEADLINE_POLICY.cleanupMs)
+    expect(graceFor(undefined)).toBe(0)
+  })
+
+  it('gives a wait what is left of --timeout, not counting a question to a person', async () => {
+    vi.useFakeTimers()
+    const deadline = new Deadline(10_000, {what: 'upgrade of vCluster demo'})
+    const left: number[] = []
+    const done = deadline.run(async (d) => {
+      left.push(d.remainingMs())
+      await sleep(3000)
+      left.push(d.remainingMs())
+      await d.untimed(() => sleep(60_000))
+      left.push(d.remainingMs())
+      return 'done'
+    })
+    await vi.advanceTimersByTimeAsync(63_000)
+    await expect(done).resolves.toBe('done')
+    expect(left).toEqual([10_000, 7000, 7000])
+  })
+
+  it("lets the wait's own timeout (with its diagnosis) end the operation, not the hard stop", async () => {
+    vi.useFakeTimers()
+    const waitFor = async (ms: number) => {
+      await sleep(ms)
+      await sleep(DIAGNOSE_LIMIT_MS) // the diagnosis, at its limit
+      throw new TimeoutError('vCluster demo was not ready', 'Wait longer')
+    }
+    // Applying took most of --timeout: a wait given the whole of it again would run past the hard stop.
+    const create = withDeadline(10_000, {what: 'create of vCluster demo', endsWith: 'diagnosis'}, async (d) => {
+      await sleep(8000)
+      return waitFor(d.remainingMs())
+    })
+    const settled = create.catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(10_000 + DIAGNOSE_LIMIT_MS)
+    expect(((await settled) as Error).message).toBe('vCluster demo was not ready')
+  })
+
+  it('stops a list at --timeout itself, and takes the default when none is given', async () => {
+    vi.useFakeTimers()
+    const list = withDeadline(1000, {what: 'listing vClusters'}, () => sleep(1001)).catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(((await list) as Error).message).toBe('listing vClusters did not finish within 1s')
+    await expect(withDeadline(undefined, {what: 'x'}, async (d) => d.remainingMs())).resolves.toBe(
+      DEADLINE_POLICY.defaultTimeoutMs,
+    )
   })
 })
 
