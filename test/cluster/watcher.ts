@@ -116,8 +116,11 @@ export class Watcher {
 
   private async handle(key: string): Promise<void> {
     if (key === REAL) return this.syncReal()
-    const [kind, rest] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)]
-    const [namespace, name] = rest.includes('/') ? rest.split('/') : ['', rest]
+    const kind = key.slice(0, key.indexOf(':'))
+    const rest = key.slice(key.indexOf(':') + 1)
+    const slash = rest.indexOf('/')
+    const namespace = slash < 0 ? '' : rest.slice(0, slash)
+    const name = rest.slice(slash + 1)
     if (kind === 'vc') return this.vcluster(namespace, name)
     const volumes = join(this.dir, 'volumes')
     if (kind === 'pvc') {
