@@ -14,6 +14,7 @@ import {
   type LeftBehind,
 } from './delete-cluster.js'
 import {findVCluster, findVClusters, type FoundVCluster} from './find.js'
+import {deleteHelmRelease, installedByHelm} from './helm-release.js'
 import {checkOperation} from './permissions.js'
 import {vclusterSelector} from '../kube/object.js'
 import {withDeadline, type Deadline} from '../kube/deadline.js'
@@ -166,6 +167,8 @@ async function deleteFound(
     ...SYNCED_KINDS.map((kind) => deleteCollection(client, kind, namespace, `vcluster.loft.sh/managed-by=${name}`)),
     // CoreDNS is deployed apart from the chart (upstream's coredns.DeleteCoreDNSComponents removes these three).
     ...['Deployment', 'Pod', 'Service'].map((kind) => deleteCollection(client, kind, namespace, COREDNS_SELECTOR)),
+    // Made by upstream's CLI or helm: helm's record goes too, as `helm uninstall` would remove it.
+    ...(installedByHelm(found.workload.metadata) ? [deleteHelmRelease(client, name, namespace)] : []),
   ])
   say(`deleted the objects of vCluster ${name}`)
   const keptClaims = await handleClaims(client, name, namespace, options.keepPvc === true)

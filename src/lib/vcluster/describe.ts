@@ -4,6 +4,7 @@ import {backingStoreType} from '../manifests/index.js'
 import {findVCluster} from './find.js'
 import {statusOf} from './list.js'
 import {readStoredConfig} from './stored-config.js'
+import {currentRelease, helmReleases, installedByHelm} from './helm-release.js'
 import {diagnose} from '../kube/diagnose.js'
 import {vclusterSelector} from '../kube/object.js'
 import {withDeadline} from '../kube/deadline.js'
@@ -22,8 +23,10 @@ export interface Description {
   exposure: {serviceType: string; addresses: string[]; extraSANs: string[]}
   created: string
   images: {container: string; image: string}[]
-  /** What the user set (the stored user values). */
+  /** What the user set (the stored user values; helm's for a vCluster helm installed). */
   config: Record<string, unknown>
+  /** helm's release, when helm (upstream's CLI) installed it and still holds its record. */
+  helm?: {release: string; revision: number; status: string; chart: {name: string; version: string}}
 }
 
 interface Service {
@@ -48,14 +51,16 @@ async function describeNow(kube: KubeTarget, name: string): Promise<Description>
   try {
     const found = await findVCluster(client, name, kube.namespace)
     const {namespace, workload} = found
-    const [pods, stored, service] = await Promise.all([
+    const [pods, stored, service, releases] = await Promise.all([
       client.request<{items: never[]}>({
         path: collectionPath('Pod', namespace),
         query: {labelSelector: vclusterSelector(name)},
       }),
       readStoredConfig(client, name, namespace),
       client.request<Service | undefined>({path: `${collectionPath('Service', namespace)}/${name}`, allow: [404, 403]}),
+      installedByHelm(workload.metadata) ? helmReleases(client, name, namespace) : [],
     ])
+    const release = currentRelease(releases)
     const status = statusOf(found, pods.items)
     const spec = (workload.spec?.template?.spec ?? {}) as {
       containers?: {name: string; image?: string}[]
@@ -94,7 +99,11 @@ async function describeNow(kube: KubeTarget, name: string): Promise<Description>
       },
       created: workload.metadata.creationTimestamp ?? '',
       images,
-      config: stored?.values ?? {},
+      // Made by upstream's CLI or helm: what its user set is in helm's record, not in vc-config-<name>.
+      config: release?.values ?? stored?.values ?? {},
+      ...(release === undefined
+        ? {}
+        : {helm: {release: release.name, revision: release.revision, status: release.status, chart: release.chart}}),
     }
   } finally {
     client.close()

@@ -13,7 +13,20 @@ import {collectionPath} from '../kube/resources.js'
 
 export const HELM_RELEASE_TYPE = 'helm.sh/release.v1'
 
-/** Helm's labels on its release Secrets (and on ConfigMaps under HELM_DRIVER=configmap). */
+/**
+ * Helm's marks on what it installed: the chart's `heritage: Helm` label, and helm's own managed-by label and
+ * release annotation. Only such a vCluster can have a release record, so ours cost no extra request.
+ */
+export function installedByHelm(metadata: {labels?: Record<string, string>; annotations?: Record<string, string>}) {
+  const labels = metadata.labels ?? {}
+  return (
+    labels.heritage === 'Helm' ||
+    labels['app.kubernetes.io/managed-by'] === 'Helm' ||
+    metadata.annotations?.['meta.helm.sh/release-name'] !== undefined
+  )
+}
+
+/** Helm's labels on its release Secrets. */
 export function helmReleaseSelector(name: string): string {
   return `owner=helm,name=${name}`
 }

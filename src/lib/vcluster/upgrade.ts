@@ -24,6 +24,7 @@ import {findVCluster, type FoundVCluster} from './find.js'
 import {PAUSED_ANNOTATION, REPLICAS_ANNOTATION} from './pause.js'
 import {checkOperation} from './permissions.js'
 import {checkStoredValues, readStoredConfig} from './stored-config.js'
+import {installedByHelm, refuseHelmOwned} from './helm-release.js'
 import {checkUpgrade, type UpgradeRefusal} from './upgrade-checks.js'
 
 export interface UpgradeOptions {
@@ -65,6 +66,8 @@ export async function planUpgrade(
   const version = client.request<{gitVersion?: string}>({path: '/version'})
   const owned = ownedObjects(client, name, namespace)
   for (const p of [version, owned]) p.catch(() => undefined) // awaited below, or not at all when a check refuses
+  // Helm's record decides who owns it (docs/decisions.md): refused, with the ways forward, while helm holds one.
+  if (installedByHelm(found.workload.metadata)) await refuseHelmOwned(client, name, namespace)
   const stored = await readStoredConfig(client, name, namespace)
   if (stored === undefined)
     throw new NotFoundError(
