@@ -33,6 +33,8 @@ export interface LogTail {
   container: string
   /** The lines are from the start before the current one (`kubectl logs --previous`). */
   previous: boolean
+  /** The container is running now (else the current log is that of its last, ended start). */
+  running?: boolean
   lines: string[]
   unreadable?: string
 }
@@ -118,7 +120,8 @@ async function readLogTail(client: KubeClient, namespace: string, pod: Pod): Pro
       query: {container: SYNCER, tailLines: LOG_TAIL_LINES, limitBytes: 64 * 1024, previous: previous || undefined},
       responseType: 'text',
     })
-  const tail: LogTail = {pod: podName, container: SYNCER, previous: false, lines: []}
+  const running = syncerStatus(pod)?.state?.running !== undefined
+  const tail: LogTail = {pod: podName, container: SYNCER, previous: false, running, lines: []}
   try {
     tail.lines = splitLog(await read(false))
   } catch (error) {
@@ -136,10 +139,15 @@ async function readLogTail(client: KubeClient, namespace: string, pod: Pod): Pro
 function splitLog(text: string): string[] {
   return text
     .split('\n')
-    .map((l) => l.trimEnd())
+    .map((l) => stripControls(l).trimEnd())
     .filter((l) => l !== '')
     .slice(-LOG_TAIL_LINES)
     .map((l) => redactLogLine(l.length > LOG_LINE_CHARS ? `${l.slice(0, LOG_LINE_CHARS)}...` : l))
+}
+
+/** A log is not ours to let drive the terminal: colour codes (zap's console encoder) and other controls go. */
+function stripControls(line: string): string {
+  return line.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
 }
 
 /** The promise's value, or undefined once ms have passed (the diagnosis never adds a wait of its own). */
@@ -196,7 +204,7 @@ function describeRestarts(pod: Pod): string[] {
 }
 
 function describeLogTail(tail: LogTail): string {
-  const which = tail.previous ? 'its previous start' : 'its current start'
+  const which = tail.previous ? 'its previous start' : tail.running ? 'its current start' : 'its last start'
   if (tail.lines.length === 0)
     return `log of ${tail.pod}/${tail.container}: ${tail.unreadable === undefined ? `nothing written in ${which}` : `not readable (${tail.unreadable})`}`
   // One entry, the lines indented under it: the log stays a block wherever the diagnosis is shown.

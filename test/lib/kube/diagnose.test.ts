@@ -85,6 +85,7 @@ describe('diagnose: a crash-looping vCluster', () => {
     'I1207 start-up',
     'error: dial mysql://vc:hunter2@tcp(127.0.0.1:1)/db: connection refused',
     'Authorization: Bearer abcdefghijklmnop',
+    '2026-12-07 06:31:30\t\x1b[31mERROR\x1b[0m\tsetup/initialize.go:97\tError running k8s\x07',
   ].join('\n')
 
   /** A client answering the lists, and the log only with previous=true (the current start has written nothing). */
@@ -115,10 +116,11 @@ describe('diagnose: a crash-looping vCluster', () => {
     expect(lines[1]).toBe('container syncer restarted 2 times; the last start ended with exit code 1 (Error)')
     expect(lines[2]).toBe(
       [
-        'last 3 log lines of demo-0/syncer (its previous start, secrets masked):',
+        'last 4 log lines of demo-0/syncer (its previous start, secrets masked):',
         '      I1207 start-up',
         '      error: dial mysql://vc:<redacted>@tcp(127.0.0.1:1)/db: connection refused',
         '      Authorization: Bearer <redacted>',
+        '      2026-12-07 06:31:30\tERROR\tsetup/initialize.go:97\tError running k8s',
       ].join('\n'),
     )
     expect(lines.join('\n')).not.toContain('hunter2')
@@ -133,12 +135,10 @@ describe('diagnose: a crash-looping vCluster', () => {
     expect(logReads[0]?.query).toMatchObject({container: 'syncer', tailLines: LOG_TAIL_LINES})
   })
 
-  it('prefers the current start when it has written something', async () => {
+  it('prefers the current log when it has lines: a waiting container's is that of its last start', async () => {
     const {client, requests} = fakeClient({currentLog: 'still starting\n'})
     const lines = await diagnose(client, 'team-a', 'demo')
-    expect(lines).toContain(
-      'last 1 log lines of demo-0/syncer (its current start, secrets masked):\n      still starting',
-    )
+    expect(lines).toContain('last 1 log lines of demo-0/syncer (its last start, secrets masked):\n      still starting')
     expect(requests.filter((r) => r.query?.previous === true)).toEqual([])
   })
 
