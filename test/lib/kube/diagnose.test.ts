@@ -135,7 +135,7 @@ describe('diagnose: a crash-looping vCluster', () => {
     expect(logReads[0]?.query).toMatchObject({container: 'syncer', tailLines: LOG_TAIL_LINES})
   })
 
-  it('prefers the current log when it has lines: a waiting container's is that of its last start', async () => {
+  it('prefers the current log when it has lines: a waiting container has its last start there', async () => {
     const {client, requests} = fakeClient({currentLog: 'still starting\n'})
     const lines = await diagnose(client, 'team-a', 'demo')
     expect(lines).toContain('last 1 log lines of demo-0/syncer (its last start, secrets masked):\n      still starting')
