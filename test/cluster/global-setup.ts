@@ -4,12 +4,15 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {basename, delimiter, join} from 'node:path'
 import type {TestProject} from 'vitest/node'
+import {snapshotBuild} from './cli-snapshot.js'
 import {TEST_DIR_PREFIX, startCluster, stopCluster, sweepStaleTestClusters} from './control.js'
 import type {ClusterFacts} from './rig.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     hostCluster: ClusterFacts
+    /** A private copy of the built CLI (cli-snapshot.ts): cliEntry() in index.ts. */
+    cliRoot: string
   }
 }
 
@@ -37,6 +40,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw new Error(`Integration tests need the local host cluster, which failed to start.\n${why}`)
   }
   project.provide('hostCluster', facts)
+  try {
+    project.provide('cliRoot', await snapshotBuild(dir))
+  } catch (error) {
+    await stopCluster(dir, name, say)
+    throw error
+  }
   // Children (the CLI, kubectl) find the pinned binaries first. A missing default kubeconfig makes a forgotten
   // --kubeconfig fail loudly (kubectl then tries localhost:8080) instead of reaching someone's real cluster.
   process.env.PATH = `${facts.binDir}${delimiter}${process.env.PATH ?? ''}`

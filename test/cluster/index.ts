@@ -8,7 +8,7 @@ import {execa} from 'execa'
 import {afterAll, inject, onTestFinished} from 'vitest'
 import {parse, stringify} from 'yaml'
 import {freePort, sleep, tail, waitFor, type WaitOptions} from './proc.js'
-import {REPO_ROOT, type ClusterFacts} from './rig.js'
+import type {ClusterFacts} from './rig.js'
 import {type Mode, REAL_NAMESPACE_LABEL} from './mode.js'
 import {STORAGE_CLASS} from './volumes.js'
 import {
@@ -327,11 +327,16 @@ export function withServer(kubeconfig: string, server: string): string {
   return stringify(doc)
 }
 
+/** bin/run.js of this run's copy of the built CLI (cli-snapshot.ts: a rebuild in the tree cannot break it). */
+export function cliEntry(): string {
+  return join(inject('cliRoot'), 'bin', 'run.js')
+}
+
 /** Runs the built CLI (bin/run.js) as a child process with the pinned binaries first on PATH. */
 export async function vcluster(args: string[], opts: RunOptions = {}): Promise<ExecResult> {
   const cluster = useHostCluster()
   const env = runEnv(cluster, {...(opts.kubeconfig ? {KUBECONFIG: opts.kubeconfig} : {}), ...opts.env})
-  return run(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {
+  return run(process.execPath, [cliEntry(), ...args], {
     ...opts,
     reject: opts.reject ?? false,
     env,
@@ -362,7 +367,7 @@ export interface RunningCli {
 export function startVcluster(args: string[], opts: Omit<RunOptions, 'input' | 'reject'> = {}): RunningCli {
   const cluster = useHostCluster()
   const env = runEnv(cluster, {...(opts.kubeconfig ? {KUBECONFIG: opts.kubeconfig} : {}), ...opts.env})
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), ...args], {
+  const child = spawn(process.execPath, [cliEntry(), ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -6,8 +6,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
-import {REPO_ROOT} from '../cluster/rig.js'
 import {
+  cliEntry,
   deferCleanup,
   newNamespace,
   portForward,
@@ -41,7 +41,7 @@ interface Running {
 
 /** `vcluster connect` in the foreground, as a person runs it; stopped after the test. */
 function connectInForeground(file: string, args: string[] = []): Running {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'run.js'), 'connect', 'demo', '-n', ns.name, ...args], {
+  const child = spawn(process.execPath, [cliEntry(), 'connect', 'demo', '-n', ns.name, ...args], {
     env: {...cluster.env, KUBECONFIG: file},
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,8 +1,6 @@
 import {spawn} from 'node:child_process'
-import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {REPO_ROOT} from '../cluster/rig.js'
-import {EXTRA_ROLE, newNamespace, useHostCluster, vcluster, waitFor} from '../cluster/index.js'
+import {EXTRA_ROLE, cliEntry, newNamespace, useHostCluster, vcluster, waitFor} from '../cluster/index.js'
 
 /** Everything in the namespace that carries the vCluster's release label (what delete must remove). */
 async function labelled(ns: string, name: string): Promise<string[]> {
@@ -162,7 +160,7 @@ describe('create, list, delete as a namespace-scoped user', () => {
   it('converges when a create interrupted mid-way is run again', async () => {
     const ns = await newNamespace('intr')
     const cluster = useHostCluster()
-    const args = [join(REPO_ROOT, 'bin', 'run.js'), 'create', 'demo', '--kubeconfig', ns.userKubeconfig, '-n', ns.name]
+    const args = [cliEntry(), 'create', 'demo', '--kubeconfig', ns.userKubeconfig, '-n', ns.name]
     const child = spawn(process.execPath, args, {env: cluster.env, stdio: ['ignore', 'ignore', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
