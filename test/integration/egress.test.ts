@@ -3,16 +3,28 @@
 // Each destination must be an API server named in the kubeconfig the command was given, or the local port of the
 // forward connect opened: no telemetry, no update check, no DNS lookup, nothing else. The recorder is checked first
 // against a process that does connect elsewhere (on loopback only: nothing may leave this machine), so a test that
-// sees nothing is a test that could have seen something.
+// sees nothing is a test that could have seen something. The real vCluster (upstream's `vcluster start`, run by the
+// rig for each vCluster pod) is checked too: its sandbox has only `lo`, and whatever it tried to reach beyond loopback
+// (telemetry's DNS lookup) failed inside it, recorded by strace around the container.
 import {execFileSync} from 'node:child_process'
-import {cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs'
 import {homedir, tmpdir, userInfo} from 'node:os'
-import {dirname, join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {execa} from 'execa'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse, stringify} from 'yaml'
-import {REPO_ROOT} from '../cluster/rig.js'
-import {freePort, newNamespace, sleep, useHostCluster, waitForStandIn, type TestNamespace} from '../cluster/index.js'
+import {
+  cliEntry,
+  freePort,
+  newNamespace,
+  sleep,
+  useHostCluster,
+  vcluster,
+  waitFor,
+  waitForStandIn,
+  type TestNamespace,
+} from '../cluster/index.js'
+import {TRACE_ANNOTATION} from '../cluster/real/plan.js'
 
 const cluster = useHostCluster()
 const work = mkdtempSync(join(tmpdir(), 'egress-'))
@@ -102,39 +114,9 @@ async function traced(argv: string[], env: Record<string, string> = {}, timeoutM
   }
 }
 
-let build = REPO_ROOT
+let build = ''
 const cli = (args: string[], env?: Record<string, string>) =>
   traced([process.execPath, join(build, 'bin', 'run.js'), ...args], env)
-
-/** Relative imports in the bundle that name no file: a copy taken while dist/ was being rewritten. */
-function brokenImports(dir: string): string[] {
-  const files = readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.js'))
-  return files.flatMap((f) =>
-    [...readFileSync(join(dir, f), 'utf8').matchAll(/(?:from ?|import\()"(\.{1,2}\/[^"]+)"/g)]
-      .map((m) => resolve(dirname(join(dir, f)), m[1] as string))
-      .filter((target) => !existsSync(target)),
-  )
-}
-
-/** A private, consistent copy of the built CLI: other work in this tree may rebuild dist/ while the test runs. */
-async function snapshotBuild(): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    const dir = mkdtempSync(join(tmpdir(), 'egress-cli-'))
-    let broken: string[]
-    try {
-      for (const p of ['bin', 'dist', 'package.json', 'oclif.manifest.json'])
-        cpSync(join(REPO_ROOT, p), join(dir, p), {recursive: true})
-      symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'))
-      broken = brokenImports(join(dir, 'dist'))
-    } catch (error) {
-      broken = [(error as Error).message] // dist/ removed or half-written by a build running right now
-    }
-    if (broken.length === 0) return dir
-    if (attempt === 20)
-      throw new Error(`dist/ stays inconsistent (run npm run build): ${broken.slice(0, 3).join(', ')}`)
-    await sleep(1000)
-  }
-}
 
 /** host:port of every cluster server in a kubeconfig file: the only places a command given it may connect to. */
 function serversOf(file: string): string[] {
@@ -178,7 +160,7 @@ describe('no phoning home', () => {
 
   beforeAll(async () => {
     expect(() => execFileSync('strace', ['-V'])).not.toThrow()
-    build = await snapshotBuild()
+    build = join(cliEntry(), '..', '..') // this run's copy of the build (a rebuild in the tree cannot break it)
     ns = await newNamespace('egress')
     hostServers = serversOf(ns.userKubeconfig)
   })
@@ -266,3 +248,95 @@ function vclusterContextKubeconfig(ns: TestNamespace): string {
   writeFileSync(file, stringify(doc), {mode: 0o600})
   return file
 }
+
+/** Each connect/send call to a socket address in an strace log (`-f`) with its result (`-1 ENETUNREACH ...`). */
+export function attempts(log: string): Array<Destination & {result: string}> {
+  const lines = log.split('\n')
+  return lines.flatMap((line, i) =>
+    destinations(line).map((d) => {
+      // A call another thread cut in two ends on its `<... call resumed>` line.
+      const end = line.includes('<unfinished ...>')
+        ? (lines.slice(i + 1).find((l) => l.startsWith(`${d.pid} `) && l.includes(`<... ${d.call} resumed>`)) ?? '')
+        : line
+      return {...d, result: /\)\s+=\s+(.*)$/.exec(end)?.[1] ?? '?'}
+    }),
+  )
+}
+
+const LOOPBACK = /^(127\.|\[::1\]|\[::ffff:127\.)/
+
+/** Processes whose root is under dir (a sandbox chroots into <dir>/rootfs). */
+function rootedIn(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/root`).startsWith(dir) ? [Number(p)] : []
+      } catch {
+        return [] // ended meanwhile
+      }
+    })
+}
+
+/** Local and remote addresses (hex, as /proc/net/tcp* and udp* print them) of every socket in pid's netns. */
+function socketAddresses(pid: number): string[] {
+  return ['tcp', 'tcp6', 'udp', 'udp6'].flatMap((f) =>
+    readFileSync(`/proc/${pid}/net/${f}`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.trim() !== '')
+      .flatMap((l) => (l.trim().split(/\s+/).slice(1, 3) as string[]).map((a) => a.split(':')[0] ?? '')),
+  )
+}
+
+/** 127.0.0.0/8, ::1, ::ffff:127.x or unspecified, in /proc/net's hex (32-bit words, each little-endian). */
+function loopbackHex(hex: string): boolean {
+  if (hex.length === 8) return hex.endsWith('7F') || hex === '00000000'
+  return hex === '0'.repeat(32) || hex === `${'0'.repeat(24)}01000000` || /^0{16}FFFF0000[0-9A-F]{6}7F$/.test(hex)
+}
+
+describe("the real vCluster's sandbox", () => {
+  it('has only lo, and what the vCluster tried to reach beyond loopback (telemetry) failed inside it', async () => {
+    const ns = await newNamespace('egress-real', {mode: 'real'})
+    const values = join(work, 'traced.yaml')
+    writeFileSync(values, stringify({controlPlane: {statefulSet: {pods: {annotations: {[TRACE_ANNOTATION]: 'true'}}}}}))
+    const user = ['-n', ns.name, '--kubeconfig', ns.userKubeconfig]
+    const created = await vcluster(['create', 'demo', ...user, '-f', values, '--no-connect'], {timeoutMs: 300_000})
+    expect(created.exitCode, created.stderr).toBe(0)
+    const used = await vcluster(['connect', 'demo', ...user, '--', 'kubectl', 'get', 'namespaces'], {
+      timeoutMs: 120_000,
+    })
+    expect(used.exitCode, used.stderr).toBe(0)
+    const pod = await cluster.kubectlJson(['-n', ns.name, 'get', 'pod', 'demo-0'])
+    const dir = join(cluster.dir, 'real', pod.metadata.uid)
+    const pids = rootedIn(dir)
+    expect(pids.length).toBeGreaterThan(1) // vcluster and its control plane
+    const hostNet = readlinkSync('/proc/self/ns/net')
+    for (const pid of pids) {
+      expect(readlinkSync(`/proc/${pid}/ns/net`)).not.toBe(hostNet)
+      const interfaces = readFileSync(`/proc/${pid}/net/dev`, 'utf8')
+        .split('\n')
+        .slice(2)
+        .map((l) => l.split(':')[0]?.trim())
+        .filter((i) => i)
+      expect(interfaces).toEqual(['lo'])
+      expect(socketAddresses(pid).filter((a) => !loopbackHex(a))).toEqual([])
+    }
+    // Telemetry records the start and uploads when the vCluster stops (its leader election ends): stop it.
+    await sleep(35_000) // the control plane's first status report is due 30 s after the start
+    await ns.kubectl(['delete', 'pod', 'demo-0', '--wait=false'])
+    await waitFor(() => rootedIn(dir).length === 0, {timeoutMs: 90_000, what: 'the sandbox to stop'})
+    const tried = attempts(readFileSync(join(dir, 'egress.strace'), 'utf8')).filter(
+      (a) => a.family === 'AF_INET' || a.family === 'AF_INET6',
+    )
+    const beyond = tried.filter((a) => !LOOPBACK.test(a.address))
+    process.stderr.write(
+      `[egress] real vCluster: ${tried.length} inet calls; beyond loopback: ${
+        [...new Set(beyond.map((a) => `${a.call} ${a.address} = ${a.result}`))].join(', ') || 'none'
+      }\n`,
+    )
+    expect(tried.length).toBeGreaterThan(0) // it did talk (to the API server bridge, its own control plane)
+    expect(beyond.length).toBeGreaterThan(0) // and it did try to leave (telemetry's DNS lookup at least)
+    for (const a of beyond) expect(`${a.call} ${a.address} = ${a.result}`).toMatch(/= -1 E(NETUNREACH|HOSTUNREACH)\b/)
+  })
+})

@@ -1,11 +1,10 @@
 // End to end on the real vCluster (upstream's `vcluster start` 0.36.1, run by the rig's watcher for each vCluster
-// pod in a namespace labelled vcluster-ts.test/real=true), as the namespace-scoped user: what `create` applies must
+// pod; real mode is the rig's default, asked for explicitly here), as the namespace-scoped user: what `create` applies must
 // become a working virtual cluster, its workloads must run on the host, and `delete` must leave nothing.
 import {readFileSync, readdirSync, readlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {newNamespace, useHostCluster, vcluster, waitFor, type TestNamespace} from '../cluster/index.js'
-import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
 
 const cluster = useHostCluster()
 const NAME = 'e2e'
@@ -122,8 +121,7 @@ async function podState(namespace: string, name: string): Promise<PodState | und
 
 describe('the real vCluster, end to end, as the namespace user', () => {
   it('create waits for its readiness; connect works; workloads sync to the host and run; delete leaves nothing', async () => {
-    const ns = await newNamespace('real')
-    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    const ns = await newNamespace('real', {mode: 'real'})
     const before = await everything(ns.name)
 
     const created = await vcluster([
@@ -234,8 +232,7 @@ describe('the real vCluster, end to end, as the namespace user', () => {
   })
 
   it("its pod is Ready from /readyz, not Ready when it dies, restarted with back-off on its data; a deleted pod's sandbox stops", async () => {
-    const ns = await newNamespace('real-restart')
-    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    const ns = await newNamespace('real-restart', {mode: 'real'})
     const created = await vcluster([
       'create',
       'rs',
@@ -308,8 +305,7 @@ describe('the real vCluster, end to end, as the namespace user', () => {
   })
 
   it('upgrade rolls the pod and keeps its objects; pause removes it and its workloads from the host; resume brings them back', async () => {
-    const ns = await newNamespace('real-day2')
-    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    const ns = await newNamespace('real-day2', {mode: 'real'})
     const user = ['--kubeconfig', ns.userKubeconfig, '-n', ns.name]
     const created = await vcluster(['create', NAME, ...user, '--connect=false', '--timeout', '5m'])
     expect(created.exitCode, created.stderr).toBe(0)

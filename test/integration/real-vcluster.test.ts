@@ -16,7 +16,6 @@ import {ensureRealBinaries} from '../cluster/real/build.js'
 import {RealVcluster, type RealHost} from '../cluster/real/sandbox.js'
 import {writePodStatus} from '../cluster/real/status.js'
 import {descendants, nsInit, treeUsage} from '../cluster/real/usage.js'
-import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
 
 const cluster = useHostCluster()
 const NAME = 'real'
@@ -143,12 +142,11 @@ beforeAll(async () => {
   const kc = new KubeConfig()
   kc.loadFromFile(cluster.kubeconfig)
   host = {kc, server: cluster.server, binDir: cluster.binDir, realBinDir}
-  const ns = await newNamespace('real')
-  namespace = ns.name
-  userKubeconfig = ns.userKubeconfig
   // Chosen explicitly: `manual`, the watcher skips this namespace (no stand-in, no real mode of its own), so only
   // the sandbox this test runs can answer here.
-  await cluster.kubectl(['label', 'namespace', namespace, `${REAL_NAMESPACE_LABEL}=manual`])
+  const ns = await newNamespace('real', {mode: 'manual'})
+  namespace = ns.name
+  userKubeconfig = ns.userKubeconfig
   const created = await vcluster([
     'create',
     NAME,

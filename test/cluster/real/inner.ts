@@ -96,11 +96,17 @@ function main(): void {
   startBridges()
   say(`${plan.name}: ${plan.argv.join(' ')} (pid namespace init ${process.pid}, only lo)`)
   // env -i semantics: the container sees exactly the pod's environment. chroot(8) changes into / afterwards.
-  const child = spawn('/usr/sbin/chroot', [plan.rootfs, ...plan.argv], {env: plan.env, stdio: 'inherit'})
+  const container = ['/usr/sbin/chroot', plan.rootfs, ...plan.argv]
+  // Traced (plan.trace): strace starts the container and follows its children; its log is on the host's side.
+  const traceArgs = ['-f', '-qq', '-A', '-o', plan.trace ?? '', '-e', 'trace=connect,sendto,sendmsg,sendmmsg']
+  const [cmd, ...args] = plan.trace ? ['/usr/bin/strace', ...traceArgs, ...container] : container
+  const child = spawn(cmd ?? '', args, {env: plan.env, stdio: 'inherit'})
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {
       say(`${sig}: passing it to the container`)
-      child.kill(sig)
+      // strace would not pass it on: then every process of this PID namespace but its init gets it (kill -1).
+      if (plan.trace) process.kill(-1, sig)
+      else child.kill(sig)
     })
   }
   child.on('error', (error) => {

@@ -18,4 +18,12 @@ export interface SandboxPlan {
   apiSocket: string
   /** Inside, 127.0.0.1:port is reachable from the host through socket (the host side listens on TCP). */
   podPorts: Array<{port: number; socket: string}>
+  /**
+   * When set, the container runs under strace, which appends every connect/send call of it and its children to this
+   * file (pod annotation TRACE_ANNOTATION: the egress test checks what a real vCluster tries to reach).
+   */
+  trace?: string
 }
+
+/** Pod annotation asking the rig to record the container's connect/send calls (plan.trace). */
+export const TRACE_ANNOTATION = 'vcluster-ts.test/trace-egress'

@@ -12,7 +12,7 @@ import type {Tracker} from '../etcd.js'
 import {RIG_DIR} from '../rig.js'
 import {cmdline, sleep} from '../proc.js'
 import {containerEnv} from './env.js'
-import type {SandboxPlan} from './plan.js'
+import {TRACE_ANNOTATION, type SandboxPlan} from './plan.js'
 import {nsInit} from './usage.js'
 import {containerMounts} from './volumes.js'
 
@@ -161,6 +161,9 @@ export class RealVcluster {
       apiPort,
       apiSocket: join(sock, 'api.sock'),
       podPorts: [{port: PROBE_PORT, socket: join(sock, `${PROBE_PORT}.sock`)}],
+      ...(this.pod.metadata?.annotations?.[TRACE_ANNOTATION] === 'true'
+        ? {trace: join(this.dir, 'egress.strace')}
+        : {}),
     }
   }
 
