@@ -1,10 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {ConnectView, processSignals, untilStopSignal} from '../cli/connect-view.js'
+import {insecureWarning, processSignals, untilStopSignal} from '../cli/connect-view.js'
 import {kubeFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
-import {Progress} from '../cli/progress.js'
 import {UsageError} from '../lib/errors.js'
-import {connectVCluster, type ConnectMode} from '../lib/vcluster/connect.js'
+import {parseDuration} from '../lib/ui/duration.js'
+import {serviceAccountRequest} from '../lib/vcluster/connect-service-account.js'
+import {connectVCluster, type ConnectMode, type ConnectResult} from '../lib/vcluster/connect.js'
 
 export default class Connect extends BaseCommand {
   static override summary =
@@ -57,49 +58,31 @@ export default class Connect extends BaseCommand {
       description:
         'Use a token of this service account in the vCluster (NAMESPACE/NAME, or NAME in kube-system) instead of the admin certificate.',
     }),
+    'cluster-role': Flags.string({
+      description:
+        'With --service-account: create the account if missing and bind this ClusterRole to it (ClusterRoleBinding vcluster-sa-NAME-NAMESPACE, as upstream).',
+    }),
+    'token-expiration': Flags.custom<number>({
+      description:
+        'With --service-account: how long the token lives, e.g. 1h or 720h, or seconds as upstream (default: 10 years; at least 10m).',
+      parse: async (input) => parseDuration(input, '--token-expiration') / 1000,
+    })(),
+    pod: Flags.string({
+      description: 'Forward to this pod of the vCluster (e.g. NAME-0) instead of its newest Ready one.',
+    }),
+    address: Flags.string({
+      description:
+        'Local address the forward listens on: an IP of this machine, or localhost (default 127.0.0.1). A wildcard (0.0.0.0, ::) is reached at 127.0.0.1; another IP must be in the certificate (extraSANs) or --insecure.',
+    }),
     timeout: timeoutFlag('5m', 'How long to wait for the vCluster to be ready, e.g. 90s, 5m.'),
     'no-resume': Flags.boolean({description: 'Fail instead of resuming a paused vCluster.'}),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<ConnectResult> {
     const {argv, command} = splitCommand(this.argv)
     const {args, flags} = await this.parse(Connect, argv)
-    if (command !== undefined && command.length === 0)
-      throw new UsageError(
-        'nothing to run after --',
-        'Write the command after it: vcluster connect NAME -- kubectl get ns',
-      )
-    if (command !== undefined && flags.print)
-      throw new UsageError('--print and a command (after --) cannot be combined')
-    const progress = new Progress(this.color)
-    const view = new ConnectView(progress, this.color, {name: args.name, namespace: flags.namespace})
-    const mode: ConnectMode = flags.print
-      ? {type: 'print'}
-      : command !== undefined
-        ? {
-            type: 'command',
-            argv: command,
-            signals: (listener) => {
-              // The command gets our signals from here on and decides how to end; its exit code is ours.
-              this.releaseInterrupt()
-              return processSignals(listener)
-            },
-          }
-        : {
-            type: 'foreground',
-            updateCurrent: flags['update-current'],
-            untilStopped: () => {
-              // Forwarding: Ctrl-C is how a person stops it; the context is switched back and the exit code is 0.
-              this.releaseInterrupt()
-              return untilStopSignal()
-            },
-          }
-    if (flags.insecure)
-      this.note(
-        this.color.yellow(
-          "! --insecure: the vCluster's certificate is not verified; anyone in between can read your traffic",
-        ),
-      )
+    const mode = this.mode(command, flags)
+    if (flags.insecure) this.note(insecureWarning(this.color))
     const result = await connectVCluster({
       name: args.name,
       kube: kubeTarget(flags),
@@ -108,32 +91,57 @@ export default class Connect extends BaseCommand {
       insecure: flags.insecure,
       contextName: flags['kube-config-context-name'],
       localPort: flags['local-port'],
-      serviceAccount: flags['service-account'],
+      pod: flags.pod,
+      address: flags.address,
+      serviceAccount: serviceAccountRequest({
+        serviceAccount: flags['service-account'],
+        clusterRole: flags['cluster-role'],
+        tokenExpirationSeconds: flags['token-expiration'],
+      }),
       noResume: flags['no-resume'],
       mode,
-      onEvent: (event) => {
-        view.show(event)
-        if (event.type === 'contexts-written' && event.forwarding)
-          this.foregroundHint(event.context, event.previous, event.switched)
+      onProgress: this.progress.sink,
+    })
+    this.emit(result, undefined, {
+      text: (r) => (r.type === 'print' ? r.kubeconfig : undefined),
+      notes: (r, color) =>
+        r.type === 'command' && r.startError !== undefined ? [`${color.red('error:')} ${r.startError}`] : [],
+    })
+    if (result.type === 'command' && result.exitCode !== 0) this.exit(result.exitCode)
+    return result
+  }
+
+  /** print, run a command (after --), or forward in the foreground; the last two handle signals themselves. */
+  private mode(command: string[] | undefined, flags: {print: boolean; 'update-current': boolean}): ConnectMode {
+    if (command !== undefined && command.length === 0)
+      throw new UsageError(
+        'nothing to run after --',
+        'Write the command after it: vcluster connect NAME -- kubectl get ns',
+      )
+    if (command !== undefined && flags.print)
+      throw new UsageError('--print and a command (after --) cannot be combined')
+    if (flags.print) return {type: 'print'}
+    if (command !== undefined)
+      return {
+        type: 'command',
+        argv: command,
+        signals: (listener) => {
+          // The command gets our signals from here on and decides how to end; its exit code is ours.
+          this.releaseInterrupt()
+          return processSignals(listener)
+        },
+      }
+    return {
+      type: 'foreground',
+      updateCurrent: flags['update-current'],
+      untilStopped: () => {
+        // Forwarding: Ctrl-C is how a person stops it; the context is switched back and the exit code is 0.
+        this.releaseInterrupt()
+        return untilStopSignal()
       },
-    }).finally(() => progress.stop())
-    if (result.type === 'print') this.out(result.kubeconfig)
-    if (result.type === 'command') {
-      if (result.startError !== undefined) this.note(`${this.color.red('error:')} ${result.startError}`)
-      if (result.exitCode !== 0) this.exit(result.exitCode)
     }
   }
-
-  private foregroundHint(context: string, previous: string, switched: boolean): void {
-    this.note(
-      switched
-        ? `Use it:  kubectl get namespaces    (context ${context})`
-        : `Use it:  kubectl --context ${context} get namespaces`,
-    )
-    this.note(`Forwarding until you press Ctrl-C${switched ? `; then the context switches back to ${previous}` : ''}.`)
-  }
 }
-
 /** Everything after the first `--` is the command; oclif would otherwise parse its flags as ours. */
 export function splitCommand(raw: readonly string[]): {argv: string[]; command?: string[]} {
   const at = raw.indexOf('--')

@@ -42,7 +42,15 @@ export class PodTracker {
     private readonly namespace: string,
     private readonly labelSelector: string,
     private readonly onEvent?: (event: ForwardEvent) => void,
+    /** `metadata.name=POD` to follow one pod by name (connect --pod). */
+    private readonly fieldSelector?: string,
   ) {}
+
+  private get query(): Record<string, string> {
+    return this.fieldSelector === undefined
+      ? {labelSelector: this.labelSelector}
+      : {labelSelector: this.labelSelector, fieldSelector: this.fieldSelector}
+  }
 
   get name(): string {
     return this.current.name
@@ -92,7 +100,7 @@ export class PodTracker {
       const list = await this.client
         .request<{items: PodItem[]}>({
           path: collectionPath('Pod', this.namespace),
-          query: {labelSelector: this.labelSelector},
+          query: this.query,
         })
         .catch(() => undefined)
       const pod = list === undefined ? undefined : pickReadyPod(list.items)
@@ -113,7 +121,7 @@ export class PodTracker {
       await this.client
         .watch(
           path,
-          {labelSelector: this.labelSelector},
+          this.query,
           (type, obj) => {
             const pod = obj as PodItem
             const uid = pod.metadata?.uid

@@ -16,6 +16,10 @@ export interface ForwardOptions {
   namespace: string
   /** Pods to forward to; the newest Ready one is used, and looked up again when it stops answering. */
   labelSelector: string
+  /** Only this pod (of those the label selector matches), followed by name: a re-created pod keeps it. */
+  podName?: string
+  /** The local address to listen on (default 127.0.0.1). */
+  address?: string
   remotePort: number
   /** 0 or undefined: a free port. */
   localPort?: number
@@ -53,15 +57,25 @@ const OPEN_TIMEOUT_MS = 10_000
  * costs a short wait instead of a failed request.
  */
 export async function startPortForward(options: ForwardOptions): Promise<PortForwarder> {
-  const pods = new PodTracker(options.client, options.namespace, options.labelSelector, options.onEvent)
-  if (options.knownPods === undefined || !pods.seed(options.knownPods)) {
+  const {podName} = options
+  const pods = new PodTracker(
+    options.client,
+    options.namespace,
+    options.labelSelector,
+    options.onEvent,
+    podName === undefined ? undefined : `metadata.name=${podName}`,
+  )
+  const known = options.knownPods?.filter((p) => podName === undefined || p.metadata.name === podName)
+  if (known === undefined || !pods.seed(known)) {
     await pods.refresh(Date.now() + (options.podWaitMs ?? 0)).catch(() => {
+      const which = podName === undefined ? 'no ready vCluster pod' : `pod ${podName} is not a ready vCluster pod`
       throw new UnavailableError(
-        `no ready vCluster pod (${options.labelSelector}) in namespace ${options.namespace}`,
+        `${which} (${options.labelSelector}) in namespace ${options.namespace}`,
         `Check it: kubectl -n ${options.namespace} get pods -l ${options.labelSelector}`,
       )
     })
   }
+  const address = options.address ?? ADDRESS
   const open: OpenStream = (handlers) =>
     openForwardStream(
       {client: options.client, namespace: options.namespace, pod: pods.name, port: options.remotePort},
@@ -75,12 +89,12 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
   })
   const preferred =
     options.localPort === undefined && options.preferredPort !== undefined
-      ? await listen(server, options.preferredPort).catch(() => undefined)
+      ? await listen(server, options.preferredPort, address).catch(() => undefined)
       : undefined
-  const port = preferred ?? (await listen(server, options.localPort ?? 0))
+  const port = preferred ?? (await listen(server, options.localPort ?? 0, address))
   pods.follow()
   return {
-    address: ADDRESS,
+    address,
     port,
     pod: () => pods.name,
     close: async () => {
@@ -92,7 +106,7 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
   }
 }
 
-function listen(server: Server, port: number): Promise<number> {
+function listen(server: Server, port: number, address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
@@ -102,11 +116,18 @@ function listen(server: Server, port: number): Promise<number> {
             'Pick another with --local-port, or leave it out to use a free one.',
           ),
         )
+      else if (error.code === 'EADDRNOTAVAIL')
+        reject(
+          new UsageError(
+            `cannot listen on ${address}: no network interface of this machine has that address`,
+            'Pass --address with one of its addresses (default 127.0.0.1).',
+          ),
+        )
       else reject(error)
     })
-    server.listen(port, ADDRESS, () => {
-      const address = server.address()
-      resolve(typeof address === 'object' && address !== null ? address.port : port)
+    server.listen(port, address, () => {
+      const bound = server.address()
+      resolve(typeof bound === 'object' && bound !== null ? bound.port : port)
     })
   })
 }

@@ -1,14 +1,16 @@
 import {parse} from 'yaml'
-import {NotFoundError, TimeoutError, UnavailableError, UsageError} from '../errors.js'
+import {NotFoundError, TimeoutError, UnavailableError} from '../errors.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import type {PodItem} from '../kube/pod-tracker.js'
 import {collectionPath} from '../kube/resources.js'
-import {isWorkloadReady, waitForReady, type ProgressEvent} from '../kube/wait.js'
+import {isWorkloadReady, waitForReady} from '../kube/wait.js'
+import type {ProgressSink} from '../ui/progress.js'
 import {readConnectInfo} from '../kubeconfig/contexts.js'
 import {readKubeconfigSet} from '../kubeconfig/edit.js'
 import {contextNameFor, parseContextName} from '../kubeconfig/names.js'
 import {configSecretName, kubeconfigSecretName} from '../manifests/names.js'
-import {certificateNames, extraSans, hostCovered, hostOf} from './certificate-names.js'
+import {certificateNames, extraSans} from './certificate-names.js'
+import {chooseEndpoint, serviceAddresses, type Endpoint, type ServiceObj} from './connect-endpoint.js'
 import {findVCluster, type FoundVCluster} from './find.js'
 import {resumeFound} from './pause.js'
 import type {VClusterAccess} from './vcluster-api.js'
@@ -23,10 +25,12 @@ export interface TargetOptions {
   contextName?: string
   /** A paused vCluster is resumed (saying so) unless this is set; then connecting to it is an error. */
   noResume?: boolean
-  onWait?: (event: ProgressEvent | {type: 'waiting'; what: string}) => void
+  /** Forward to this pod of the vCluster (--pod) instead of its newest Ready one. */
+  pod?: string
+  /** The local address the forward listens on (--address): an IP, or localhost; default 127.0.0.1. */
+  address?: string
+  onProgress?: ProgressSink
 }
-
-export type Endpoint = {kind: 'server'; url: string; source: 'flag' | 'loadbalancer'} | {kind: 'forward'}
 
 /** Everything connect needs, read from the host cluster. */
 export interface ConnectTarget {
@@ -46,11 +50,6 @@ export interface ConnectTarget {
 
 interface SecretObj {
   data?: Record<string, string>
-}
-
-interface ServiceObj {
-  spec?: {type?: string; clusterIP?: string; ports?: {name?: string; port: number}[]}
-  status?: {loadBalancer?: {ingress?: {ip?: string; hostname?: string}[]}}
 }
 
 const decode = (secret: SecretObj | undefined, key: string): string | undefined => {
@@ -196,19 +195,18 @@ async function ensureReady(client: KubeClient, found: FoundVCluster, options: Ta
     )
   }
   if (paused) {
-    options.onWait?.({type: 'waiting', what: `vCluster ${name} to resume (it was paused)`})
+    options.onProgress?.({kind: 'wait', message: `waiting for vCluster ${name} to resume (it was paused)`})
     await resumeFound(client, found, {wait: false})
   } else if (isWorkloadReady(workload.kind, workload as Parameters<typeof isWorkloadReady>[1])) {
     return false
   }
-  options.onWait?.({type: 'waiting', what: `vCluster ${name} to be ready`})
   try {
     await waitForReady(client, {
       namespace,
       name,
       kind: workload.kind,
       timeoutMs: options.timeoutMs,
-      onProgress: options.onWait,
+      onProgress: options.onProgress,
     })
   } catch (error) {
     if (!(error instanceof TimeoutError)) throw error
@@ -241,7 +239,11 @@ async function waitForKubeconfigSecret(
         })
       : first)
     if (decode(secret, 'config') !== undefined) return secret as SecretObj
-    if (!said) options.onWait?.({type: 'waiting', what: `the vCluster to write its kubeconfig (Secret ${secretName})`})
+    if (!said)
+      options.onProgress?.({
+        kind: 'wait',
+        message: `waiting for the vCluster to write its kubeconfig (Secret ${secretName})`,
+      })
     if (Date.now() > deadline) {
       throw new TimeoutError(
         `vCluster ${found.name} is running but has not written Secret ${secretName} (key config)`,
@@ -277,56 +279,4 @@ export function accessFromKubeconfig(text: string, found: Pick<FoundVCluster, 'n
   const user = kc.users?.find((u) => u.name === ctx?.context?.user) ?? kc.users?.[0]
   const ca = kc.clusters[0]?.cluster?.['certificate-authority-data']
   return {certificateAuthorityData: typeof ca === 'string' ? ca : undefined, user: user?.user ?? {}}
-}
-
-function serviceAddresses(service: ServiceObj | undefined): string[] {
-  const ingress = service?.status?.loadBalancer?.ingress ?? []
-  const ip = service?.spec?.clusterIP
-  return [
-    ...(ip !== undefined && ip !== 'None' ? [ip] : []),
-    ...ingress.flatMap((i) => [i.ip ?? '', i.hostname ?? '']),
-  ].filter((a) => a !== '')
-}
-
-/** `--server` (checked against the certificate), else a LoadBalancer address, else a port-forward. */
-function chooseEndpoint(
-  options: TargetOptions,
-  found: FoundVCluster,
-  names: () => {names: string[]; sans: string[]},
-  service: ServiceObj | undefined,
-): Endpoint {
-  if (options.server !== undefined && options.server !== '') {
-    const url = normaliseServer(options.server)
-    if (options.insecure !== true) checkCovered(hostOf(url), names().names, names().sans, found)
-    return {kind: 'server', url, source: 'flag'}
-  }
-  const lb = service?.spec?.type === 'LoadBalancer' ? service.status?.loadBalancer?.ingress?.[0] : undefined
-  const host = lb?.hostname || lb?.ip
-  if (host === undefined || host === '') return {kind: 'forward'}
-  const port = service?.spec?.ports?.find((p) => p.name === 'https')?.port ?? service?.spec?.ports?.[0]?.port ?? 443
-  const bracketed = host.includes(':') ? `[${host}]` : host
-  return {kind: 'server', url: `https://${bracketed}${port === 443 ? '' : `:${port}`}`, source: 'loadbalancer'}
-}
-
-export function normaliseServer(server: string): string {
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `https://${server}`
-  if (!url.toLowerCase().startsWith('https://'))
-    throw new UsageError(
-      `--server ${server}: the vCluster API is served over https only`,
-      `Use https://${hostOf(server)}`,
-    )
-  try {
-    return new URL(url).href.replace(/\/$/, '')
-  } catch {
-    throw new UsageError(`--server ${server} is not a valid URL`, 'Write it as https://host[:port].')
-  }
-}
-
-function checkCovered(host: string, names: string[], sans: string[], found: FoundVCluster): void {
-  if (hostCovered(host, names)) return
-  const list = [...sans, host].join(',')
-  throw new UsageError(
-    `the vCluster's certificate is not valid for ${host}; it covers: ${names.join(', ')}`,
-    `Add ${host} to controlPlane.proxy.extraSANs, e.g.\n  vcluster upgrade ${found.name} -n ${found.namespace} --set 'controlPlane.proxy.extraSANs={${list}}'\nthen connect again (or pass --insecure to skip TLS verification).`,
-  )
 }

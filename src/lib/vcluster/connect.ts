@@ -1,56 +1,36 @@
 import {createServer} from 'node:net'
+import {NotFoundError} from '../errors.js'
 import {stringify} from 'yaml'
-import {UsageError} from '../errors.js'
 import {withDeadline} from '../kube/deadline.js'
-import {DIAGNOSE_LIMIT_MS} from '../kube/diagnose.js'
 import {startPortForward, type ForwardEvent, type PortForwarder} from '../kube/port-forward.js'
-import type {ProgressEvent} from '../kube/wait.js'
+import {noProgress, seconds, type ProgressEvent, type ProgressSink} from '../ui/progress.js'
 import {
   restoreContext,
   standaloneKubeconfig,
   writeVClusterContexts,
   type VClusterContext,
 } from '../kubeconfig/contexts.js'
+import {forwardEndpoint} from './connect-endpoint.js'
 import {prepareConnect, type ConnectTarget, type TargetOptions} from './connect-target.js'
 import {runWithKubeconfig, type SignalHook} from './run-command.js'
-import {serviceAccountToken, waitUntilAnswers, type VClusterAccess} from './vcluster-api.js'
+import {waitUntilAnswers, type VClusterAccess} from './vcluster-api.js'
+import {serviceAccountUser, type ServiceAccountRequest} from './connect-service-account.js'
 import {YAML_1_1_SAFE} from '../manifests/yaml-emit.js'
 import {vclusterSelector} from '../kube/object.js'
 
 /** The vCluster's API port in its pod (`controlPlane.proxy.port`). */
 const VCLUSTER_PORT = 8443
-/** Upstream's default token lifetime for --service-account; the API server may shorten it. */
-const TOKEN_SECONDS = 10 * 365 * 24 * 3600
 
 export type ConnectMode =
   | {type: 'foreground'; updateCurrent: boolean; untilStopped: () => Promise<unknown>}
   | {type: 'command'; argv: string[]; signals: SignalHook}
   | {type: 'print'}
 
-export type ConnectEvent =
-  | {type: 'wait'; event: ProgressEvent | {type: 'waiting'; what: string}}
-  | {type: 'forwarding'; address: string; port: number; pod: string}
-  | {type: 'forward'; event: ForwardEvent}
-  | {type: 'endpoint'; url: string; source: 'flag' | 'loadbalancer'}
-  | {type: 'answering'; server: string; afterMs: number}
-  | {
-      type: 'contexts-written'
-      context: string
-      switched: boolean
-      previous: string
-      sanContexts: string[]
-      forwarding: boolean
-    }
-  | {type: 'restored'; context: string}
-  | {type: 'left-alone'; context: string}
-  | {type: 'print-needs-forward'; port: number}
-
-export interface ConnectOptions extends Omit<TargetOptions, 'onWait'> {
+export interface ConnectOptions extends TargetOptions {
   localPort?: number
-  /** `NS/NAME` or `NAME` (namespace kube-system, as upstream). */
-  serviceAccount?: string
+  /** A token of this service account instead of the admin certificate (serviceAccountRequest parses the flags). */
+  serviceAccount?: ServiceAccountRequest
   mode: ConnectMode
-  onEvent?: (event: ConnectEvent) => void
 }
 
 export type ConnectResult =
@@ -60,40 +40,45 @@ export type ConnectResult =
 
 /** `vcluster connect`: one of three modes, all sharing discovery, readiness, certificate checks and the forward. */
 export async function connectVCluster(options: ConnectOptions): Promise<ConnectResult> {
-  const emit = options.onEvent ?? (() => {})
-  const serviceAccount = options.serviceAccount === undefined ? undefined : parseServiceAccount(options.serviceAccount)
+  const emit = options.onProgress ?? noProgress
+  forwardEndpoint(options) // a bad --pod or --address is a usage error before anything is sent
+  const serviceAccount = options.serviceAccount
   let target: ConnectTarget | undefined
   let forward: PortForwarder | undefined
   try {
     // Everything up to a working context is bounded by --timeout (with room for the readiness diagnosis); what
-    // follows, the command or forwarding until Ctrl-C, is the job and is not.
-    const deadline = {what: `connect to vCluster ${options.name}`, graceMs: DIAGNOSE_LIMIT_MS + 5000}
-    const ready = await withDeadline(options.timeoutMs, deadline, async () => {
-      target = await prepareConnect({...options, onWait: (event) => emit({type: 'wait', event})})
+    // follows, the command or forwarding until Ctrl-C, is the job and is not (lib/kube/deadline.ts).
+    const policy = {what: `connect to vCluster ${options.name}`, endsWith: 'diagnosis'} as const
+    const ready = await withDeadline(options.timeoutMs, policy, async (deadline) => {
+      target = await prepareConnect({...options, timeoutMs: deadline.remainingMs()})
       if (target.endpoint.kind === 'server')
-        emit({type: 'endpoint', url: target.endpoint.url, source: target.endpoint.source})
+        emit({
+          kind: 'done',
+          message: `using ${target.endpoint.source === 'loadbalancer' ? 'the LoadBalancer address' : '--server'} ${target.endpoint.url}`,
+        })
       const printOnly = options.mode.type === 'print' && serviceAccount === undefined
       if (target.endpoint.kind === 'forward' && !printOnly)
-        forward = await openForward(target, options.localPort, options.timeoutMs, emit)
+        forward = await openForward(target, options.localPort, deadline.remainingMs(), emit)
       const server =
         target.endpoint.kind === 'server'
           ? target.endpoint.url
-          : `https://127.0.0.1:${forward?.port ?? (await printPort(options.localPort ?? (await freePort(stablePort(target))), emit))}`
+          : forward !== undefined
+            ? forwardServer(target.endpoint.host, forward.port)
+            : await printServer(
+                target,
+                target.endpoint.host,
+                options.localPort ?? (await freePort(stablePort(target))),
+                emit,
+              )
       const access: VClusterAccess = {...target.access, server, insecure: options.insecure}
       const onWaiting = (why: string) =>
-        emit({type: 'wait', event: {type: 'waiting', what: `${server} to answer (${why}; up to --timeout)`}})
-      if (forward !== undefined || options.mode.type !== 'print')
-        emit({type: 'answering', server, afterMs: await waitUntilAnswers(access, options.timeoutMs, onWaiting)})
+        emit({kind: 'wait', message: `waiting for ${server} to answer (${why}; up to --timeout)`})
+      if (forward !== undefined || options.mode.type !== 'print') {
+        const afterMs = await waitUntilAnswers(access, deadline.remainingMs(), onWaiting)
+        emit({kind: 'done', message: `vCluster answers at ${server} after ${seconds(afterMs)}`})
+      }
       if (serviceAccount !== undefined)
-        access.user = {
-          token: await serviceAccountToken(
-            access,
-            serviceAccount.namespace,
-            serviceAccount.name,
-            TOKEN_SECONDS,
-            target.found.name,
-          ),
-        }
+        access.user = await serviceAccountUser(access, serviceAccount, target.found.name, emit)
       return {target, context: vclusterContext(target, target.contextName, access)}
     })
     const {context} = ready
@@ -120,27 +105,26 @@ async function foreground(
   context: VClusterContext,
   forward: PortForwarder | undefined,
   mode: Extract<ConnectMode, {type: 'foreground'}>,
-  emit: (e: ConnectEvent) => void,
+  emit: ProgressSink,
 ): Promise<ConnectResult> {
   // Listening for Ctrl-C starts before the kubeconfig changes, so the switch is always undone.
   const stopped = forward === undefined ? undefined : mode.untilStopped()
   const sanContexts = perSanContexts(target, context)
   const files = target.client.selection.files
   const {previousContext} = await writeVClusterContexts(files, [context, ...sanContexts], mode.updateCurrent)
-  emit({
-    type: 'contexts-written',
-    context: context.contextName,
-    switched: mode.updateCurrent,
-    previous: previousContext,
-    sanContexts: sanContexts.map((c) => c.contextName),
-    forwarding: stopped !== undefined,
-  })
+  contextsWritten(emit, context.contextName, mode.updateCurrent ? previousContext : undefined, sanContexts)
+  if (stopped !== undefined) forwardingUntilStopped(emit, context.contextName, mode.updateCurrent, previousContext)
   if (stopped === undefined) return {type: 'foreground', context: context.contextName}
   await stopped
   await forward?.close()
   if (!mode.updateCurrent) return {type: 'foreground', context: context.contextName}
   const restored = await restoreContext(files, context.contextName, previousContext, context.server)
-  emit(restored ? {type: 'restored', context: previousContext} : {type: 'left-alone', context: context.contextName})
+  emit({
+    kind: 'done',
+    message: restored
+      ? `stopped forwarding; switched back to context ${previousContext}`
+      : `stopped forwarding; the current context is no longer ${context.contextName}, so it stays as you set it`,
+  })
   return {type: 'foreground', context: context.contextName, restored: restored ? previousContext : undefined}
 }
 
@@ -148,28 +132,109 @@ async function openForward(
   target: ConnectTarget,
   localPort: number | undefined,
   timeoutMs: number,
-  emit: (e: ConnectEvent) => void,
+  emit: ProgressSink,
 ): Promise<PortForwarder> {
   const {found, client} = target
+  const pod = target.endpoint.kind === 'forward' ? target.endpoint.pod : undefined
+  if (pod !== undefined && target.pods !== undefined && !target.pods.some((p) => p.metadata.name === pod)) {
+    const pods = target.pods.map((p) => p.metadata.name).join(', ')
+    throw new NotFoundError(
+      `vCluster ${found.name} has no pod ${pod} in namespace ${found.namespace}`,
+      `Its pods: ${pods || 'none'}. Leave out --pod to use the newest Ready one.`,
+    )
+  }
   const forward = await startPortForward({
     client,
     namespace: found.namespace,
     labelSelector: vclusterSelector(found.name),
+    podName: pod,
+    address: target.endpoint.kind === 'forward' ? target.endpoint.listen : undefined,
     remotePort: VCLUSTER_PORT,
     localPort,
     preferredPort: stablePort(target),
     podWaitMs: timeoutMs,
     knownPods: target.pods,
-    onEvent: (event) => emit({type: 'forward', event}),
+    onEvent: (event) => emit(forwardProgress(event)),
   })
-  emit({type: 'forwarding', address: forward.address, port: forward.port, pod: forward.pod()})
+  emit({
+    kind: 'done',
+    message: `forwarding ${forwardServer(forward.address, forward.port).slice('https://'.length)} to pod ${forward.pod()} port ${VCLUSTER_PORT} through the host API server`,
+  })
   return forward
 }
 
+/** What the forward says while it runs: a pod replaced, a stream lost and found again. */
+function forwardProgress(event: ForwardEvent): ProgressEvent {
+  switch (event.type) {
+    case 'retrying':
+      return {
+        kind: 'warn',
+        message: `lost the stream to vCluster pod ${event.pod ?? ''} (${event.reason.split('\n')[0]}); reconnecting`,
+      }
+    case 'pod-gone':
+      return {
+        kind: 'warn',
+        message: `vCluster pod ${event.pod} is gone or not ready; new connections wait for its replacement`,
+      }
+    case 'pod-changed':
+      return {kind: 'done', message: `vCluster pod ${event.replaced} was replaced; forwarding to pod ${event.pod}`}
+    case 'recovered':
+      return {kind: 'done', message: `forwarding to pod ${event.pod} again`}
+    case 'connection-failed':
+      return {kind: 'warn', message: `dropped a connection: ${event.reason}`}
+  }
+}
+
+function contextsWritten(
+  emit: ProgressSink,
+  context: string,
+  previous: string | undefined,
+  sanContexts: VClusterContext[],
+): void {
+  emit({
+    kind: 'done',
+    message:
+      previous === undefined
+        ? `wrote context ${context} (current context unchanged)`
+        : `switched to context ${context} (was ${previous || 'none'})`,
+  })
+  if (sanContexts.length > 0)
+    emit({
+      kind: 'done',
+      message: `wrote contexts for the extraSANs (not switched to): ${sanContexts.map((c) => c.contextName).join(', ')}`,
+    })
+}
+
+function forwardingUntilStopped(emit: ProgressSink, context: string, switched: boolean, previous: string): void {
+  emit({
+    kind: 'done',
+    message: switched
+      ? `use it: kubectl get namespaces    (context ${context})`
+      : `use it: kubectl --context ${context} get namespaces`,
+  })
+  emit({
+    kind: 'wait',
+    message: `forwarding until you press Ctrl-C${switched ? `; then the context switches back to ${previous}` : ''}`,
+  })
+}
+
+/** The URL the kubeconfig names for a forward on `host` (127.0.0.1, or the --address asked for). */
+function forwardServer(host: string, port: number): string {
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
 /** --print with a forward: the kubeconfig names a port that answers only while a forward runs there. */
-function printPort(port: number, emit: (e: ConnectEvent) => void): number {
-  emit({type: 'print-needs-forward', port})
-  return port
+function printServer(target: ConnectTarget, host: string, port: number, emit: ProgressSink): string {
+  const server = forwardServer(host, port)
+  const {name, namespace} = target.found
+  emit({
+    kind: 'warn',
+    message:
+      `the kubeconfig points at ${server}, which answers only while a forward runs there:\n` +
+      `  vcluster connect ${name} -n ${namespace} --local-port ${port} --no-update-current\n` +
+      '  (or pass --server with an address the vCluster is reachable at)',
+  })
+  return server
 }
 
 /**
@@ -220,13 +285,4 @@ function perSanContexts(target: ConnectTarget, main: VClusterContext): VClusterC
       contextName: `${main.contextName}_${san}`,
       server: `https://${san.includes(':') ? `[${san}]` : san}`,
     }))
-}
-
-export function parseServiceAccount(value: string): {namespace: string; name: string} {
-  const parts = value.split('/')
-  const [namespace, name] = parts.length === 1 ? ['kube-system', parts[0]] : parts
-  if (parts.length > 2 || namespace === undefined || namespace === '' || name === undefined || name === '') {
-    throw new UsageError(`--service-account ${value}: expected NAMESPACE/NAME or NAME`)
-  }
-  return {namespace, name}
 }

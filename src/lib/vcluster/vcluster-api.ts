@@ -18,7 +18,8 @@ interface Reply {
 const b64 = (value: unknown): Buffer | undefined =>
   typeof value === 'string' && value !== '' ? Buffer.from(value, 'base64') : undefined
 
-function call(access: VClusterAccess, method: string, path: string, body?: unknown): Promise<Reply> {
+/** One request to the vCluster API with the access's credentials (no retries: callers have waited for it to answer). */
+export function call(access: VClusterAccess, method: string, path: string, body?: unknown): Promise<Reply> {
   const url = new URL(path, access.server.endsWith('/') ? access.server : `${access.server}/`)
   const token = access.user.token
   const payload = body === undefined ? undefined : JSON.stringify(body)

@@ -8,8 +8,9 @@ import {
   hostCovered,
   hostOf,
 } from '../../../src/lib/vcluster/certificate-names.js'
-import {accessFromKubeconfig, normaliseServer} from '../../../src/lib/vcluster/connect-target.js'
-import {parseServiceAccount} from '../../../src/lib/vcluster/connect.js'
+import {normaliseServer} from '../../../src/lib/vcluster/connect-endpoint.js'
+import {accessFromKubeconfig} from '../../../src/lib/vcluster/connect-target.js'
+import {parseServiceAccount} from '../../../src/lib/vcluster/connect-service-account.js'
 
 describe('hostCovered (Go x509 rules)', () => {
   const names = [
