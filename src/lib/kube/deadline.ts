@@ -31,8 +31,6 @@ export interface DeadlineOptions {
    * says why it ran out), `cleanup` (local work after the wait). None: the hard stop is `--timeout` itself.
    */
   endsWith?: 'diagnosis' | 'cleanup'
-  /** @deprecated The policy decides the room after --timeout; use `endsWith`. Kept for callers not moved yet. */
-  graceMs?: number
 }
 
 /**
@@ -53,7 +51,7 @@ export class Deadline {
     readonly timeoutMs: number,
     private readonly options: DeadlineOptions,
   ) {
-    this.graceMs = options.graceMs ?? graceFor(options.endsWith)
+    this.graceMs = graceFor(options.endsWith)
   }
 
   /** What is left of --timeout now (never negative): what a wait inside the operation may take. */

@@ -65,9 +65,9 @@ describe('Deadline', () => {
     expect(ms).toBeLessThan(2000)
   })
 
-  it('gives inner waits their grace, and stops the clock while a person is asked', async () => {
+  it('gives what follows a wait its room, and stops the clock while a person is asked', async () => {
     const slow = (ms: number) => new Promise((r) => setTimeout(r, ms, 'done'))
-    await expect(withDeadline(100, {what: 'x', graceMs: 300}, () => slow(250))).resolves.toBe('done')
+    await expect(withDeadline(100, {what: 'x', endsWith: 'cleanup'}, () => slow(250))).resolves.toBe('done')
     await expect(withDeadline(100, {what: 'x'}, () => slow(250))).rejects.toThrow(TimeoutError)
     const deadline = new Deadline(150, {what: 'upgrade'})
     await expect(deadline.run(async () => (await deadline.untimed(() => slow(400))) && slow(50))).resolves.toBe('done')
