@@ -15,6 +15,8 @@ import {etcdSelector} from '../kube/object.js'
 /** Upstream's paused marker (list shows `Paused`), plus where we remember the replica count. */
 export const PAUSED_ANNOTATION = 'loft.sh/paused'
 export const REPLICAS_ANNOTATION = 'loft.sh/paused-replicas'
+/** When it was paused; upstream sets it on pause and removes it on resume, so do we (either CLI resumes the other's). */
+export const PAUSED_DATE_ANNOTATION = 'loft.sh/paused-date'
 
 export interface PauseResult {
   name: string
@@ -53,7 +55,11 @@ export async function pauseVCluster(kube: KubeTarget, name: string, options: Pau
       }
     const replicas = found.workload.spec?.replicas ?? 1
     await checkOperation(client, 'pause', {name, namespace: found.namespace, workloadKind: found.workload.kind})
-    await scale(client, found, 0, {[PAUSED_ANNOTATION]: 'true', [REPLICAS_ANNOTATION]: String(replicas)})
+    await scale(client, found, 0, {
+      [PAUSED_ANNOTATION]: 'true',
+      [REPLICAS_ANNOTATION]: String(replicas),
+      [PAUSED_DATE_ANNOTATION]: new Date().toISOString(),
+    })
     await scaleEtcd(client, found, 0)
     say({kind: 'done', message: `scaled vCluster ${name} to zero`})
     // As upstream: only once the control plane's pods are gone, or a syncer still running recreates the workloads
@@ -110,7 +116,11 @@ export async function resumeFound(
   await checkOperation(client, 'resume', {name, namespace, workloadKind: found.workload.kind})
   const replicas = Math.max(1, Number(annotations[REPLICAS_ANNOTATION] ?? 1))
   await scaleEtcd(client, found, 1)
-  await scale(client, found, replicas, {[PAUSED_ANNOTATION]: null, [REPLICAS_ANNOTATION]: null})
+  await scale(client, found, replicas, {
+    [PAUSED_ANNOTATION]: null,
+    [REPLICAS_ANNOTATION]: null,
+    [PAUSED_DATE_ANNOTATION]: null,
+  })
   options.onProgress?.({kind: 'done', message: `scaled vCluster ${name} to ${replicas}`})
   if (options.wait === false) return {name, namespace, action: 'resumed', replicas}
   const {afterMs} = await waitForReady(client, {
