@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {insecureWarning, processSignals, untilStopSignal} from '../cli/connect-view.js'
 import {kubeFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {upstreamFlags} from '../cli/upstream-flags.js'
 import {UsageError} from '../lib/errors.js'
 import {parseDuration} from '../lib/ui/duration.js'
 import {serviceAccountRequest} from '../lib/vcluster/connect-service-account.js'
@@ -30,6 +31,7 @@ export default class Connect extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
+    ...upstreamFlags('connect'),
     ...kubeFlags('find'),
     server: Flags.string({
       description:

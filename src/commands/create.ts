@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, type EmitOptions} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {upstreamFlags} from '../cli/upstream-flags.js'
 import {isInteractive, untilStopSignal} from '../cli/connect-view.js'
 import {connectVCluster} from '../lib/vcluster/connect.js'
 import {UsageError} from '../lib/errors.js'
@@ -27,6 +28,7 @@ export default class Create extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
+    ...upstreamFlags('create'),
     ...kubeFlags('create'),
     ...valuesFlags,
     'create-namespace': Flags.boolean({
@@ -43,6 +45,14 @@ export default class Create extends BaseCommand {
         'On a terminal, connect afterwards (foreground until Ctrl-C); without one it never blocks and prints how to connect.',
       default: true,
       allowNo: true,
+    }),
+    print: Flags.boolean({
+      description:
+        'Once ready, print a kubeconfig for the vCluster to stdout (as `connect --print`) instead of connecting.',
+      exclusive: ['output', 'json', 'dry-run'],
+    }),
+    'kube-config-context-name': Flags.string({
+      description: 'Context name connect (or --print) writes (default: vcluster_<name>_<namespace>_<host context>).',
     }),
     'dry-run': Flags.string({
       description: 'client: print the manifests without a cluster; server: send them with dryRun.',
@@ -89,10 +99,10 @@ export default class Create extends BaseCommand {
       dryRun: flags['dry-run'] === 'server' ? 'server' : undefined,
       onProgress: this.progress.sink,
     })
-    const connectNow = flags.connect && output === undefined && result.ready && isInteractive()
-    this.emit(result, output, createdView(connectNow))
+    const connectNow = flags.connect && !flags.print && output === undefined && result.ready && isInteractive()
+    this.emit(result, output, createdView(connectNow || flags.print))
     // Created: from here Ctrl-C stops the forward (and switches the context back), it interrupts nothing.
-    if (connectNow) await this.connectAfter(result, flags)
+    if (connectNow || flags.print) await this.connectAfter(result, flags)
     return result
   }
 
@@ -123,19 +133,30 @@ export default class Create extends BaseCommand {
     })
   }
 
-  /** The same foreground connect as `vcluster connect NAME -n NS` (its progress says how to use it). */
+  /**
+   * The same foreground connect as `vcluster connect NAME -n NS` (its progress says how to use it), or with --print
+   * the kubeconfig `connect --print` prints.
+   */
   private async connectAfter(
     result: CreateResult,
-    flags: {kubeconfig?: string; context?: string; timeout: number},
+    flags: {
+      kubeconfig?: string
+      context?: string
+      timeout: number
+      print: boolean
+      'kube-config-context-name'?: string
+    },
   ): Promise<void> {
-    this.releaseInterrupt()
-    await connectVCluster({
+    if (!flags.print) this.releaseInterrupt()
+    const connected = await connectVCluster({
       name: result.name,
       kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: result.namespace},
       timeoutMs: flags.timeout,
-      mode: {type: 'foreground', updateCurrent: true, untilStopped: untilStopSignal},
+      contextName: flags['kube-config-context-name'],
+      mode: flags.print ? {type: 'print'} : {type: 'foreground', updateCurrent: true, untilStopped: untilStopSignal},
       onProgress: this.progress.sink,
     })
+    if (connected.type === 'print') this.out(connected.kubeconfig)
   }
 }
 

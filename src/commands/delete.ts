@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {upstreamFlags} from '../cli/upstream-flags.js'
 import {deleteVCluster, type DeleteResult} from '../lib/vcluster/delete.js'
 
 export default class Delete extends BaseCommand {
@@ -24,6 +25,7 @@ export default class Delete extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
+    ...upstreamFlags('delete'),
     ...kubeFlags('find'),
     'keep-pvc': Flags.boolean({description: 'Keep the volume claims (the data) for a later create.'}),
     'delete-namespace': Flags.boolean({description: 'Also delete the namespace, even if the CLI did not create it.'}),

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, kubeTarget, outputFormat, timeoutFlag} from '../cli/flags.js'
+import {upstreamFlags} from '../cli/upstream-flags.js'
 import {toYamlText} from '../lib/manifests/yaml-emit.js'
 import {describeVCluster, type Description} from '../lib/vcluster/describe.js'
 
@@ -16,6 +17,7 @@ export default class Describe extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
+    ...upstreamFlags('describe'),
     ...kubeFlags('find'),
     output: Flags.string({
       char: 'o',

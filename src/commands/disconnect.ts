@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, timeoutFlag} from '../cli/flags.js'
+import {upstreamFlags} from '../cli/upstream-flags.js'
 import {disconnectContext} from '../lib/kubeconfig/contexts.js'
 import {existingKubeconfigFiles} from '../lib/kubeconfig/resolve.js'
 
@@ -15,6 +16,7 @@ export default class Disconnect extends BaseCommand {
   static override examples = ['<%= config.bin %> disconnect']
 
   static override flags = {
+    ...upstreamFlags('disconnect'),
     kubeconfig: kubeFlags('find').kubeconfig,
     context: Flags.string({
       description: 'The vCluster context to switch away from (default: the current context).',

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import type {ChalkInstance} from 'chalk'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, kubeTarget, outputFormat, timeoutFlag} from '../cli/flags.js'
+import {upstreamFlags} from '../cli/upstream-flags.js'
 import {formatAge, formatTable} from '../lib/ui/duration.js'
 import {listVClustersAt, type ListResult, type VClusterListItem} from '../lib/vcluster/list.js'
 
@@ -18,6 +19,7 @@ export default class List extends BaseCommand {
   static override examples = ['<%= config.bin %> list', '<%= config.bin %> list -n team-a -o json']
 
   static override flags = {
+    ...upstreamFlags('list'),
     ...kubeFlags('list'),
     'all-namespaces': Flags.boolean({
       char: 'A',

@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {upstreamFlags} from '../cli/upstream-flags.js'
 import {pauseVCluster, type PauseResult} from '../lib/vcluster/pause.js'
 
 export default class Pause extends BaseCommand {
@@ -14,6 +15,7 @@ export default class Pause extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
+    ...upstreamFlags('pause'),
     ...kubeFlags('find'),
     timeout: timeoutFlag(
       '1m',

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, kubeTarget, timeoutFlag} from '../cli/flags.js'
+import {upstreamFlags} from '../cli/upstream-flags.js'
 import {resumeVCluster, type PauseResult} from '../lib/vcluster/pause.js'
 
 export default class Resume extends BaseCommand {
@@ -9,6 +10,7 @@ export default class Resume extends BaseCommand {
   static override args = {name: Args.string({description: 'vCluster name', required: true})}
 
   static override flags = {
+    ...upstreamFlags('resume'),
     ...kubeFlags('find'),
     wait: Flags.boolean({description: 'Wait until ready.', default: true, allowNo: true}),
     timeout: timeoutFlag('5m', 'How long to wait for the API server and (with --wait) until ready, e.g. 5m.'),
