@@ -17,6 +17,8 @@ interface Pod {
 interface Terminated {
   reason?: string
   exitCode?: number
+  /** Set by the kubelet when the container could not start (StartError), or from its termination message file. */
+  message?: string
 }
 
 interface ContainerStatus {
@@ -198,9 +200,15 @@ function describeRestarts(pod: Pod): string[] {
     const ended =
       last === undefined
         ? ''
-        : `; the last start ended with exit code ${last.exitCode ?? '?'} (${last.reason ?? 'no reason given'})`
+        : `; the last start ended with exit code ${last.exitCode ?? '?'} (${last.reason ?? 'no reason given'})${terminationMessage(last)}`
     return [`container ${c.name} restarted ${restarts} time${restarts === 1 ? '' : 's'}${ended}`]
   })
+}
+
+/** The kubelet's or the container's own last words: one line, masked as log lines are. */
+function terminationMessage(t: Terminated): string {
+  const message = splitLog(t.message ?? '').join(' / ')
+  return message === '' ? '' : `: ${message}`
 }
 
 function describeLogTail(tail: LogTail): string {

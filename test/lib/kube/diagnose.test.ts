@@ -81,6 +81,18 @@ describe('diagnose: a crash-looping vCluster', () => {
       },
     ],
   })
+  const unstartable = pod({
+    phase: 'Running',
+    containerStatuses: [
+      {
+        name: 'syncer',
+        restartCount: 1,
+        lastState: {
+          terminated: {exitCode: 128, reason: 'StartError', message: 'cannot mount secret vc-config-demo\npassword=x1'},
+        },
+      },
+    ],
+  })
   const log = [
     'I1207 start-up',
     'error: dial mysql://vc:hunter2@tcp(127.0.0.1:1)/db: connection refused',
@@ -140,6 +152,12 @@ describe('diagnose: a crash-looping vCluster', () => {
     const lines = await diagnose(client, 'team-a', 'demo')
     expect(lines).toContain('last 1 log lines of demo-0/syncer (its last start, secrets masked):\n      still starting')
     expect(requests.filter((r) => r.query?.previous === true)).toEqual([])
+  })
+
+  it("names the kubelet's message when the container could not start at all", () => {
+    expect(formatDiagnosis('demo', [unstartable], [], [])[1]).toBe(
+      'container syncer restarted 1 time; the last start ended with exit code 128 (StartError): cannot mount secret vc-config-demo / password=<redacted>',
+    )
   })
 
   it('keeps to its budget: a log the API server does not send in time is named, the rest still shown', async () => {
