@@ -57,6 +57,14 @@ async function statusInBoth(ns: TestNamespace, status: string): Promise<void> {
   })
 }
 
+/** The pause annotations on the StatefulSet (upstream's lifecycle package: paused, paused-replicas, paused-date). */
+async function pauseMarks(ns: TestNamespace): Promise<string[]> {
+  const sts = await cluster.kubectlJson(['-n', ns.name, 'get', 'statefulset', NAME])
+  return Object.keys(sts.metadata.annotations ?? {})
+    .filter((k) => k.startsWith('loft.sh/paused'))
+    .sort()
+}
+
 /** kubectl inside the vCluster through upstream's connect (port-forward to the pod, vc-<name>'s credentials). */
 async function upstreamInside(ns: TestNamespace): Promise<string> {
   return (await upstream(ns, ['connect', NAME, '-n', ns.name, '--', 'kubectl', 'get', 'namespaces', '-o', 'name']))
@@ -84,19 +92,22 @@ describe('a vCluster made by vcluster-ts, handled by upstream vcluster 0.36.1', 
     const sts = await cluster.kubectlJson(['-n', ns.name, 'get', 'statefulset', NAME])
     expect(sts.spec.replicas).toBe(0)
     expect(sts.metadata.annotations).toMatchObject({'loft.sh/paused': 'true', 'loft.sh/paused-replicas': '1'})
+    expect(sts.metadata.annotations['loft.sh/paused-date']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
     const resumed = await ours(ns, ['resume', NAME, '--timeout', '5m'])
     expect(resumed.stderr).toMatch(/ready after/)
     await statusInBoth(ns, 'Running')
+    expect(await pauseMarks(ns)).toEqual([])
 
     step('our pause, upstream resume')
     // Paused by us, resumed by upstream (which does not wait: both lists tell when it is back).
     await ours(ns, ['pause', NAME, '--timeout', '2m'])
     await statusInBoth(ns, 'Paused')
+    expect(await pauseMarks(ns)).toEqual(['loft.sh/paused', 'loft.sh/paused-date', 'loft.sh/paused-replicas'])
     await upstream(ns, ['resume', NAME, '-n', ns.name])
     await statusInBoth(ns, 'Running')
     const after = await cluster.kubectlJson(['-n', ns.name, 'get', 'statefulset', NAME])
     expect(after.spec.replicas).toBe(1)
-    expect(Object.keys(after.metadata.annotations ?? {}).filter((k) => k.startsWith('loft.sh/paused'))).toEqual([])
+    expect(await pauseMarks(ns)).toEqual([])
     // connect waits for vc-<name> and the API behind the pod: the vCluster works again after upstream's resume.
     expect(await upstreamInside(ns)).toContain('namespace/kube-system')
 
