@@ -336,8 +336,11 @@ export function cliEntry(): string {
 export async function vcluster(args: string[], opts: RunOptions = {}): Promise<ExecResult> {
   const cluster = useHostCluster()
   const env = runEnv(cluster, {...(opts.kubeconfig ? {KUBECONFIG: opts.kubeconfig} : {}), ...opts.env})
+  // A command that waits (create, upgrade, resume) waits up to its own default --timeout of 5 minutes for the real
+  // vCluster: the child is not cut short before that.
   return run(process.execPath, [cliEntry(), ...args], {
     ...opts,
+    timeoutMs: opts.timeoutMs ?? 330_000,
     reject: opts.reject ?? false,
     env,
   })

@@ -166,7 +166,9 @@ describe('vcluster connect (foreground)', () => {
           ? run.stderr().includes('Forwarding until you press Ctrl-C') || undefined
           : Promise.reject(new Error(run.stderr())),
       {timeoutMs: 60_000, what: 'connect to be forwarding'},
-    )
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- connect:\n${run.stderr()}`)
+    })
     const doc = read(file)
     expect(doc['current-context']).toBe(context)
     expect(doc.contexts.map((c: {name: string}) => c.name)).toEqual(

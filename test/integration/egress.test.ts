@@ -17,10 +17,8 @@ import {
   cliEntry,
   freePort,
   newNamespace,
-  sleep,
   useHostCluster,
   vcluster,
-  waitFor,
   waitForStandIn,
   type TestNamespace,
 } from '../cluster/index.js'
@@ -322,10 +320,7 @@ describe("the real vCluster's sandbox", () => {
       expect(interfaces).toEqual(['lo'])
       expect(socketAddresses(pid).filter((a) => !loopbackHex(a))).toEqual([])
     }
-    // Telemetry records the start and uploads when the vCluster stops (its leader election ends): stop it.
-    await sleep(35_000) // the control plane's first status report is due 30 s after the start
-    await ns.kubectl(['delete', 'pod', 'demo-0', '--wait=false'])
-    await waitFor(() => rootedIn(dir).length === 0, {timeoutMs: 90_000, what: 'the sandbox to stop'})
+    // Whatever the vCluster tried beyond loopback (none is needed; telemetry uploads every 5 minutes) failed inside.
     const tried = attempts(readFileSync(join(dir, 'egress.strace'), 'utf8')).filter(
       (a) => a.family === 'AF_INET' || a.family === 'AF_INET6',
     )
@@ -335,8 +330,22 @@ describe("the real vCluster's sandbox", () => {
         [...new Set(beyond.map((a) => `${a.call} ${a.address} = ${a.result}`))].join(', ') || 'none'
       }\n`,
     )
-    expect(tried.length).toBeGreaterThan(0) // it did talk (to the API server bridge, its own control plane)
-    expect(beyond.length).toBeGreaterThan(0) // and it did try to leave (telemetry's DNS lookup at least)
+    expect(tried.length).toBeGreaterThan(0) // the recorder saw it talk (its API server bridge, its control plane)
     for (const a of beyond) expect(`${a.call} ${a.address} = ${a.result}`).toMatch(/= -1 E(NETUNREACH|HOSTUNREACH)\b/)
+    // What telemetry would do first, from inside its network namespace: a DNS query to this machine's resolver, and a
+    // TCP connection beyond loopback. Neither can leave.
+    const resolver = /^nameserver\s+(\S+)/m.exec(readFileSync('/etc/resolv.conf', 'utf8'))?.[1] ?? '192.0.2.53'
+    const probe = [
+      `const d = require('dgram').createSocket('udp4');`,
+      `d.send(Buffer.alloc(12), 53, ${JSON.stringify(resolver)}, (e) => {`,
+      `  console.log('udp', e ? e.code : 'SENT'); d.close();`,
+      `  require('net').connect(443, '192.0.2.1').on('error', (e) => console.log('tcp', e.code))`,
+      `    .on('connect', () => { console.log('tcp CONNECTED'); process.exit(1) }) })`,
+    ].join('\n')
+    const inside = await execa('nsenter', [`--net=/proc/${pids[0]}/ns/net`, process.execPath, '-e', probe], {
+      reject: false,
+      timeout: 30_000,
+    })
+    expect(inside.stdout.split('\n')).toEqual(['udp ENETUNREACH', 'tcp ENETUNREACH'])
   })
 })
