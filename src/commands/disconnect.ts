@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {kubeFlags, timeoutFlag} from '../cli/flags.js'
+import {kubeFlags, outputFlag, outputFormat, timeoutFlag} from '../cli/flags.js'
 import {upstreamFlags} from '../cli/upstream-flags.js'
-import {disconnectContext} from '../lib/kubeconfig/contexts.js'
-import {existingKubeconfigFiles} from '../lib/kubeconfig/resolve.js'
+import {disconnect, type Disconnected} from '../lib/kubeconfig/contexts.js'
 
 export default class Disconnect extends BaseCommand {
   static override summary = 'Switch back from a vCluster context to the context that was current before connect.'
@@ -26,15 +25,18 @@ export default class Disconnect extends BaseCommand {
       '15s',
       'How long to wait while another kubectl or vcluster holds the kubeconfig lock, e.g. 15s.',
     ),
+    ...outputFlag(['json', 'yaml'], 'Print the switch ({from, to}) as json or yaml.'),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<Disconnected> {
     const {flags} = await this.parse(Disconnect)
-    const files = existingKubeconfigFiles(flags.kubeconfig, {
-      required: true,
-      hint: 'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.',
+    const result = await disconnect({
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      lockTimeoutMs: flags.timeout,
     })
-    const {from, to} = await disconnectContext(files, flags.context, flags.timeout)
-    this.note(`Switched back to context ${to} (from ${from}).`)
+    return this.emit(result, outputFormat(flags), {
+      notes: (r) => [`Switched back to context ${r.to} (from ${r.from}).`],
+    })
   }
 }

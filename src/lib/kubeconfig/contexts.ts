@@ -1,7 +1,7 @@
 import {NotFoundError, UsageError} from '../errors.js'
 import {editKubeconfigs, type KubeconfigSet} from './edit.js'
 import {parseContextName} from './names.js'
-import type {NamedEntry} from './resolve.js'
+import {existingKubeconfigFiles, type NamedEntry} from './resolve.js'
 
 /** Name of the kubeconfig extension on contexts we write (kubectl keeps extensions when it edits the file). */
 export const CONNECT_EXTENSION = 'vcluster-cli'
@@ -122,6 +122,18 @@ export async function restoreContext(
 export interface Disconnected {
   from: string
   to: string
+}
+
+/**
+ * `vcluster disconnect`: in the kubeconfig files a command reads (--kubeconfig, else $KUBECONFIG, else
+ * ~/.kube/config), switches from the vCluster context (default: the current one) back to where connect came from.
+ */
+export function disconnect(options: {kubeconfig?: string; context?: string; lockTimeoutMs?: number}) {
+  const files = existingKubeconfigFiles(options.kubeconfig, {
+    required: true,
+    hint: 'Point --kubeconfig or KUBECONFIG at the kubeconfig connect wrote to.',
+  })
+  return disconnectContext(files, options.context, options.lockTimeoutMs)
 }
 
 /** Switches from a vCluster context back to the one before connect, else to its host context. */
