@@ -168,9 +168,9 @@ describe('the real vCluster, end to end, as the namespace user', () => {
       (await cluster.kubectlJson(['-n', ns.name, 'get', 'pvc', `web-data-x-default-x-${NAME}`])).status.phase,
     ).toBe('Bound')
 
-    // Inside: the status kwok gave the host pods comes back. CoreDNS (the vCluster's own Deployment) runs on the host
-    // too. (Not checked: Ready. The synced host pods lose kwok's Ready condition, so no Deployment inside becomes
-    // available; see test/cluster/README.md, real mode.)
+    // Inside: the status kwok gave the host pods comes back, Ready included (the rig's stage pod-ready-again writes
+    // it again after the syncer copies the virtual pod's conditions over it), so the Deployment becomes available.
+    // CoreDNS (the vCluster's own Deployment) runs on the host too.
     await waitFor(
       async () => {
         const phases = (
@@ -179,6 +179,19 @@ describe('the real vCluster, end to end, as the namespace user', () => {
         return phases.length === 2 && phases.every((p) => p === 'Running')
       },
       {timeoutMs: 60_000, what: 'Running seen inside the vCluster'},
+    )
+    await waitFor(
+      async () =>
+        (await inside(ns, [
+          'get',
+          'deployment',
+          'web',
+          '-n',
+          'default',
+          '-o',
+          'jsonpath={.status.availableReplicas}',
+        ])) === '2',
+      {timeoutMs: 90_000, what: 'Deployment web available (2/2) inside the vCluster'},
     )
     await waitFor(
       async () => {
