@@ -9,7 +9,7 @@ import {writeUserKubeconfig} from '../test/cluster/users.js'
 
 export const BENCH_USER = 'vcluster-bench'
 
-interface AuditEvent {
+export interface AuditEvent {
   stage: string
   verb: string
   requestURI: string
@@ -32,9 +32,9 @@ export async function benchUserKubeconfig(facts: ClusterFacts): Promise<{kubecon
 }
 
 /** The audit events BENCH_USER's requests completed while `run` ran, oldest first. */
-export async function auditedRequests(auditLog: string, run: () => void): Promise<AuditEvent[]> {
+export async function auditedRequests(auditLog: string, run: () => unknown): Promise<AuditEvent[]> {
   const from = statSync(auditLog).size
-  run()
+  await run()
   // A watch is logged when the server sees it closed, a moment after the CLI exits.
   await new Promise((r) => setTimeout(r, 1500))
   const fd = openSync(auditLog, 'r')

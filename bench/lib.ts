@@ -1,6 +1,6 @@
 /** Helpers for bench/run.ts: hyperfine runs, peak RSS, the installed package, fake vClusters. */
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync} from 'node:fs'
 import {cpus, tmpdir, totalmem} from 'node:os'
 import {dirname, join} from 'node:path'
 import {stringify} from 'yaml'
@@ -12,13 +12,21 @@ export function nodePath(extra: string[] = []): string {
   return [...extra, dirname(process.execPath), process.env.PATH ?? ''].join(':')
 }
 
-/** Packs the repo and installs the tarball into a fresh prefix with production dependencies only. */
+/**
+ * Packs the working tree and installs the tarball into a fresh prefix with production dependencies only. The build
+ * runs in a copy of the tree (its node_modules linked), so it neither races nor replaces the dist/ that other runs
+ * in the clone are using.
+ */
 export function installPacked(repo: string): {bin: string; prefix: string} {
   const prefix = mkdtempSync(join(tmpdir(), 'vcluster-bench-'))
   const env = {...process.env, PATH: nodePath()}
-  say('packing (runs the build) and installing into a clean prefix...')
+  say('packing (runs the build, in a copy of the working tree) and installing into a clean prefix...')
+  const tree = join(prefix, 'tree')
+  const skip = new Set(['node_modules', 'dist', '.git'].map((d) => join(repo, d)))
+  cpSync(repo, tree, {recursive: true, filter: (src) => !skip.has(src)})
+  symlinkSync(join(repo, 'node_modules'), join(tree, 'node_modules'))
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', prefix], {
-    cwd: repo,
+    cwd: tree,
     env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -12,7 +12,7 @@ import {loadavg} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {cacheRoot, type ClusterFacts} from '../test/cluster/rig.js'
 import {BENCH_USER, benchUserKubeconfig} from './audit.js'
-import {connectEndToEnd, createOverhead, listRequests, requestCounts, type BenchTarget} from './cluster.js'
+import {connectEndToEnd, createOverhead, listRequests, requestCounts} from './cluster.js'
 import {forwardThroughput} from './forward-bench.js'
 import {
   fakeVClusters,
@@ -26,6 +26,9 @@ import {
   type Timing,
 } from './lib.js'
 import {compare, notes, row, rows} from './report.js'
+import {listVersus, prepareVersus, versusBench, type VersusTarget} from './versus.js'
+import {versusPeakRow, versusTable} from './versus-report.js'
+import {upstreamChartDir} from '../test/upstream/peer.js'
 
 const repo = resolve(import.meta.dirname, '..')
 const loadStart = loadavg()[0]?.toFixed(1)
@@ -40,15 +43,23 @@ writeFileSync(large, largeConfig())
 
 const t = (label: string, list: Timing[]) => list.find((x) => x.label === label) as Timing
 
-// BENCH_ONLY=cluster skips the start-up group (trial runs of the cluster part; RESULTS.md says so).
-if (process.env.BENCH_ONLY !== 'cluster') startUp()
+// BENCH_ONLY=cluster skips the start-up group, BENCH_ONLY=versus runs only the side by side with upstream's CLI
+// (trial runs; RESULTS.md says so).
+const only = process.env.BENCH_ONLY ?? ''
+if (only === '') startUp()
+// Upstream's CLI and helm: built once per machine (minutes when cold), before any timing starts.
+const chartDir = await upstreamChartDir()
 
 say('host cluster...')
-const up = spawnSync('npm', ['run', '--silent', 'cluster:up', '--', '--name', 'bench', '--audit'], {
-  cwd: repo,
-  encoding: 'utf8',
-  env: {...process.env, PATH: nodePath()},
-})
+const up = spawnSync(
+  'npm',
+  ['run', '--silent', 'cluster:up', '--', '--name', 'bench', '--audit', '--default-mode', 'standin'],
+  {
+    cwd: repo,
+    encoding: 'utf8',
+    env: {...process.env, PATH: nodePath()},
+  },
+)
 if (up.status !== 0) throw new Error(`cluster:up failed:\n${up.stderr}`)
 const startedCluster = !up.stderr.includes('already running')
 const kubeconfig =
@@ -65,7 +76,7 @@ try {
   const facts = JSON.parse(readFileSync(join(cacheRoot(), 'clusters', 'bench', 'ready.json'), 'utf8')) as ClusterFacts
   const user = await benchUserKubeconfig(facts)
   kubectl(['apply', '--server-side', '-f', '-'], user.binding)
-  const target: BenchTarget = {
+  const target: VersusTarget = {
     bin,
     env,
     adminKubeconfig: kubeconfig,
@@ -73,20 +84,28 @@ try {
     auditLog: join(dirname(kubeconfig), 'logs', 'audit.log'),
     largeConfig: large,
     kubectl,
+    binDir: facts.binDir,
+    chartDir,
+    workDir: prefix,
   }
-  say('API requests of create, upgrade, delete...')
-  await requestCounts(target)
-  say('create overhead...')
-  createOverhead(target)
-  say('connect end to end...')
-  await connectEndToEnd(target, Math.min(runs, 20))
-  execFileSync(bin, ['delete', 'bench-connect', '-n', 'vcluster-bench-connect'], {
-    env: {...process.env, ...kenv},
-    stdio: 'ignore',
-  })
-  say('port-forward throughput...')
-  await forwardThroughput(repo, kubeconfig, kubectl)
+  prepareVersus(target)
+  if (only !== 'versus') {
+    say('API requests of create, upgrade, delete...')
+    await requestCounts(target)
+    say('create overhead...')
+    createOverhead(target)
+    say('connect end to end...')
+    await connectEndToEnd(target, Math.min(runs, 20))
+    execFileSync(bin, ['delete', 'bench-connect', '-n', 'vcluster-bench-connect'], {
+      env: {...process.env, ...kenv},
+      stdio: 'ignore',
+    })
+    say('port-forward throughput...')
+    await forwardThroughput(repo, kubeconfig, kubectl)
+  }
+  await versusBench(target, runs)
   await listBench(target)
+  versusPeakRow()
 } finally {
   say('cleaning up...')
   for (const ns of ['vcluster-bench-ov', 'vcluster-bench-rq', 'vcluster-bench-connect']) {
@@ -158,11 +177,14 @@ function startUp(): void {
   )
 }
 
-/** `list` at 1/100/1,000 vClusters against kubectl, its peak RSS, and its API requests at the API server. */
-async function listBench(target: BenchTarget): Promise<void> {
+/**
+ * `list` at 1/100/1,000 vClusters against kubectl, its peak RSS, and its API requests at the API server; at each
+ * count also side by side with upstream's CLI.
+ */
+async function listBench(target: VersusTarget): Promise<void> {
   const requests: Record<number, number> = {}
   let have = 0
-  for (const n of counts) {
+  for (const [i, n] of counts.entries()) {
     if (n > have) {
       say(`creating vClusters ${have}..${n - 1}...`)
       kubectl(['apply', '--server-side', '-f', '-'], fakeVClusters(have, n))
@@ -176,6 +198,8 @@ async function listBench(target: BenchTarget): Promise<void> {
       }),
     ) as unknown[]
     if (listed.length < n) throw new Error(`vcluster list shows ${listed.length} vClusters, expected at least ${n}`)
+    await listVersus(target, n, i, runs)
+    if (only === 'versus') continue
     say(`list with ${n}...`)
     const list = hyperfine(
       [
@@ -201,6 +225,7 @@ async function listBench(target: BenchTarget): Promise<void> {
       rss < 150,
     )
   }
+  if (only === 'versus') return
   const values = counts.map((n) => `${requests[n]} (${n})`).join(', ')
   row(
     'API requests of `list -A` (vClusters), at the API server',
@@ -220,6 +245,8 @@ function envUsed(): string {
     BENCH_CREATE_RUNS: '7',
     BENCH_FORWARD_RUNS: '5',
     BENCH_STREAM_MIB: '200',
+    BENCH_UPSTREAM_LIST_RUNS: '30,3,1',
+    BENCH_REAL_RUNS: '1',
     BENCH_ONLY: '',
   }
   return Object.entries(defaults)
@@ -231,7 +258,7 @@ function envUsed(): string {
 
 const header = ['measure', 'median', 'ratio', 'target', '']
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
-process.stdout.write(`${table}\n`)
+process.stdout.write(`${table}\n\n${versusTable()}\n`)
 const doc = `# Benchmark results
 
 - Date: ${new Date().toISOString()}
@@ -251,6 +278,21 @@ const doc = `# Benchmark results
   curl alternate between the two forwards.
 
 ${table}
+
+## Side by side with upstream's CLI
+
+- Upstream: \`vcluster\` v0.36.1 (\`cmd/vclusterctl\`) and helm v3.21.4, built from the Go module proxy by
+  \`test/upstream/build-cli.sh\`; \`create\` runs helm on the release's own \`chart/\` (\`--local-chart-dir\`).
+- Both CLIs run through the same runner (\`test/upstream/peer.ts\`): a network namespace whose only interface is
+  \`lo\`, bridged to the host API server, a fresh HOME (upstream's telemetry off, \`VCLUSTER_SKIP_VERSION_CHECK\`),
+  as the same user (\`${BENCH_USER}\`) with copies of the same kubeconfig. Time and peak RSS are the command's own,
+  taken by the namespace's init (\`peerinit\`: wall time from start to exit, \`ru_maxrss\` of its process tree, i.e.
+  the largest process); medians over the runs shown; runs alternate between the two CLIs. Requests: one run of each,
+  counted in the audit log as above.
+- Targets (issue 15): ours at most 0.5x upstream's time on every timed row except create until ready, never more
+  requests, peak RSS at most upstream's.
+
+${versusTable()}
 
 ${notes.map((n) => `- ${n}`).join('\n')}
 `
