@@ -294,7 +294,7 @@ function loopbackHex(hex: string): boolean {
 }
 
 describe("the real vCluster's sandbox", () => {
-  it('has only lo, and what the vCluster tried to reach beyond loopback (telemetry) failed inside it', async () => {
+  it('has only lo and loopback sockets; what it tried beyond loopback, and DNS or TCP from inside, fail there', async () => {
     const ns = await newNamespace('egress-real', {mode: 'real'})
     const values = join(work, 'traced.yaml')
     writeFileSync(values, stringify({controlPlane: {statefulSet: {pods: {annotations: {[TRACE_ANNOTATION]: 'true'}}}}}))
