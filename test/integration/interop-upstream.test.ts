@@ -6,6 +6,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
+import {parse} from 'yaml'
 import {newNamespace, useHostCluster, vcluster, waitFor, type TestNamespace} from '../cluster/index.js'
 import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
 import {runPeer, runUpstream, upstreamChartDir, upstreamCliDir} from '../upstream/peer.js'
@@ -41,6 +42,30 @@ async function everything(namespace: string): Promise<string[]> {
     .split('\n')
     .filter((l) => l !== '')
     .sort()
+}
+
+/** Waits until the namespace holds exactly what it held before the vCluster (deletion is asynchronous). */
+async function nothingLeft(namespace: string, before: string[]): Promise<void> {
+  await waitFor(async () => JSON.stringify(await everything(namespace)) === JSON.stringify(before), {
+    timeoutMs: 60_000,
+    what: 'nothing of the vCluster left in the namespace',
+  }).catch(async (error: Error) => {
+    const now = await everything(namespace)
+    throw new Error(`${error.message}; left: ${now.filter((o) => !before.includes(o)).join(', ')}`)
+  })
+}
+
+/** Waits for our list to say Running; on a timeout, says what the pods and events showed. */
+async function running(ns: TestNamespace): Promise<void> {
+  await waitFor(async () => (await ourStatus(ns)) === 'Running', {timeoutMs: 180_000, what: `${NAME} Running`}).catch(
+    async (error: Error) => {
+      const pods = await cluster.kubectl(['-n', ns.name, 'get', 'pods,statefulsets', '-o', 'wide'], {reject: false})
+      const events = await cluster.kubectl(['-n', ns.name, 'get', 'events', '--sort-by=.lastTimestamp'], {
+        reject: false,
+      })
+      throw new Error(`${error.message}; status ${await ourStatus(ns)}\n${pods.stdout}\n${events.stdout}`)
+    },
+  )
 }
 
 async function helmSecrets(namespace: string): Promise<string[]> {
@@ -85,7 +110,7 @@ describe('a vCluster made by upstream vcluster 0.36.1 with helm, handled by vclu
     await createWithUpstream(ns)
     expect(await helmSecrets(ns.name)).toEqual([`secret/sh.helm.release.v1.${NAME}.v1`])
 
-    await waitFor(async () => (await ourStatus(ns)) === 'Running', {timeoutMs: 180_000, what: `${NAME} Running`})
+    await running(ns)
     step('describe')
     const described = JSON.parse((await must(ns, ['describe', NAME, '-o', 'json'])).stdout)
     expect(described).toMatchObject({name: NAME, namespace: ns.name, status: 'Running', vclusterVersion: '0.36.1'})
@@ -136,12 +161,35 @@ describe('a vCluster made by upstream vcluster 0.36.1 with helm, handled by vclu
     expect(helmList.exitCode, helmList.stderr).toBe(0)
     expect(JSON.parse(helmList.stdout)).toEqual([])
     step('nothing left?')
-    await waitFor(async () => JSON.stringify(await everything(ns.name)) === JSON.stringify(before), {
-      timeoutMs: 60_000,
-      what: 'nothing of the vCluster left in the namespace',
-    }).catch(async (error: Error) => {
-      const now = await everything(ns.name)
-      throw new Error(`${error.message}; left: ${now.filter((o) => !before.includes(o)).join(', ')}`)
-    })
+    await nothingLeft(ns.name, before)
+  }, 600_000)
+
+  it('handed over as the refusal says (helm record removed), upgrade starts from the config it runs with', async () => {
+    const ns = await newNamespace('interop-hand')
+    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    const before = await everything(ns.name)
+    step('upstream create')
+    await createWithUpstream(ns)
+    await running(ns)
+    const refused = await ours(ns, ['upgrade', NAME])
+    expect(refused.exitCode, refused.stderr).toBe(4)
+    // The hand-over command the hint gives, as the namespace user.
+    const handOver = /kubectl -n \S+ delete secret -l [^\s)]+/.exec(refused.stderr)?.[0]
+    expect(handOver).toBe(`kubectl -n ${ns.name} delete secret -l owner=helm,name=${NAME}`)
+    await ns.kubectl((handOver ?? '').split(' ').slice(1))
+
+    step('upgrade after the hand-over')
+    const upgraded = await ours(ns, ['upgrade', NAME, '--set', 'sync.toHost.ingresses.enabled=true', '--timeout', '5m'])
+    expect(upgraded.exitCode, upgraded.stderr).toBe(0)
+    const secret = await cluster.kubectlJson(['-n', ns.name, 'get', 'secret', `vc-config-${NAME}`])
+    const config = parse(Buffer.from(secret.data['config.yaml'], 'base64').toString('utf8'))
+    expect(config.controlPlane.proxy.extraSANs).toEqual(['theirs.example.com'])
+    expect(config.sync.toHost.ingresses.enabled).toBe(true)
+    const inside = await must(ns, ['connect', NAME, '--', 'kubectl', 'get', 'namespaces', '-o', 'name'])
+    expect(inside.stdout).toContain('namespace/kube-system')
+
+    step('delete')
+    await must(ns, ['delete', NAME])
+    await nothingLeft(ns.name, before)
   }, 600_000)
 })
