@@ -163,7 +163,7 @@ describe('vcluster connect (foreground)', () => {
     await waitFor(
       () =>
         run.child.exitCode === null
-          ? run.stderr().includes('Forwarding until you press Ctrl-C') || undefined
+          ? run.stderr().includes('forwarding until you press Ctrl-C') || undefined
           : Promise.reject(new Error(run.stderr())),
       {timeoutMs: 60_000, what: 'connect to be forwarding'},
     ).catch((error: Error) => {

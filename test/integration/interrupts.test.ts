@@ -177,7 +177,7 @@ describe('interrupted commands', () => {
       const {ns, file, before} = await servingVCluster('intr-fwd', 'if')
       const previous = parse(before)['current-context']
       const run = startVcluster(['connect', 'if', '-n', ns.name, '--kubeconfig', file])
-      await waitFor(() => run.stderr().includes('Forwarding until you press Ctrl-C'), {
+      await waitFor(() => run.stderr().includes('forwarding until you press Ctrl-C'), {
         timeoutMs: 90_000,
         what: `connect to forward:\n${run.stderr()}`,
       })
