@@ -132,3 +132,42 @@ describe('connect --address', () => {
     expect(withServer.stderr).toContain('--address applies to the port-forward, which --server replaces')
   })
 })
+
+describe("upstream's other flags, on the command line", () => {
+  it('create --print converges and prints the kubeconfig under the context name asked; --driver helm and --background-proxy=false are accepted', async () => {
+    const r = await vcluster(
+      [
+        'create',
+        NAME,
+        '-n',
+        ns.name,
+        '--driver',
+        'helm',
+        '--background-proxy=false',
+        '--print',
+        '--kube-config-context-name',
+        'flags-ctx',
+        '--set',
+        'controlPlane.proxy.extraSANs={127.0.0.2}',
+      ],
+      {kubeconfig: ns.userKubeconfig},
+    )
+    expect(r.exitCode, r.stderr).toBe(0)
+    expect(r.stdout).toContain('current-context: flags-ctx')
+    expect(r.stdout).toMatch(/server: https:\/\/127\.0\.0\.1:\d+/)
+    expect(r.stderr).toContain('answers only while a forward runs there')
+  })
+
+  it('refuses platform flags and other drivers with exit 2 and the way forward', async () => {
+    const project = await vcluster(['pause', NAME, '-n', ns.name, '--project', 'p'], {kubeconfig: ns.userKubeconfig})
+    expect(project.exitCode).toBe(2)
+    expect(project.stderr).toContain('--project is a vCluster Platform flag')
+    const driver = await connect(['--driver', 'platform'])
+    expect(driver.exitCode).toBe(2)
+    expect(driver.stderr).toContain('--driver platform: this CLI manages vClusters in a host namespace')
+    const list = await vcluster(['list', '-n', ns.name, '--log-output', 'json'], {kubeconfig: ns.userKubeconfig})
+    expect(list.exitCode).toBe(2)
+    expect(list.stderr).toContain('--log-output')
+    expect(list.stderr).toContain('--json')
+  })
+})
