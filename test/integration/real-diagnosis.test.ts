@@ -37,33 +37,46 @@ describe('the real vCluster that cannot start', () => {
     const args = ['create', NAME, '-f', values, '--kubeconfig', ns.userKubeconfig, '-n', ns.name, '--connect=false']
 
     // The rig restarts a failed container after 10 s (a kubelet's back-off): 60 s see at least one restart.
-    const created = await vcluster([...args, '--timeout', '60s'])
+    const created = await vcluster([...args, '--timeout', '60s'], {timeoutMs: 180_000})
     process.stderr.write(`[real-diagnosis] create --timeout 60s stderr:\n${created.stderr}\n`)
     expect(created.exitCode, created.stderr).toBe(6)
     const text = created.stderr
-    expect(text).toContain(`vCluster ${NAME} in namespace ${ns.name} was not ready after 60s`)
+    // The wait has what is left of --timeout once the objects are applied.
+    expect(text).toMatch(new RegExp(`vCluster ${NAME} in namespace ${ns.name} was not ready after \\d+s`))
     const restarts = Number(/container syncer restarted (\d+) times?/.exec(text)?.[1])
     expect(restarts).toBeGreaterThanOrEqual(1)
     expect(text).toMatch(/the last start ended with exit code [1-9]\d* \(Error\)/)
     // The vCluster's own words, from its log (kubectl logs through the API), not ours.
-    expect(text).toMatch(/last \d+ log lines of broken-0\/syncer \(its (previous|current) start, secrets masked\)/)
+    // With an external database the vCluster is a Deployment: its pod's name is the one the diagnosis found.
+    const pod = (await cluster.kubectlJson(['-n', ns.name, 'get', 'pods', '-l', `app=vcluster,release=${NAME}`]))
+      .items[0].metadata.name as string
+    expect(text).toMatch(
+      new RegExp(`last \\d+ log lines of ${pod}/syncer \\(its (previous|current|last) start, secrets masked\\)`),
+    )
     expect(text).toContain('configure external database')
     expect(text).toContain('vcp-distro-external-database')
-    expect(text).toContain(`kubectl logs -n ${ns.name} ${NAME}-0 -c syncer --previous`)
+    expect(text).toContain(`kubectl logs -n ${ns.name} ${pod} -c syncer --previous`)
     expect(text).toContain(`vcluster describe ${NAME} -n ${ns.name}`)
     expect(text).toContain(`vcluster delete ${NAME} -n ${ns.name}`)
     expect(text).not.toContain(PASSWORD)
     expect(text).not.toMatch(/\n\s+at .*\.js:\d+/) // no stack trace
 
     // --json: the same in the error object on stdout, for a script.
-    const json = await vcluster([...args, '--timeout', '15s', '--json'])
+    const json = await vcluster([...args, '--timeout', '15s', '--json'], {timeoutMs: 120_000})
     expect(json.exitCode, json.stderr).toBe(6)
     const {error} = JSON.parse(json.stdout) as {error: {code: string; exitCode: number; message: string}}
     expect(error).toMatchObject({code: 'timeout', exitCode: 6})
     expect(Number(/container syncer restarted (\d+) times?/.exec(error.message)?.[1])).toBeGreaterThanOrEqual(restarts)
     expect(error.message).toContain('vcp-distro-external-database')
-    expect(error.message).toContain(`kubectl logs -n ${ns.name} ${NAME}-0 -c syncer --previous`)
+    expect(error.message).toContain(`kubectl logs -n ${ns.name} ${pod} -c syncer --previous`)
     expect(json.stdout).not.toContain(PASSWORD)
+
+    // The next step it names: describe shows the same reason.
+    const described = await vcluster(['describe', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
+    expect(described.exitCode, described.stderr).toBe(0)
+    const reason = described.stdout.split('\nvCluster:')[0] ?? ''
+    expect(reason).toContain('vcp-distro-external-database')
+    expect(reason).not.toContain(PASSWORD)
 
     const deleted = await vcluster(['delete', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
