@@ -118,7 +118,7 @@ export const UPSTREAM_FLAGS: Record<UpstreamCommand, Record<string, Decision>> =
     'auto-delete-namespace': {
       kind: 'refuse-false',
       instead:
-        'delete removes the namespace only when create made it (marked vcluster.loft.sh/created); to keep such a namespace, remove that label first: kubectl label namespace NS vcluster.loft.sh/created-',
+        'delete removes the namespace only when create made it (marked vcluster.loft.sh/created); to keep such a namespace, remove that annotation first: kubectl annotate namespace NS vcluster.loft.sh/created-',
     },
     'delete-configmap': {
       kind: 'noop',
