@@ -111,6 +111,15 @@ describe('a vCluster made by vcluster-ts, handled by upstream vcluster 0.36.1', 
     // connect waits for vc-<name> and the API behind the pod: the vCluster works again after upstream's resume.
     expect(await upstreamInside(ns)).toContain('namespace/kube-system')
 
+    // describe: upstream reads ours, but the user's values only from a helm release, which we never write.
+    const described = JSON.parse((await upstream(ns, ['describe', NAME, '-n', ns.name, '--output', 'json'])).stdout)
+    expect(described).toMatchObject({name: NAME, namespace: ns.name, version: '0.36.1', status: 'Running'})
+    // delete: upstream's deletes through helm and refuses a vCluster without a release; it leaves ours untouched.
+    const refused = await runUpstream(['delete', NAME, '-n', ns.name], {kubeconfig: ns.userKubeconfig})
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stderr).toContain(`release '${NAME}' not found in namespace '${ns.name}'`)
+    expect((await listed(ns)).ours?.Status).toBe('Running')
+
     step('delete')
     await ours(ns, ['delete', NAME])
     const gone = await upstream(ns, ['list', '-n', ns.name, '--output', 'json'])
