@@ -164,16 +164,21 @@ async function deleteFound(
     ...[`vc-${name}`, `${name}-certs`, `vc-config-${name}`, `vc-workload-${name}`].map((secret) =>
       deleteNamed(client, 'Secret', namespace, secret),
     ),
-    ...SYNCED_KINDS.map((kind) => deleteCollection(client, kind, namespace, `vcluster.loft.sh/managed-by=${name}`)),
-    // CoreDNS is deployed apart from the chart (upstream's coredns.DeleteCoreDNSComponents removes these three).
-    ...['Deployment', 'Pod', 'Service'].map((kind) => deleteCollection(client, kind, namespace, COREDNS_SELECTOR)),
     // Made by upstream's CLI or helm: helm's record goes too, as `helm uninstall` would remove it.
     ...(installedByHelm(found.workload.metadata) ? [deleteHelmRelease(client, name, namespace)] : []),
   ])
-  say(`deleted the objects of vCluster ${name}`)
   const keptClaims = await handleClaims(client, name, namespace, options.keepPvc === true)
-  if (keptClaims.length === 0) say('deleted its volume claims')
   const namespaceDeleted = await maybeDeleteNamespace(client, {name, namespace}, options.deleteNamespace === true, say)
+  // What the vCluster synced into its namespace, one request per kind (14), unless the namespace went: it takes
+  // them all with it, as upstream's delete leaves them to it.
+  if (!namespaceDeleted)
+    await Promise.all([
+      ...SYNCED_KINDS.map((kind) => deleteCollection(client, kind, namespace, `vcluster.loft.sh/managed-by=${name}`)),
+      // CoreDNS is deployed apart from the chart (upstream's coredns.DeleteCoreDNSComponents removes these three).
+      ...['Deployment', 'Pod', 'Service'].map((kind) => deleteCollection(client, kind, namespace, COREDNS_SELECTOR)),
+    ])
+  say(`deleted the objects of vCluster ${name}`)
+  if (keptClaims.length === 0) say('deleted its volume claims')
   if (namespaceDeleted) say(`deleted namespace ${namespace}`)
   if (options.wait !== false) {
     options.onProgress?.({kind: 'wait', message: `waiting until everything of vCluster ${name} is gone`})
