@@ -6,6 +6,7 @@ import {
   currentRelease,
   deleteHelmRelease,
   helmReleases,
+  installedByHelm,
   parseReleaseSecret,
   refuseHelmOwned,
 } from '../../../src/lib/vcluster/helm-release.js'
@@ -129,5 +130,15 @@ describe("helm's record of a vCluster release", () => {
       '/api/v1/namespaces/team/secrets/sh.helm.release.v1.demo.v2',
       '/api/v1/namespaces/team/secrets/sh.helm.release.v1.demo.v1',
     ])
+  })
+
+  it("is looked for only on a workload with helm's marks: ours carry none", () => {
+    expect(installedByHelm({labels: {app: 'vcluster', release: 'demo', heritage: 'Helm'}})).toBe(true)
+    expect(installedByHelm({labels: {'app.kubernetes.io/managed-by': 'Helm'}})).toBe(true)
+    expect(installedByHelm({annotations: {'meta.helm.sh/release-name': 'demo'}})).toBe(true)
+    expect(
+      installedByHelm({labels: {app: 'vcluster', release: 'demo', 'app.kubernetes.io/managed-by': 'vcluster-cli'}}),
+    ).toBe(false)
+    expect(installedByHelm({})).toBe(false)
   })
 })
