@@ -49,20 +49,8 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
   const abort = new AbortController()
   const {namespace, name, kind} = options
   const selector = vclusterSelector(name)
-  const seen = new Set<string>()
-  const once = (key: string, fn: () => void) => {
-    if (!seen.has(key)) {
-      seen.add(key)
-      fn()
-    }
-  }
   const words = options.words ?? {waiting: `waiting for vCluster ${name} to be ready`, ready: `vCluster ${name} ready`}
-  // Each milestone ends the current step (progress.ts); the wait goes on, so it is reported again.
-  const report = (kind: 'done' | 'warn', message: string) => {
-    options.onProgress?.({kind, message})
-    options.onProgress?.({kind: 'wait', message: words.waiting})
-  }
-  options.onProgress?.({kind: 'wait', message: words.waiting})
+  const seen = milestones(options.onProgress, words.waiting)
   let ready = false
   const timer = setTimeout(() => abort.abort(), options.timeoutMs)
   const onWorkload = (_t: string, obj: unknown) => {
@@ -71,62 +59,17 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
       abort.abort()
     }
   }
-  const onPod = (_t: string, obj: unknown) => {
-    const pod = obj as {
-      metadata: {name: string}
-      spec?: {nodeName?: string}
-      status?: {containerStatuses?: {state?: {waiting?: {reason?: string}}}[]}
-    }
-    const node = pod.spec?.nodeName
-    if (node !== undefined)
-      once(`s/${pod.metadata.name}`, () => report('done', `pod ${pod.metadata.name} scheduled on ${node}`))
-    for (const c of pod.status?.containerStatuses ?? []) {
-      const reason = c.state?.waiting?.reason
-      if (reason !== undefined && reason !== 'ContainerCreating')
-        once(`w/${pod.metadata.name}/${reason}`, () => report('warn', `pod ${pod.metadata.name}: ${reason}`))
-    }
-  }
-  const onClaim = (_t: string, obj: unknown) => {
-    const claim = obj as {metadata: {name: string}; status?: {phase?: string}}
-    if (claim.status?.phase === 'Bound')
-      once(`b/${claim.metadata.name}`, () => report('done', `volume ${claim.metadata.name} bound`))
-  }
-  // Three watches see one outage: report it once per second at most.
-  let lastRewatch = 0
-  const onRewatch = (reason: string) => {
-    if (Date.now() - lastRewatch > 1000)
-      report('warn', `lost the host cluster's API (${reason.split('\n')[0]}); still waiting`)
-    lastRewatch = Date.now()
-  }
+  const watch = (path: string, query: Record<string, string>, onEvent: (t: string, o: unknown) => void) =>
+    keepWatching(client, path, query, onEvent, abort.signal, {onRewatch: seen.rewatch}).catch((error: unknown) => {
+      abort.abort()
+      if (!ready) throw error
+    })
   try {
-    await Promise.all(
-      [
-        keepWatching(
-          client,
-          collectionPath(kind, namespace),
-          {fieldSelector: `metadata.name=${name}`},
-          onWorkload,
-          abort.signal,
-          {onRewatch},
-        ),
-        keepWatching(client, collectionPath('Pod', namespace), {labelSelector: selector}, onPod, abort.signal, {
-          onRewatch,
-        }),
-        keepWatching(
-          client,
-          collectionPath('PersistentVolumeClaim', namespace),
-          {labelSelector: selector},
-          onClaim,
-          abort.signal,
-          {onRewatch},
-        ),
-      ].map((p) =>
-        p.catch((error: unknown) => {
-          abort.abort()
-          if (!ready) throw error
-        }),
-      ),
-    )
+    await Promise.all([
+      watch(collectionPath(kind, namespace), {fieldSelector: `metadata.name=${name}`}, onWorkload),
+      watch(collectionPath('Pod', namespace), {labelSelector: selector}, seen.pod),
+      watch(collectionPath('PersistentVolumeClaim', namespace), {labelSelector: selector}, seen.claim),
+    ])
   } finally {
     clearTimeout(timer)
   }
@@ -143,4 +86,50 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
   const afterMs = Date.now() - started
   options.onProgress?.({kind: 'done', message: `${words.ready} after ${seconds(afterMs)}`})
   return {afterMs}
+}
+
+/**
+ * The milestones of a readiness wait, each reported once: a pod scheduled, a claim bound, a container waiting for a
+ * reason worth a look (ImagePullBackOff), a lost watch (three watches see one outage: once a second at most). Each
+ * ends the current step (progress.ts); the wait goes on, so it is reported again.
+ */
+function milestones(onProgress: ProgressSink | undefined, waiting: string) {
+  const seen = new Set<string>()
+  const report = (key: string, kind: 'done' | 'warn', message: string) => {
+    if (seen.has(key)) return
+    seen.add(key)
+    onProgress?.({kind, message})
+    onProgress?.({kind: 'wait', message: waiting})
+  }
+  onProgress?.({kind: 'wait', message: waiting})
+  let lastRewatch = 0
+  return {
+    pod: (_t: string, obj: unknown) => {
+      const pod = obj as {
+        metadata: {name: string}
+        spec?: {nodeName?: string}
+        status?: {containerStatuses?: {state?: {waiting?: {reason?: string}}}[]}
+      }
+      const {name} = pod.metadata
+      const node = pod.spec?.nodeName
+      if (node !== undefined) report(`s/${name}`, 'done', `pod ${name} scheduled on ${node}`)
+      for (const c of pod.status?.containerStatuses ?? []) {
+        const reason = c.state?.waiting?.reason
+        if (reason !== undefined && reason !== 'ContainerCreating')
+          report(`w/${name}/${reason}`, 'warn', `pod ${name}: ${reason}`)
+      }
+    },
+    claim: (_t: string, obj: unknown) => {
+      const claim = obj as {metadata: {name: string}; status?: {phase?: string}}
+      if (claim.status?.phase === 'Bound')
+        report(`b/${claim.metadata.name}`, 'done', `volume ${claim.metadata.name} bound`)
+    },
+    rewatch: (reason: string) => {
+      if (Date.now() - lastRewatch > 1000) {
+        seen.delete('rewatch')
+        report('rewatch', 'warn', `lost the host cluster's API (${reason.split('\n')[0]}); still waiting`)
+      }
+      lastRewatch = Date.now()
+    },
+  }
 }
