@@ -16,7 +16,6 @@ import {
   type TestNamespace,
 } from '../cluster/index.js'
 import {auditLogPath} from '../cluster/rig.js'
-import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
 
 const cluster = useHostCluster()
 
@@ -68,8 +67,7 @@ async function inside(ns: TestNamespace, name: string, args: string[]): Promise<
  * Running, the vCluster left at its work a while, delete. Returns the two users the audit log is read for.
  */
 async function lifecycle(name: string, config: string | undefined, more?: (ns: TestNamespace) => Promise<void>) {
-  const ns = await newNamespace('real-audit')
-  await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+  const ns = await newNamespace('real-audit', {mode: 'real'})
   const dir = mkdtempSync(join(tmpdir(), 'real-audit-'))
   const values = join(dir, 'vcluster.yaml')
   writeFileSync(values, config ?? '{}\n')

@@ -6,7 +6,6 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {freePort, newNamespace, useHostCluster, vcluster} from '../cluster/index.js'
-import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
 
 const cluster = useHostCluster()
 const NAME = 'broken'
@@ -14,8 +13,7 @@ const PASSWORD = 'hunter2-not-for-logs'
 
 describe('the real vCluster that cannot start', () => {
   it('create stops at its timeout with the restart count, the vCluster log line that says why, and the next steps', async () => {
-    const ns = await newNamespace('real-diag')
-    await cluster.kubectl(['label', 'namespace', ns.name, `${REAL_NAMESPACE_LABEL}=true`])
+    const ns = await newNamespace('real-diag', {mode: 'real'})
     // An external database on a loopback port where nothing listens. The open-source binary refuses the external
     // database connector before dialling it (a pro feature); the pro image would fail to connect. Either way the
     // control plane exits at start-up, and the data source (with its password) is in the config it was given.
