@@ -1,7 +1,8 @@
 // delete removes what a vCluster's syncer made outside its namespace, as upstream's delete does: PriorityClasses and
 // namespaces labelled vcluster.loft.sh/managed-by=<namespace>-x-<name>, and clears the vCluster's metadata off a
-// namespace it imported. The stand-in vCluster never syncs, so the cluster admin makes those objects here, as the
-// syncer would. A namespace-scoped user's delete succeeds and names what only a cluster admin can remove.
+// namespace it imported. The cluster admin also makes such objects here, as the syncer would, so that each kind is
+// present whatever the real vCluster synced before the delete. A namespace-scoped user's delete succeeds and names
+// what only a cluster admin can remove.
 import {describe, expect, it} from 'vitest'
 import {deferCleanup, newNamespace, useHostCluster, vcluster} from '../cluster/index.js'
 
@@ -117,6 +118,10 @@ describe('delete and the cluster-scoped objects the vCluster synced', () => {
     const marker = `${ns.name}-x-demo`
     await cluster.kubectl(['create', '-f', '-'], {input: syncedObjects(marker, suffix)})
 
+    // The real vCluster syncs its own system PriorityClasses too (e.g. system-node-critical-x-NS-x-demo).
+    const before = await names(['get', 'priorityclass', '-l', `${MARKER}=${marker}`])
+    expect(before).toContain(`priorityclass.scheduling.k8s.io/synced-pc-${suffix}`)
+
     const deleted = await vcluster(['delete', 'demo', '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
     expect(deleted.stderr).toContain(
@@ -126,9 +131,8 @@ describe('delete and the cluster-scoped objects the vCluster synced', () => {
     expect(deleted.stderr).toContain(`kubectl delete clusterrolebinding,clusterrole vc-demo-v-${ns.name}`)
     // Namespace sync is off in its config: no warning about namespaces, though the user could not look.
     expect(deleted.stderr).not.toContain('namespaces labelled')
-    expect(await names(['get', 'priorityclass', '-l', `${MARKER}=${marker}`])).toEqual([
-      `priorityclass.scheduling.k8s.io/synced-pc-${suffix}`,
-    ])
+    // Left as they were: the user may not delete them (the vCluster may have synced more before it stopped).
+    expect(await names(['get', 'priorityclass', '-l', `${MARKER}=${marker}`])).toEqual(expect.arrayContaining(before))
 
     // The admin's command from the warning does the rest.
     await cluster.kubectl(['delete', 'priorityclasses', '-l', `${MARKER}=${marker}`])
