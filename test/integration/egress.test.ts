@@ -7,11 +7,11 @@
 // rig for each vCluster pod) is checked too: its sandbox has only `lo`, and whatever it tried to reach beyond loopback
 // (telemetry's DNS lookup) failed inside it, recorded by strace around the container.
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync} from 'node:fs'
 import {homedir, tmpdir, userInfo} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse, stringify} from 'yaml'
 import {
   cliEntry,
@@ -27,6 +27,7 @@ import {TRACE_ANNOTATION} from '../cluster/real/plan.js'
 const cluster = useHostCluster()
 const work = mkdtempSync(join(tmpdir(), 'egress-'))
 let traceCount = 0
+afterAll(() => rmSync(work, {recursive: true, force: true}))
 
 /** One address a traced process sent to or connected to, as strace printed it. */
 export interface Destination {
