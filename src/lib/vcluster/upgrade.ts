@@ -1,18 +1,14 @@
-import {createHash} from 'node:crypto'
-import {isDeepStrictEqual} from 'node:util'
-import {stringify} from 'yaml'
 import {loadConfig} from '../config/load.js'
-import {ConflictError, NotFoundError} from '../errors.js'
-import {applyObject, applyWavesInOrder} from '../kube/apply.js'
+import {NotFoundError} from '../errors.js'
+import {applyWavesInOrder} from '../kube/apply.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {reviewRules} from '../kube/preflight.js'
-import {collectionPath, objectPath, resourceInfo} from '../kube/resources.js'
+import {objectPath} from '../kube/resources.js'
 import {waitForReady} from '../kube/wait.js'
 import {DEADLINE_POLICY, withDeadline} from '../kube/deadline.js'
 import type {ProgressSink} from '../ui/progress.js'
 import {
   applyWaves,
-  clusterRoleName,
   kubernetesImage,
   renderManifests,
   syncerImage,
@@ -25,7 +21,11 @@ import {PAUSED_ANNOTATION, REPLICAS_ANNOTATION} from './pause.js'
 import {checkOperation} from './permissions.js'
 import {checkStoredValues, readStoredConfig} from './stored-config.js'
 import {installedByHelm, refuseHelmOwned} from './helm-release.js'
-import {checkUpgrade, type UpgradeRefusal} from './upgrade-checks.js'
+import {checkUpgrade} from './upgrade-checks.js'
+import {changeOf, normalizedYaml, ownedObjects, staleObjects, type ObjectChange} from './upgrade-diff.js'
+import {liveTag, persistenceRefusals, refusalError, tagOf} from './upgrade-refusals.js'
+
+export type {ObjectChange} from './upgrade-diff.js'
 
 export interface UpgradeOptions {
   files?: string[]
@@ -34,14 +34,6 @@ export interface UpgradeOptions {
   resetValues?: boolean
   force?: boolean
   readStdin?: () => Promise<string>
-}
-
-export interface ObjectChange {
-  kind: string
-  name: string
-  action: 'create' | 'update' | 'delete' | 'unchanged'
-  /** Unified diff lines of the object's YAML (Secret data shown as hashes, never its content). */
-  diff: string[]
 }
 
 export interface UpgradePlan {
@@ -145,21 +137,6 @@ async function waitForRollout(
   return afterMs
 }
 
-function tagOf(image: string): string {
-  const last = image.split('/').pop() ?? ''
-  return last.includes(':') ? last.slice(last.indexOf(':') + 1) : ''
-}
-
-function liveTag(found: FoundVCluster, which: 'syncer' | 'init:kubernetes'): string {
-  const spec = (found.workload.spec?.template?.spec ?? {}) as {
-    containers?: {name: string; image?: string}[]
-    initContainers?: {name: string; image?: string}[]
-  }
-  const list = which === 'syncer' ? spec.containers : spec.initContainers
-  const container = list?.find((c) => c.name === (which === 'syncer' ? 'syncer' : 'kubernetes'))
-  return tagOf(container?.image ?? '')
-}
-
 /** A paused vCluster stays paused through an upgrade. */
 function keepPaused(objects: KubeObject[], found: FoundVCluster): KubeObject[] {
   const annotations = found.workload.metadata.annotations ?? {}
@@ -178,148 +155,6 @@ function keepPaused(objects: KubeObject[], found: FoundVCluster): KubeObject[] {
       spec: {...(o.spec as object), replicas: 0},
     }
   })
-}
-
-/** Claims are never recreated: the workload kind and its claim templates must stay as they are. */
-function persistenceRefusals(found: FoundVCluster, objects: KubeObject[]): UpgradeRefusal[] {
-  const next = objects.find((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment')
-  if (next === undefined) return []
-  if (next.kind !== found.workload.kind) {
-    return [
-      {
-        kind: 'persistence',
-        message: `the new config turns the ${found.workload.kind} into a ${next.kind} (persistence or backing store changed); the vCluster's data would be lost — keep controlPlane.statefulSet.persistence as it is`,
-      },
-    ]
-  }
-  const claimShape = (templates: unknown) =>
-    (
-      (templates as
-        | {
-            metadata?: {name?: string}
-            spec?: {resources?: {requests?: {storage?: string}}; storageClassName?: string; accessModes?: string[]}
-          }[]
-        | undefined) ?? []
-    ).map((t) => [
-      t.metadata?.name,
-      t.spec?.resources?.requests?.storage,
-      t.spec?.storageClassName ?? '',
-      t.spec?.accessModes,
-    ])
-  const before = claimShape(found.workload.spec?.volumeClaimTemplates)
-  const after = claimShape((next.spec as {volumeClaimTemplates?: unknown}).volumeClaimTemplates)
-  if (next.kind === 'StatefulSet' && !isDeepStrictEqual(before, after)) {
-    return [
-      {
-        kind: 'persistence',
-        message:
-          'the volume claim template (size, storage class or access modes) cannot change on an existing vCluster; Kubernetes forbids it and the data lives in those claims — keep controlPlane.statefulSet.persistence.volumeClaim as it is',
-      },
-    ]
-  }
-  return []
-}
-
-function refusalError(name: string, namespace: string, refusals: UpgradeRefusal[]): ConflictError {
-  const forceable = refusals.every((r) => r.kind === 'version')
-  return new ConflictError(
-    `upgrade of vCluster ${name} in namespace ${namespace} refused, nothing was applied:\n${refusals.map((r) => `  - ${r.message}`).join('\n')}`,
-    forceable
-      ? 'If you are sure, run again with --force.'
-      : `Change the values above back; see \`vcluster describe ${name} -n ${namespace}\` for the current config.`,
-  )
-}
-
-/** The change to one object: its live state (from the lists, else read), against the server's dry run of the apply. */
-async function changeOf(client: KubeClient, object: KubeObject, owned: KubeObject[]): Promise<ObjectChange> {
-  const listed = owned.find(
-    (o) =>
-      o.kind === object.kind &&
-      o.metadata.name === object.metadata.name &&
-      o.metadata.namespace === object.metadata.namespace,
-  )
-  const [live, dry] = await Promise.all([
-    listed ?? client.request<KubeObject | undefined>({path: objectPath(object), allow: [404, 403]}),
-    applyObject(client, object, {dryRun: true}),
-  ])
-  const before = live === undefined ? '' : normalizedYaml(live)
-  const after = normalizedYaml(dry)
-  const action = live === undefined ? 'create' : before === after ? 'unchanged' : 'update'
-  return {
-    kind: object.kind,
-    name: object.metadata.name,
-    action,
-    diff: action === 'unchanged' ? [] : lineDiff(before, after),
-  }
-}
-
-/** YAML without server bookkeeping, and Secret data as short hashes so a diff never shows secret content. */
-export function normalizedYaml(object: KubeObject): string {
-  const {status: _status, ...rest} = object as KubeObject & {status?: unknown}
-  const metadata = {...rest.metadata}
-  for (const key of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
-    delete metadata[key]
-  const clean: Record<string, unknown> = {...rest, metadata}
-  if (object.kind === 'Secret' && typeof object.data === 'object' && object.data !== null) {
-    clean.data = Object.fromEntries(
-      Object.entries(object.data as Record<string, string>).map(([k, v]) => [
-        k,
-        `<sha256:${createHash('sha256').update(v).digest('hex').slice(0, 12)}>`,
-      ]),
-    )
-  }
-  return stringify(clean, {lineWidth: 0, sortMapEntries: true})
-}
-
-const OWNED_KINDS = [
-  'Service',
-  'ServiceAccount',
-  'Role',
-  'RoleBinding',
-  'Secret',
-  'ResourceQuota',
-  'LimitRange',
-  'NetworkPolicy',
-  'PodDisruptionBudget',
-  'Ingress',
-  'StatefulSet',
-  'Deployment',
-]
-
-/** Everything carrying our labels for this vCluster: the live state for the diff, and what may have to go. */
-async function ownedObjects(client: KubeClient, name: string, namespace: string): Promise<KubeObject[]> {
-  const selector = `release=${name},app.kubernetes.io/managed-by=vcluster-cli`
-  const lists = await Promise.all([
-    ...OWNED_KINDS.map((kind) => list(client, kind, namespace, selector)),
-    list(client, 'ClusterRole', undefined, selector),
-    list(client, 'ClusterRoleBinding', undefined, selector),
-  ])
-  return lists.flat()
-}
-
-/** Objects we made earlier that the new config no longer renders, e.g. a ClusterRole no longer needed. */
-function staleObjects(owned: KubeObject[], namespace: string, name: string, objects: KubeObject[]): KubeObject[] {
-  const wanted = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`))
-  // A ClusterRole is ours only under this vCluster's name-and-namespace name (same-named vClusters elsewhere).
-  const ours = (o: KubeObject) =>
-    o.metadata.namespace === namespace || o.metadata.name === clusterRoleName(name, namespace)
-  return owned.filter((o) => !wanted.has(`${o.kind}/${o.metadata.name}`) && ours(o))
-}
-
-async function list(
-  client: KubeClient,
-  kind: string,
-  namespace: string | undefined,
-  labelSelector: string,
-): Promise<KubeObject[]> {
-  const result = await client.request<{items: KubeObject[]} | undefined>({
-    path: collectionPath(kind, namespace),
-    query: {labelSelector},
-    allow: [403, 404],
-  })
-  const info = resourceInfo(kind)
-  const apiVersion = info.group === '' ? info.version : `${info.group}/${info.version}`
-  return (result?.items ?? []).map((o) => ({...o, kind, apiVersion}))
 }
 
 export function summarize(plan: UpgradePlan): string {
