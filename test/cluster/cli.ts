@@ -7,6 +7,7 @@ import {existsSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import {runningCluster, startCluster, stopCluster} from './control.js'
+import {removeSocketDirsUnder} from './real/sockets.js'
 import {auditLogPath, cacheRoot} from './rig.js'
 
 const {values, positionals} = parseArgs({
@@ -31,6 +32,7 @@ async function up(): Promise<void> {
     say(`host cluster ${name} is already running (daemon pid ${facts.daemonPid}, log ${facts.daemonLog})`)
   } else {
     await stopCluster(dir, name, say) // leftovers of a crashed or rebooted one
+    removeSocketDirsUnder(dir)
     rmSync(dir, {recursive: true, force: true})
     const defaultMode = values['default-mode'] === 'standin' ? 'standin' : 'real'
     facts = await startCluster({
@@ -51,6 +53,8 @@ async function up(): Promise<void> {
 
 async function down(): Promise<void> {
   await stopCluster(dir, name, say)
+  // A killed daemon's sandboxes died with it (pdeathsig), but their socket dirs live outside the state dir.
+  for (const d of removeSocketDirsUnder(dir)) say(`removed sandbox socket dir ${d}`)
   rmSync(dir, {recursive: true, force: true})
   say(`host cluster ${name} is gone`)
 }

@@ -7,6 +7,7 @@ import {rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import {pidAlive} from './proc.js'
+import {removeSocketDirsUnder, sweepStaleSocketDirs} from './real/sockets.js'
 import {createCluster, deleteCluster, type ClusterFacts} from './rig.js'
 import {Watcher} from './watcher.js'
 
@@ -42,6 +43,8 @@ function shutdown(code: number, why: string): Promise<void> {
     } catch (error) {
       log(`stopping the watcher failed: ${(error as Error).message}`)
     }
+    // The sandboxes have stopped and removed their own; this catches one whose stop failed.
+    removeSocketDirsUnder(dir)
     try {
       await deleteCluster(name, dir, binDir)
       log('cluster deleted')
@@ -66,6 +69,8 @@ async function main(): Promise<void> {
     setInterval(() => pidAlive(ownerPid) || void shutdown(0, `owner ${ownerPid} is gone`), 1000)
   }
   const started = Date.now()
+  // Sockets of sandboxes whose runner was SIGKILLed (another cluster's daemon, run.ts): they died with it.
+  sweepStaleSocketDirs(log)
   log(`creating cluster ${name} in ${dir}`)
   const facts = await createCluster(name, dir, binDir)
   const kc = new KubeConfig()

@@ -1,6 +1,7 @@
 // Runs upstream's real vCluster for one vCluster pod, from the pod object alone: its environment and volumes as a
 // kubelet would make them, started in its own mount, network, PID and UTS namespaces with only `lo` (inner.ts),
-// bridged through unix sockets to the host API server and from a host-side 127.0.0.1 port to its port 8443.
+// bridged through unix sockets (in a short dir of their own, sockets.ts) to the host API server and from a host-side
+// 127.0.0.1 port to its port 8443.
 // Nothing outlives stop(), a crash of this process (the sandbox gets SIGKILL with it) or a sweep of the tracker's
 // pid files (control.ts): the namespaces die with their last process, taking every mount with them.
 import {spawn, type ChildProcess} from 'node:child_process'
@@ -13,6 +14,7 @@ import {RIG_DIR} from '../rig.js'
 import {cmdline, sleep} from '../proc.js'
 import {containerEnv} from './env.js'
 import {TRACE_ANNOTATION, type SandboxPlan} from './plan.js'
+import {makeSocketDir, removeSocketDir, sandboxSockets} from './sockets.js'
 import {nsInit} from './usage.js'
 import {containerMounts} from './volumes.js'
 
@@ -109,7 +111,7 @@ export class RealVcluster {
   private child?: ChildProcess
   private readonly servers: Server[] = []
   private exit?: Promise<number | null>
-  /** Set once this instance made <dir>/sock, so only its own sockets are removed. */
+  /** Set once this instance made its socket dir, so only its own sockets are removed. */
   private ownsSockets = false
 
   private constructor(
@@ -149,7 +151,6 @@ export class RealVcluster {
       ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'].map((b) => [b, join(host.binDir, b)]),
     )
     const initBinaries = {...init, kine: join(host.realBinDir, 'kine')}
-    const sock = join(this.dir, 'sock')
     return {
       name: `${this.pod.metadata?.namespace}/${this.pod.metadata?.name}`,
       hostname: this.pod.metadata?.name ?? 'vcluster',
@@ -159,8 +160,7 @@ export class RealVcluster {
       argv: [...(c.command ?? ['/vcluster', 'start']), ...(c.args ?? [])],
       env: await containerEnv(core, this.pod, c, apiPort),
       apiPort,
-      apiSocket: join(sock, 'api.sock'),
-      podPorts: [{port: PROBE_PORT, socket: join(sock, `${PROBE_PORT}.sock`)}],
+      ...sandboxSockets(this.dir, [PROBE_PORT]),
       ...(this.pod.metadata?.annotations?.[TRACE_ANNOTATION] === 'true'
         ? {trace: join(this.dir, 'egress.strace')}
         : {}),
@@ -180,15 +180,10 @@ export class RealVcluster {
     mkdirSync(this.dir, {recursive: true})
     this.refuseSecond()
     const plan = await this.plan(host)
-    for (const p of [plan.apiSocket, ...plan.podPorts.map((x) => x.socket)]) {
-      // sun_path holds 108 bytes: a longer path would be cut (or refused) at bind().
-      if (Buffer.byteLength(p) > 100) throw new Error(`state dir ${this.dir} is too long for unix socket ${p}`)
-    }
-    // A fresh root and socket dir per start; never holds mounts on the host side (they live in the namespace).
-    for (const d of [plan.rootfs, join(this.dir, 'sock')]) {
-      rmSync(d, {recursive: true, force: true})
-      mkdirSync(d, {recursive: true})
-    }
+    // A fresh root and socket dir per start; the root never holds mounts on the host side (they live in the namespace).
+    rmSync(plan.rootfs, {recursive: true, force: true})
+    mkdirSync(plan.rootfs, {recursive: true})
+    makeSocketDir(this.dir)
     this.ownsSockets = true
     const api = new URL(host.server)
     const toApi = bridge(() => connect({host: '127.0.0.1', port: Number(api.port)}))
@@ -252,7 +247,9 @@ export class RealVcluster {
 
   private closeBridges(): void {
     for (const s of this.servers.splice(0)) s.close()
-    if (this.ownsSockets) rmSync(join(this.dir, 'sock'), {recursive: true, force: true})
+    // Once only: a later start on the same state dir (a restart) makes the same socket dir again.
+    if (this.ownsSockets) removeSocketDir(this.dir)
+    this.ownsSockets = false
   }
 
   /** SIGTERM to the container (through the namespace's init), SIGKILL to the whole namespace after graceMs. */
