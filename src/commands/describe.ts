@@ -27,6 +27,9 @@ export default class Describe extends BaseCommand {
     }),
     json: Flags.boolean({description: 'Same as -o json.'}),
     'config-only': Flags.boolean({description: 'Print only the values you set, as YAML (or JSON with -o json).'}),
+    'show-secrets': Flags.boolean({
+      description: 'Print secret values (passwords, tokens, data sources, keys) instead of ***.',
+    }),
     timeout: timeoutFlag(
       '1m',
       'Give up (exit 6) when the API server has not answered everything within this, e.g. 30s, 2m.',
@@ -35,13 +38,25 @@ export default class Describe extends BaseCommand {
 
   async run(): Promise<Description> {
     const {args, flags} = await this.parse(Describe)
-    const d = await describeVCluster(kubeTarget(flags), args.name, {timeoutMs: flags.timeout})
+    const d = await describeVCluster(kubeTarget(flags), args.name, {
+      timeoutMs: flags.timeout,
+      showSecrets: flags['show-secrets'],
+    })
     const configOnly = flags['config-only']
     // --config-only prints the values as YAML unless -o json asks otherwise; -o text is the description.
     const format = outputFormat(flags)
     const output = format === 'json' ? 'json' : format === 'yaml' || configOnly ? 'yaml' : undefined
-    return this.emit(d, output, {data: (r) => (configOnly ? r.config : r), text})
+    return this.emit(d, output, {data: (r) => (configOnly ? r.config : r), text, notes: maskedNote})
   }
+}
+
+/** On stderr: a config with *** in it cannot be reused with -f as it is, so say what was masked and how to see it. */
+function maskedNote(d: Description): string[] {
+  const masked = d.secretsMasked ?? []
+  if (masked.length === 0) return []
+  return [
+    `note: ${masked.length} secret value${masked.length === 1 ? '' : 's'} shown as *** (${masked.join(', ')}); --show-secrets prints them`,
+  ]
 }
 
 function text(d: Description): string {

@@ -8,6 +8,7 @@ import {currentRelease, helmReleases, installedByHelm} from './helm-release.js'
 import {diagnose} from '../kube/diagnose.js'
 import {vclusterSelector} from '../kube/object.js'
 import {withDeadline} from '../kube/deadline.js'
+import {redactSecrets} from '../config/redact.js'
 
 export interface Description {
   name: string
@@ -23,8 +24,10 @@ export interface Description {
   exposure: {serviceType: string; addresses: string[]; extraSANs: string[]}
   created: string
   images: {container: string; image: string}[]
-  /** What the user set (the stored user values; helm's for a vCluster helm installed). */
+  /** What the user set (the stored user values; helm's for a vCluster helm installed), secrets masked unless asked. */
   config: Record<string, unknown>
+  /** Where config has a secret masked (config/redact.ts), so the reader knows what was left out. */
+  secretsMasked?: string[]
   /** helm's release, when helm (upstream's CLI) installed it and still holds its record. */
   helm?: {release: string; revision: number; status: string; chart: {name: string; version: string}}
 }
@@ -41,9 +44,15 @@ interface Service {
 export function describeVCluster(
   kube: KubeTarget,
   name: string,
-  options: {timeoutMs?: number} = {},
+  options: {timeoutMs?: number; showSecrets?: boolean} = {},
 ): Promise<Description> {
-  return withDeadline(options.timeoutMs, {what: `describe of vCluster ${name}`}, () => describeNow(kube, name))
+  return withDeadline(options.timeoutMs, {what: `describe of vCluster ${name}`}, async () => {
+    const described = await describeNow(kube, name)
+    if (options.showSecrets === true) return described
+    // Secrets in the values are printed only when asked for (--show-secrets): describe is often shared or logged.
+    const {value, masked} = redactSecrets(described.config)
+    return {...described, config: value, ...(masked.length > 0 ? {secretsMasked: masked} : {})}
+  })
 }
 
 async function describeNow(kube: KubeTarget, name: string): Promise<Description> {
