@@ -59,6 +59,12 @@ interface Event {
 /** The diagnosis runs after a wait has timed out (or in describe): it must not add a wait of its own. */
 export const DIAGNOSE_LIMIT_MS = 10_000
 
+/** The diagnosis, and whether a container of the vCluster is failing (isFailing), which waiting does not cure. */
+export interface Diagnosis {
+  lines: string[]
+  failing: boolean
+}
+
 /**
  * What a person would dig for when a vCluster does not come up: pods, claims, recent events. Gives up after
  * limitMs (an API server that does not answer is often why the wait timed out) and says so instead.
@@ -69,6 +75,16 @@ export async function diagnose(
   name: string,
   limitMs = DIAGNOSE_LIMIT_MS,
 ): Promise<string[]> {
+  return (await examine(client, namespace, name, limitMs)).lines
+}
+
+/** diagnose() with whether the vCluster is failing, for the readiness wait's hint. */
+export async function examine(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  limitMs = DIAGNOSE_LIMIT_MS,
+): Promise<Diagnosis> {
   const until = Date.now() + limitMs
   const selector = vclusterSelector(name)
   const lists = Promise.all([
@@ -80,7 +96,8 @@ export async function diagnose(
     client.request<{items: Event[]}>({path: collectionPath('Event', namespace)}),
   ])
   const answer = await within(lists, limitMs)
-  if (answer === undefined) return [`could not look closer: the API server did not answer within ${limitMs / 1000}s`]
+  if (answer === undefined)
+    return {lines: [`could not look closer: the API server did not answer within ${limitMs / 1000}s`], failing: false}
   const [pods, claims, events] = answer
   const started = pods.items.filter((pod) => syncerStatus(pod) !== undefined && hasStarted(syncerStatus(pod)))
   const tails = await within(Promise.all(started.map((pod) => readLogTail(client, namespace, pod))), until - Date.now())
@@ -93,7 +110,10 @@ export async function diagnose(
       lines: [],
       unreadable: 'the API server did not answer in time',
     }))
-  return formatDiagnosis(name, pods.items, claims.items, events.items, {namespace, logs})
+  return {
+    lines: formatDiagnosis(name, pods.items, claims.items, events.items, {namespace, logs}),
+    failing: pods.items.some(isFailing),
+  }
 }
 
 /** The container that runs the vCluster (syncer and control plane in one). */
@@ -219,9 +239,15 @@ function describeLogTail(tail: LogTail): string {
   return `last ${tail.lines.length} log lines of ${tail.pod}/${tail.container} (${which}, secrets masked):\n${tail.lines.map((l) => `      ${l}`).join('\n')}`
 }
 
+/** The one test of a failing vCluster: it decides both the next steps and the wait's hint (kube/wait.ts). */
 function isFailing(pod: Pod): boolean {
+  const failed = (t: Terminated | undefined) => t !== undefined && t.exitCode !== 0
   return (pod.status?.containerStatuses ?? []).some(
-    (c) => (c.restartCount ?? 0) > 0 || c.state?.terminated !== undefined || c.lastState?.terminated !== undefined,
+    (c) =>
+      (c.restartCount ?? 0) > 0 ||
+      c.state?.waiting?.reason === 'CrashLoopBackOff' ||
+      failed(c.state?.terminated) ||
+      failed(c.lastState?.terminated),
   )
 }
 

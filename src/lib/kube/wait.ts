@@ -1,6 +1,6 @@
 import {TimeoutError} from '../errors.js'
 import type {KubeClient} from './client.js'
-import {diagnose} from './diagnose.js'
+import {examine, type Diagnosis} from './diagnose.js'
 import {collectionPath} from './resources.js'
 import {keepWatching} from './watch.js'
 import {vclusterSelector} from './object.js'
@@ -15,6 +15,8 @@ export interface WaitOptions {
   onProgress?: ProgressSink
   /** The words of the wait: `waiting for the rollout` / `rolled out` (default: vCluster NAME to be ready / ready). */
   words?: {waiting: string; ready: string}
+  /** The command that waits longer, for the timeout's hint (default: `vcluster create ... --timeout 10m`). */
+  waitLonger?: string
 }
 
 interface Workload {
@@ -75,17 +77,33 @@ export async function waitForReady(client: KubeClient, options: WaitOptions): Pr
   }
   if (!ready) {
     // The API server may be what is down: the timeout still stands, with what could be found out.
-    const lines = await diagnose(client, namespace, name).catch((error: unknown) => [
-      `could not look closer: ${(error as Error).message}`,
-    ])
+    const diagnosis = await examine(client, namespace, name).catch(
+      (error: unknown): Diagnosis => ({lines: [`could not look closer: ${(error as Error).message}`], failing: false}),
+    )
     throw new TimeoutError(
-      `vCluster ${name} in namespace ${namespace} was not ready after ${Math.round(options.timeoutMs / 1000)}s:\n${lines.map((l) => `  - ${l}`).join('\n')}`,
-      `Wait longer: vcluster create ${name} -n ${namespace} --timeout 10m (it converges)\nOr remove it:  vcluster delete ${name} -n ${namespace}`,
+      `vCluster ${name} in namespace ${namespace} was not ready after ${Math.round(options.timeoutMs / 1000)}s:\n${diagnosis.lines.map((l) => `  - ${l}`).join('\n')}`,
+      timeoutHint(options, diagnosis.failing),
     )
   }
   const afterMs = Date.now() - started
   options.onProgress?.({kind: 'done', message: `${words.ready} after ${seconds(afterMs)}`})
   return {afterMs}
+}
+
+/**
+ * What to do after the wait ran out. A vCluster that is only slow converges, so waiting longer is the way; one that
+ * is failing (a crash loop, an error exit) does not, and its next steps (the log, describe, delete) are already in
+ * the diagnosis: the hint points at the reason in its log and the config that causes it.
+ */
+export function timeoutHint(options: Pick<WaitOptions, 'name' | 'namespace' | 'waitLonger'>, failing: boolean): string {
+  const {name, namespace} = options
+  if (failing)
+    return (
+      `Waiting longer is unlikely to help: vCluster ${name} failed at start. Its log above says why, most often a value\n` +
+      `in its config; fix that and apply it: vcluster upgrade ${name} -n ${namespace} -f vcluster.yaml`
+    )
+  const waitLonger = options.waitLonger ?? `vcluster create ${name} -n ${namespace} --timeout 10m (it converges)`
+  return `Wait longer: ${waitLonger}\nOr remove it:  vcluster delete ${name} -n ${namespace}`
 }
 
 /**

@@ -200,18 +200,14 @@ async function ensureReady(client: KubeClient, found: FoundVCluster, options: Ta
   } else if (isWorkloadReady(workload.kind, workload as Parameters<typeof isWorkloadReady>[1])) {
     return false
   }
-  try {
-    await waitForReady(client, {
-      namespace,
-      name,
-      kind: workload.kind,
-      timeoutMs: options.timeoutMs,
-      onProgress: options.onProgress,
-    })
-  } catch (error) {
-    if (!(error instanceof TimeoutError)) throw error
-    throw new TimeoutError(error.message, `Wait longer: vcluster connect ${name} -n ${namespace} --timeout 10m`)
-  }
+  await waitForReady(client, {
+    namespace,
+    name,
+    kind: workload.kind,
+    timeoutMs: options.timeoutMs,
+    onProgress: options.onProgress,
+    waitLonger: `vcluster connect ${name} -n ${namespace} --timeout 10m`,
+  })
   return true
 }
 
