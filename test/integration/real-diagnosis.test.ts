@@ -56,6 +56,10 @@ describe('the real vCluster that cannot start', () => {
     expect(text).toContain(`kubectl logs -n ${ns.name} ${pod} -c syncer --previous`)
     expect(text).toContain(`vcluster describe ${NAME} -n ${ns.name}`)
     expect(text).toContain(`vcluster delete ${NAME} -n ${ns.name}`)
+    // A crash loop does not converge: the hint points at the log and the config, not at a longer wait.
+    expect(text).toContain('Waiting longer is unlikely to help')
+    expect(text).toContain(`vcluster upgrade ${NAME} -n ${ns.name} -f vcluster.yaml`)
+    expect(text).not.toContain('Wait longer')
     expect(text).not.toContain(PASSWORD)
     expect(text).not.toMatch(/\n\s+at .*\.js:\d+/) // no stack trace
 
@@ -69,12 +73,23 @@ describe('the real vCluster that cannot start', () => {
     expect(error.message).toContain(`kubectl logs -n ${ns.name} ${pod} -c syncer --previous`)
     expect(json.stdout).not.toContain(PASSWORD)
 
-    // The next step it names: describe shows the same reason.
-    const described = await vcluster(['describe', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
+    // The next step it names: describe shows the same reason, and the values set with the data source masked.
+    const describe = ['describe', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name]
+    const described = await vcluster(describe)
     expect(described.exitCode, described.stderr).toBe(0)
     const reason = described.stdout.split('\nvCluster:')[0] ?? ''
     expect(reason).toContain('vcp-distro-external-database')
-    expect(reason).not.toContain(PASSWORD)
+    expect(described.stdout).toMatch(/\n\s+dataSource: ['"]?\*\*\*/)
+    expect(described.stderr).toContain('controlPlane.backingStore.database.external.dataSource); --show-secrets')
+    const describedJson = await vcluster([...describe, '-o', 'json'])
+    expect(describedJson.exitCode, describedJson.stderr).toBe(0)
+    const config = JSON.parse(describedJson.stdout).config
+    expect(config.controlPlane.backingStore.database.external).toEqual({enabled: true, dataSource: '***'})
+    for (const r of [described, describedJson]) expect(r.stdout + r.stderr).not.toContain(PASSWORD)
+    // Asked for, it is there as set.
+    const shown = await vcluster([...describe, '--config-only', '--show-secrets'])
+    expect(shown.exitCode, shown.stderr).toBe(0)
+    expect(shown.stdout).toContain(PASSWORD)
 
     const deleted = await vcluster(['delete', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
