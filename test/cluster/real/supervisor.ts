@@ -65,7 +65,7 @@ export class RealPod {
 
   /** Starts once `after` settles (the previous pod of the same name has stopped: they share the claim's data). */
   constructor(
-    private readonly pod: V1Pod,
+    pod: V1Pod,
     private readonly dir: string,
     private readonly env: SupervisorEnv,
     after: Promise<void>,
