@@ -42,7 +42,7 @@ async function printedRole(args: string[], env?: Record<string, string>): Promis
   return {namespace: role?.[1] ?? '', text: r.stdout}
 }
 
-describe('create --dry-run=client and --print-role: the namespace create would use', {timeout: 60_000}, () => {
+describe('create --dry-run=client and --print-role: the namespace create would use', () => {
   it("is the context's namespace (team-a), as for the real create", async () => {
     const file = kubeconfig('team-b')
     expect(await dryRunNamespaces(['--kubeconfig', file])).toEqual(['team-a'])

@@ -16,5 +16,5 @@ describe('create --dry-run=client YAML', () => {
     )
     const sts = objects.find((o) => o.kind === 'StatefulSet')
     expect(sts?.metadata.labels).toMatchObject(labels)
-  }, 60_000)
+  })
 })

@@ -19,21 +19,18 @@ const SEED = Number(process.env.HOSTILE_SEED ?? 20_240_808)
 /** Scales every run count (e.g. HOSTILE_SCALE=10 for a long soak). */
 const SCALE = Number(process.env.HOSTILE_SCALE ?? 1)
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE))
-/** A single case over this is treated as a hang. */
-const CASE_BUDGET_MS = 5_000
 
 let casesRun = 0
 
-type Outcome = {kind: 'resolved'} | {kind: 'invalid'; error: InvalidConfigError}
+type Outcome = {kind: 'resolved'; values: Record<string, unknown>} | {kind: 'invalid'; error: InvalidConfigError}
 
 /** Loads text as v.yaml and checks the contract: resolve, or InvalidConfigError with positioned problems. */
 async function load(text: string): Promise<Outcome> {
   casesRun++
-  const started = performance.now()
   let outcome: Outcome
   try {
-    await loadConfig({files: ['v.yaml'], readFile: async () => text})
-    outcome = {kind: 'resolved'}
+    const {values} = await loadConfig({files: ['v.yaml'], readFile: async () => text})
+    outcome = {kind: 'resolved', values}
   } catch (error) {
     if (!(error instanceof InvalidConfigError))
       throw new Error(`expected InvalidConfigError, got ${String((error as Error)?.stack ?? error)}`)
@@ -49,8 +46,6 @@ async function load(text: string): Promise<Outcome> {
     expect(error.message).toMatch(/^\d+ problems? in the vCluster config:\nv\.yaml:\d+:\d+: /)
     outcome = {kind: 'invalid', error}
   }
-  const took = performance.now() - started
-  expect(took, `one case took ${Math.round(took)} ms`).toBeLessThan(CASE_BUDGET_MS)
   return outcome
 }
 
@@ -60,12 +55,13 @@ async function mustFail(text: string): Promise<InvalidConfigError> {
   return outcome.error
 }
 
-async function mustResolve(text: string): Promise<void> {
+async function mustResolve(text: string): Promise<Record<string, unknown>> {
   const outcome = await load(text)
   if (outcome.kind !== 'resolved')
     throw new Error(
       `expected a valid config, got:\n${outcome.error.message.slice(0, 1000)}\n---\n${text.slice(0, 500)}`,
     )
+  return outcome.values
 }
 
 /** One property, seeded from SEED (each its own offset) so a failure's printed seed and path replay it exactly. */
@@ -172,7 +168,7 @@ const UPSTREAM_DEFAULTS = readFileSync(
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('hostile config input (property-based)', {timeout: 180_000}, () => {
+describe('hostile config input (property-based)', () => {
   it('walks the schema to a useful number of leaves and closed objects', () => {
     expect(leaves.length).toBeGreaterThan(100)
     expect(closedObjects.length).toBeGreaterThan(20)
@@ -432,29 +428,36 @@ describe('hostile config input (property-based)', {timeout: 180_000}, () => {
     )
   })
 
-  it('handles huge documents in bounded time', async () => {
-    await check(
-      fc.asyncProperty(
-        fc.integer({min: 1_000, max: 20_000}),
-        fc.constantFrom('unknown', 'global', 'long-string', 'long-list'),
-        async (n, kind) => {
-          if (kind === 'unknown') {
-            await mustFail(Array.from({length: n}, (_, i) => `key${i}: ${i}`).join('\n'))
-          } else if (kind === 'global') {
-            await mustResolve(`global:\n${Array.from({length: n}, (_, i) => `  key${i}: [${i}, x]`).join('\n')}\n`)
-          } else if (kind === 'long-string') {
-            await mustResolve(
-              `global: ${'x'.repeat(n * 100)}\ncontrolPlane:\n  proxy:\n    extraSANs: [${'a'.repeat(60)}.example.com]\n`,
-            )
-          } else {
-            await mustFail(
-              `controlPlane:\n  proxy:\n    extraSANs:\n${Array.from({length: n}, (_, i) => (i % 97 === 0 ? '      - {bad: 1}' : `      - h${i}.example.com`)).join('\n')}\n`,
-            )
-          }
-        },
-      ),
-      20,
-      10,
+  // At the largest size once per shape: size, not variety, is the point here. Speed on huge documents is the
+  // benchmark's to measure (bench/); this checks that nothing is lost or misplaced at size.
+  const HUGE = 20_000
+  it('refuses a huge document of unknown keys, each problem at its own line', async () => {
+    const error = await mustFail(Array.from({length: HUGE}, (_, i) => `key${i}: ${i}`).join('\n'))
+    expect(error.problems.map((p) => `${p.line}:${p.path}`)).toEqual(
+      Array.from({length: HUGE}, (_, i) => `${i + 1}:key${i}`),
+    )
+  })
+
+  it('resolves huge free-form content and a huge string, every value kept', async () => {
+    const many = await mustResolve(
+      `global:\n${Array.from({length: HUGE}, (_, i) => `  key${i}: [${i}, x]`).join('\n')}\n`,
+    )
+    expect(Object.keys(many.global as object)).toHaveLength(HUGE)
+    expect((many.global as Record<string, unknown>)[`key${HUGE - 1}`]).toEqual([HUGE - 1, 'x'])
+    const long = await mustResolve(
+      `global: ${'x'.repeat(HUGE * 100)}\ncontrolPlane:\n  proxy:\n    extraSANs: [${'a'.repeat(60)}.example.com]\n`,
+    )
+    expect(long.global).toHaveLength(HUGE * 100)
+  })
+
+  it('refuses the bad items of a huge list, each at its own line', async () => {
+    const items = Array.from({length: HUGE}, (_, i) =>
+      i % 97 === 0 ? '      - {bad: 1}' : `      - h${i}.example.com`,
+    )
+    const error = await mustFail(`controlPlane:\n  proxy:\n    extraSANs:\n${items.join('\n')}\n`)
+    const bad = Array.from({length: Math.ceil(HUGE / 97)}, (_, k) => k * 97)
+    expect(error.problems.map((p) => `${p.line}:${p.path}`)).toEqual(
+      bad.map((i) => `${i + 4}:controlPlane.proxy.extraSANs[${i}]`),
     )
   })
 

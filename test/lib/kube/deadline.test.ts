@@ -1,5 +1,7 @@
 // Every wait ends (issue 8): against a loopback API server that accepts connections and never answers, and one
-// that keeps a namespace Terminating forever, each bounded wait gives up on time with a TimeoutError (exit 6).
+// that keeps a namespace Terminating forever, each bounded wait gives up with a TimeoutError (exit 6) that names its
+// bound. How soon after the bound is not asserted on the wall clock (a loaded machine delays any timer); the policy's
+// arithmetic is checked on a fake clock below, and a wait that never ends trips the test timeout.
 import {writeFileSync} from 'node:fs'
 import {createServer as createHttpServer} from 'node:http'
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
@@ -61,8 +63,7 @@ describe('Deadline', () => {
     expect(error).toBeInstanceOf(TimeoutError)
     expect((error as TimeoutError).message).toBe('listing vClusters did not finish within 300ms')
     expect((error as TimeoutError).exitCode).toBe(6)
-    expect(ms).toBeGreaterThanOrEqual(290)
-    expect(ms).toBeLessThan(2000)
+    expect(ms, 'not before its time').toBeGreaterThanOrEqual(290)
   })
 
   it('gives what follows a wait its room, and stops the clock while a person is asked', async () => {
@@ -141,11 +142,9 @@ describe('the deadline policy', () => {
 describe('bounded waits inside lib', () => {
   it('diagnose gives up after its limit and says why', async () => {
     const client = await connectKube({kubeconfig: await silentServerKubeconfig()})
-    const {ms} = await elapsed(diagnose(client, 'ns', 'demo', 300))
     expect(await diagnose(client, 'ns', 'demo', 200)).toEqual([
       'could not look closer: the API server did not answer within 0.2s',
     ])
-    expect(ms).toBeLessThan(2000)
     client.close()
   })
 
@@ -158,10 +157,9 @@ describe('bounded waits inside lib', () => {
       }) as unknown as Server,
     )
     const client = await connectKube({kubeconfig: kubeconfigFor(`http://127.0.0.1:${port}`)})
-    const {ms, error} = await elapsed(ensureNamespace(client, 'ns', true, false, 300))
+    const {error} = await elapsed(ensureNamespace(client, 'ns', true, false, 300))
     expect(error).toBeInstanceOf(TimeoutError)
     expect((error as Error).message).toMatch(/namespace ns is still terminating after 0.3s/)
-    expect(ms).toBeLessThan(2000)
     client.close()
   })
 })

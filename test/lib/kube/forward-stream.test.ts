@@ -186,7 +186,7 @@ describe('startPortForward (own WebSocket streams)', () => {
     const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex')
     expect(received.length).toBe(payload.length)
     expect(digest(received)).toBe(digest(payload))
-  }, 30_000)
+  })
 
   it('listens on the preferred port, or on a free one when that is taken', async () => {
     const server = await fakeKubelet(echo)

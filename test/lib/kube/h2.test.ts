@@ -167,7 +167,7 @@ describe('the HTTP/2 transport', () => {
     await watching
     expect(events).toEqual([{done: true}])
     expect(connections).toBe(2)
-  }, 20_000)
+  })
 })
 
 async function waitUntil(test: () => boolean): Promise<void> {

@@ -68,7 +68,7 @@ describe('keepWatching', () => {
     )
     // Audit logs name us, as they name kubectl.
     expect(agents.at(-1)).toMatch(/^vcluster-cli \(\w+\/\w+\) node\/\d+\.\d+\.\d+$/)
-  }, 20_000)
+  })
 
   it('stops at an error no retry can cure', async () => {
     const {kubeconfig} = await apiServer([(_q, res) => res.writeHead(403).end('{"message":"no"}')])

@@ -42,7 +42,7 @@ describe('20 concurrent writers (separate processes)', () => {
     expect(text).toMatch(/^current-context: writer-\d+ {3}# keep me$/m)
     expect(statSync(file).mode & 0o777).toBe(0o600)
     expect(readdirSync(d)).toEqual(['config'])
-  }, 90_000)
+  })
 
   it('with two files in KUBECONFIG, all land in the first file and the second keeps its current-context', async () => {
     const d = mkdtempSync(join(tmpdir(), 'kc-concurrent-'))
@@ -54,5 +54,5 @@ describe('20 concurrent writers (separate processes)', () => {
     const secondText = readFileSync(second, 'utf8')
     expect(secondText.replace(/^current-context: \S+/m, 'current-context: office')).toBe(FOREIGN)
     expect(readdirSync(d).sort()).toEqual(['first', 'second'])
-  }, 90_000)
+  })
 })

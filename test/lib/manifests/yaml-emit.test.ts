@@ -89,7 +89,7 @@ describe('toYamlText', () => {
       fc.property(fc.dictionary(key, tree, {maxKeys: 6}), (value) => toYamlText(value) === byPackage(value)),
       {seed: 7, numRuns: 1500},
     )
-  }, 60_000)
+  })
 })
 
 /** Strings YAML 1.1 (and go-yaml v2, which the syncer reads its config with) resolves to something else. */
@@ -193,5 +193,5 @@ describe('toYamlText in YAML 1.1 and 1.2', () => {
       }),
       {seed: 11, numRuns: 3000},
     )
-  }, 60_000)
+  })
 })

