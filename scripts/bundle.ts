@@ -7,7 +7,28 @@
  * compiler is only needed when that validator is missing (running from source).
  */
 import {readdirSync, rmSync} from 'node:fs'
-import {build} from 'esbuild'
+import {build, type Plugin} from 'esbuild'
+
+/**
+ * Node's built-in modules through require(), not `import`: an ESM import of a built-in builds its namespace, which
+ * reads every export and so runs the lazy getters behind them (node:fs's ReadStream loads fs/streams, node:stream
+ * and fs/promises; node:process's stdin; ...): ~9 ms of `connect`'s start-up in a --cpu-prof profile (Node's
+ * getESMFacade). esbuild's interop reads an export only where the code uses it.
+ */
+const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({filter: /^node:/}, (args) =>
+      args.kind === 'import-statement' || args.kind === 'dynamic-import'
+        ? {path: args.path, namespace: 'builtin'}
+        : {path: args.path, external: true},
+    )
+    b.onLoad({filter: /.*/, namespace: 'builtin'}, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js',
+    }))
+  },
+}
 
 const commands = readdirSync('src/commands')
   .filter((f) => f.endsWith('.ts'))
@@ -29,6 +50,7 @@ await build({
   banner: {js: "import {createRequire as __vcRequire} from 'node:module';const require=__vcRequire(import.meta.url);"},
   // See src/cli/debug-lazy.cjs.
   alias: {debug: './src/cli/debug-lazy.cjs'},
+  plugins: [builtinsByRequire],
   minify: !process.env.VCLUSTER_NO_MINIFY, // unminified for readable profiles
   legalComments: 'none',
   logLevel: 'warning',
