@@ -93,6 +93,7 @@ export function makeSocketDir(stateDir: string, roots = socketRoots()): string {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     throw new Error(`${dir} exists and is not a directory of this user; remove it, or set XDG_RUNTIME_DIR/TMPDIR`)
   }
+  chmodSync(dir, 0o700) // exactly, whatever the umask
   const marker: Marker = {stateDir: resolve(stateDir), pid: process.pid, start: processStart(process.pid) ?? ''}
   writeFileSync(join(dir, MARKER), JSON.stringify(marker), {mode: 0o600})
   const link = join(stateDir, 'sock')
