@@ -5,6 +5,7 @@
 // so `cluster:down` and the daemon's start sweep what a killed runner left.
 import {createHash} from 'node:crypto'
 import {
+  chmodSync,
   lstatSync,
   mkdirSync,
   readFileSync,
