@@ -11,7 +11,7 @@ export interface Permission {
   clusterScoped?: boolean
 }
 
-interface ResourceRule {
+export interface ResourceRule {
   verbs: string[]
   apiGroups?: string[]
   resources?: string[]
@@ -50,7 +50,7 @@ export function requiredPermissions(objects: readonly KubeObject[]): Permission[
   return [...needed.values()]
 }
 
-function covers(rule: ResourceRule, p: Permission): boolean {
+export function covers(rule: ResourceRule, p: Permission): boolean {
   if ((rule.resourceNames ?? []).length > 0) return false
   const match = (list: string[] | undefined, value: string) => (list ?? []).some((x) => x === '*' || x === value)
   const resourceMatch =
@@ -105,7 +105,7 @@ export function reviewRules(client: KubeClient, namespace: string): Promise<Rule
   return review
 }
 
-async function accessReview(client: KubeClient, namespace: string, p: Permission): Promise<boolean> {
+export async function accessReview(client: KubeClient, namespace: string, p: Permission): Promise<boolean> {
   const [resource, subresource] = p.resource.split('/')
   const review = await client.request<{status?: {allowed?: boolean}}>({
     method: 'POST',

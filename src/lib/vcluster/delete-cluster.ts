@@ -15,6 +15,7 @@ import {needsClusterRole} from '../manifests/cluster-rules.js'
 import {CONFIG_KEY} from '../manifests/config-secret.js'
 import {clusterRoleName, configSecretName, multiNamespaceRoleName} from '../manifests/names.js'
 import {clearImportedNamespace, IMPORTED_ANNOTATION} from './delete-imported.js'
+import type {DeleteRights} from './delete-rights.js'
 import {vclusterSelector} from '../kube/object.js'
 
 export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by'
@@ -45,15 +46,14 @@ export interface ClusterReach {
 const EVERYTHING: ClusterReach = {clusterRole: true, priorityClasses: true, namespaces: true}
 
 /**
- * Read only when a cluster-wide list was refused, so a namespace-scoped user is warned about what the vCluster may
- * really have made (by default nothing: no warning), not about every kind there is. Found with a list (delete's own
- * right), before the Secret is deleted.
+ * Read only when the user may not list a cluster-scoped kind, so a namespace-scoped user is warned about what the
+ * vCluster may really have made (by default nothing: no warning), not about every kind there is. Found with a list
+ * (delete's own right, in its preflight), before the Secret is deleted.
  */
 export async function reachOf(client: KubeClient, name: string, namespace: string): Promise<ClusterReach> {
   const list = await client.request<{items: {data?: Record<string, string>}[]} | undefined>({
     path: collectionPath('Secret', namespace),
     query: {fieldSelector: `metadata.name=${configSecretName(name)}`},
-    allow: [403],
   })
   const data = list?.items[0]?.data?.[CONFIG_KEY]
   if (data === undefined) return EVERYTHING
@@ -80,20 +80,27 @@ interface Item {
   metadata: {name: string; labels?: Record<string, string>; annotations?: Record<string, string>}
 }
 
-/** The cluster-scoped objects to remove, listed before anything is deleted; undefined where listing was forbidden. */
+/** The cluster-scoped objects to remove, listed before anything is deleted; undefined where the user may not list. */
 export interface ClusterSurvey {
   clusterRoles?: {kind: 'ClusterRole' | 'ClusterRoleBinding'; name: string}[]
   priorityClasses?: string[]
   namespaces?: Item[]
 }
 
-/** Three requests, in parallel: ClusterRoles and bindings (by release label), PriorityClasses and namespaces (by marker). */
-export async function surveyClusterScoped(client: KubeClient, name: string, namespace: string): Promise<ClusterSurvey> {
+/**
+ * Up to four requests, in parallel: ClusterRoles and bindings (by release label), PriorityClasses and namespaces (by
+ * marker), each only where the user may list it cluster-wide.
+ */
+export async function surveyClusterScoped(
+  client: KubeClient,
+  {name, namespace}: {name: string; namespace: string},
+  rights: DeleteRights,
+): Promise<ClusterSurvey> {
   const marker = managedBySelector(name, namespace)
-  const list = (kind: string, labelSelector: string) =>
-    client
-      .request<{items: Item[]} | undefined>({path: collectionPath(kind), query: {labelSelector}, allow: [403]})
-      .then((l) => l?.items)
+  const list = async (kind: string, labelSelector: string) =>
+    (await rights.may(kind, 'list'))
+      ? (await client.request<{items: Item[]}>({path: collectionPath(kind), query: {labelSelector}})).items
+      : undefined
   const ours = new Set([clusterRoleName(name, namespace), multiNamespaceRoleName(name, namespace)])
   const release = vclusterSelector(name)
   const [bindings, roles, priorityClasses, namespaces] = await Promise.all([
@@ -114,6 +121,11 @@ export async function surveyClusterScoped(client: KubeClient, name: string, name
   }
 }
 
+/** Whether a namespace-scoped user's survey missed a kind, so the stored config must say what may be left. */
+export function surveyIncomplete(survey: ClusterSurvey): boolean {
+  return survey.clusterRoles === undefined || survey.priorityClasses === undefined || survey.namespaces === undefined
+}
+
 /**
  * Removes what the survey found: namespaces the vCluster created are deleted, namespaces it imported only lose its
  * labels and annotations (and so do their objects), as upstream's CleanupSyncedNamespaces does. Returns what is left:
@@ -124,6 +136,7 @@ export async function deleteClusterScoped(
   ref: {name: string; namespace: string},
   survey: ClusterSurvey,
   reach: ClusterReach,
+  rights: DeleteRights,
 ): Promise<LeftBehind[]> {
   const left: LeftBehind[] = []
   const marker = managedBySelector(ref.name, ref.namespace)
@@ -132,36 +145,35 @@ export async function deleteClusterScoped(
   if (survey.priorityClasses === undefined && reach.priorityClasses) left.push(priorityClassesLeft(marker))
   if (survey.namespaces === undefined && reach.namespaces) left.push(namespacesLeft(marker))
   const refused = await Promise.all([
-    ...(survey.clusterRoles ?? []).map((o) => removed(client, `${collectionPath(o.kind)}/${o.name}`)),
-    ...(survey.priorityClasses ?? []).map((n) =>
-      removed(client, `${collectionPath('PriorityClass')}/${encodeURIComponent(n)}`),
-    ),
+    ...(survey.clusterRoles ?? []).map((o) => removed(client, rights, o.kind, o.name)),
+    ...(survey.priorityClasses ?? []).map((n) => removed(client, rights, 'PriorityClass', n)),
   ])
   if (refused.slice(0, survey.clusterRoles?.length ?? 0).includes(false)) left.push(clusterRolesLeft(roleNames))
   if (refused.slice(survey.clusterRoles?.length ?? 0).includes(false)) left.push(priorityClassesLeft(marker))
-  const namespacesDone = await Promise.all((survey.namespaces ?? []).map((ns) => removeSyncedNamespace(client, ns)))
+  const namespacesDone = await Promise.all(
+    (survey.namespaces ?? []).map((ns) => removeSyncedNamespace(client, ns, rights)),
+  )
   if (namespacesDone.includes(false)) left.push(namespacesLeft(marker))
   return left
 }
 
-/** Deletes one object; false when that is forbidden. */
-async function removed(client: KubeClient, path: string): Promise<boolean> {
-  try {
-    await client.request({method: 'DELETE', path, allow: [404]})
-    return true
-  } catch (error) {
-    if (error instanceof ForbiddenError) return false
-    throw error
-  }
+/** Deletes one cluster-scoped object; false when the user may not. */
+export async function removed(client: KubeClient, rights: DeleteRights, kind: string, name: string): Promise<boolean> {
+  if (!(await rights.may(kind, 'delete'))) return false
+  await client.request({method: 'DELETE', path: `${collectionPath(kind)}/${encodeURIComponent(name)}`, allow: [404]})
+  return true
 }
 
-async function removeSyncedNamespace(client: KubeClient, ns: Item): Promise<boolean> {
+/** A namespace the vCluster created is deleted, one it imported cleared; false when the user may not. */
+async function removeSyncedNamespace(client: KubeClient, ns: Item, rights: DeleteRights): Promise<boolean> {
+  if (ns.metadata.annotations?.[IMPORTED_ANNOTATION] !== 'true')
+    return removed(client, rights, 'Namespace', ns.metadata.name)
+  if (!(await rights.may('Namespace', 'patch'))) return false
   try {
-    if (ns.metadata.annotations?.[IMPORTED_ANNOTATION] === 'true') await clearImportedNamespace(client, ns)
-    else
-      await client.request({method: 'DELETE', path: `${collectionPath('Namespace')}/${ns.metadata.name}`, allow: [404]})
+    await clearImportedNamespace(client, ns)
     return true
   } catch (error) {
+    // The namespace's objects are patched with the user's rights there, which a cluster-wide right does not imply.
     if (error instanceof ForbiddenError) return false
     throw error
   }
@@ -181,31 +193,3 @@ const namespacesLeft = (marker: string): LeftBehind => ({
   what: `namespaces labelled ${marker} (those annotated ${IMPORTED_ANNOTATION}=true were imported: remove only the vcluster.loft.sh/ labels and annotations there)`,
   command: `kubectl get namespaces -l ${marker} -L ${MANAGED_BY_LABEL}`,
 })
-
-/**
- * The marker-labelled cluster-scoped objects still there, for delete's final check. A PriorityClass found is deleted
- * again: the syncer may have made it anew while it was stopping. What may not be listed or deleted counts as gone
- * (the warning names it already), and so does a labelled namespace that is not being deleted (an imported one
- * whose clean-up was refused).
- */
-export async function clusterLeftovers(client: KubeClient, name: string, namespace: string): Promise<string[]> {
-  const marker = managedBySelector(name, namespace)
-  const list = (kind: string) =>
-    client.request<{items: (Item & {metadata: {deletionTimestamp?: string}})[]} | undefined>({
-      path: collectionPath(kind),
-      query: {labelSelector: marker},
-      allow: [403],
-    })
-  const [priorityClasses, namespaces] = await Promise.all([list('PriorityClass'), list('Namespace')])
-  const again = await Promise.all(
-    (priorityClasses?.items ?? []).map(async (o) =>
-      (await removed(client, `${collectionPath('PriorityClass')}/${encodeURIComponent(o.metadata.name)}`))
-        ? [`PriorityClass/${o.metadata.name}`]
-        : [],
-    ),
-  )
-  const terminating = (namespaces?.items ?? [])
-    .filter((o) => o.metadata.deletionTimestamp !== undefined)
-    .map((o) => `Namespace/${o.metadata.name}`)
-  return [...again.flat(), ...terminating]
-}
