@@ -146,7 +146,7 @@ describe('differential: our verdict is upstream verdict', () => {
     return values
   }
 
-  it('valid generated configs', {timeout: 600_000}, async () => {
+  it('valid generated configs', async () => {
     const cases = draw(configArb(), n(250), SEED + 11).map((values, i) => ({
       kind: 'generated',
       label: `#${i}`,
@@ -155,7 +155,7 @@ describe('differential: our verdict is upstream verdict', () => {
     await compare(cases)
   })
 
-  it('wrong types at schema leaves', {timeout: 600_000}, async () => {
+  it('wrong types at schema leaves', async () => {
     const leaves = leafPaths()
     const picks = draw(
       fc.tuple(fc.constantFrom(...leaves), fc.constantFrom<unknown>('text', 7, 2.5, true, ['x'], {k: 'v'})),
@@ -172,7 +172,7 @@ describe('differential: our verdict is upstream verdict', () => {
     await compare(cases)
   })
 
-  it('unknown keys at every depth, and keys in another case', {timeout: 600_000}, async () => {
+  it('unknown keys at every depth, and keys in another case', async () => {
     const closed = schemaPaths().filter((p) => {
       const node = effective(p.node)
       return node.properties !== undefined && node.additionalProperties === false
@@ -192,7 +192,7 @@ describe('differential: our verdict is upstream verdict', () => {
     await compare(cases)
   })
 
-  it('values outside an enum', {timeout: 600_000}, async () => {
+  it('values outside an enum', async () => {
     const withEnum = leafPaths().filter((l) => effective(l.node).enum !== undefined)
     expect(withEnum.length).toBeGreaterThan(0)
     const cases = withEnum.map((leaf) => ({
@@ -203,7 +203,7 @@ describe('differential: our verdict is upstream verdict', () => {
     await compare(cases)
   })
 
-  it('null at schema paths (helm drops it, with the default)', {timeout: 600_000}, async () => {
+  it('null at schema paths (helm drops it, with the default)', async () => {
     const cases = draw(fc.constantFrom(...schemaPaths()), n(60), SEED + 14).map((p) => ({
       kind: 'null',
       label: p.path.join('.'),
@@ -212,7 +212,7 @@ describe('differential: our verdict is upstream verdict', () => {
     await compare(cases)
   })
 
-  it('each rule breaker, and its fixed config', {timeout: 600_000}, async () => {
+  it('each rule breaker, and its fixed config', async () => {
     const cases = RULE_CASES.flatMap((r) => [
       {kind: 'rule', label: `${r.group}: ${r.what} (broken)`, yaml: r.bad},
       {kind: 'rule', label: `${r.group}: ${r.what} (fixed)`, yaml: r.good},
@@ -220,7 +220,7 @@ describe('differential: our verdict is upstream verdict', () => {
     await compare(cases)
   })
 
-  it('YAML 1.1 scalars and keys, written plain', {timeout: 600_000}, async () => {
+  it('YAML 1.1 scalars and keys, written plain', async () => {
     await compare(dialectCases())
   })
 })

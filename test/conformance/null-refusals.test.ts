@@ -14,9 +14,7 @@ afterAll(async () => {
   await oracle.close()
 })
 
-it('the shipped list of defaults a null may not delete is what the release does, default by default', {
-  timeout: 600_000,
-}, async () => {
+it('the shipped list of defaults a null may not delete is what the release does, default by default', async () => {
   const measured = await measureNullRefusals(oracle, CHART_VALUES)
   expect(Object.keys(measured).length).toBeGreaterThan(0)
   expect(measured, 'out of date: run `npm run null-refusals` and review the diff').toEqual(NULL_REFUSALS)
