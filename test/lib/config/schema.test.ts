@@ -23,10 +23,14 @@ const fixture = parse(readFileSync(join(import.meta.dirname, '../../../src/lib/c
   version: '1.1',
 }) as unknown
 
+// Compiled once for the file (a compile costs about a second, ten on a loaded machine). The committed file is the
+// in-memory schema serialised (first test), so compiling it covers both.
 let validator: ValidateFunction | undefined
+const compiled = (): ValidateFunction =>
+  (validator ??= new Ajv2020({strict: true, allErrors: true}).compile(JSON.parse(committed) as object))
 function validate(values: unknown): ErrorObject[] {
-  validator ??= new Ajv2020({strict: true, allErrors: true}).compile(JSON.parse(committed) as object)
-  return validator(values) ? [] : [...(validator.errors ?? [])]
+  const check = compiled()
+  return check(values) ? [] : [...(check.errors ?? [])]
 }
 
 /** Rebuilds the defaults document from the `default` keywords, the way the config loader does. */
@@ -56,9 +60,8 @@ describe('vcluster.yaml schema', () => {
     expect(committed).toBe(renderSchema())
   })
 
-  it('compiles with ajv in strict mode, both the committed file and the in-memory schema', () => {
-    expect(() => new Ajv2020({strict: true, allErrors: true}).compile(JSON.parse(committed) as object)).not.toThrow()
-    expect(() => new Ajv2020({strict: true, allErrors: true}).compile(configSchema)).not.toThrow()
+  it('compiles with ajv in strict mode (the committed file, which is the in-memory schema)', () => {
+    expect(compiled).not.toThrow()
   })
 
   it('describes the document root', () => {
