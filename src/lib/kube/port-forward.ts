@@ -1,6 +1,7 @@
 import {createServer, type Server, type Socket} from 'node:net'
 import {UnavailableError, UsageError} from '../errors.js'
 import type {KubeClient} from './client.js'
+import {SpareStreams} from './forward-spare.js'
 import {openForwardStream, type ForwardStream, type StreamHandlers} from './forward-stream.js'
 import {PodTracker, type PodItem} from './pod-tracker.js'
 
@@ -31,6 +32,12 @@ export interface ForwardOptions {
   podWaitMs?: number
   /** The pods as the caller already listed them (connect reads them with the Secrets): saves a lookup. */
   knownPods?: readonly PodItem[]
+  /**
+   * How many streams to open ahead of the connections that will take them, one at a time (default 0): the
+   * first connections then skip the stream's set-up (a TLS connection and an upgrade through the API server,
+   * ~15-20 ms). connect uses 2: its TLS check, then the command's (or the user's) first connection.
+   */
+  spareStreams?: number
   onEvent?: (event: ForwardEvent) => void
 }
 
@@ -76,15 +83,23 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
     })
   }
   const address = options.address ?? ADDRESS
-  const open: OpenStream = (handlers) =>
+  const fresh: OpenStream = (handlers) =>
     openForwardStream(
       {client: options.client, namespace: options.namespace, pod: pods.name, port: options.remotePort},
       handlers,
     )
+  const spares = new SpareStreams(fresh, () => pods.name, options.spareStreams ?? 0)
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
+    // The connection's first attempt takes the stream opened ahead, if any; retries open their own.
+    let first = true
+    const open: OpenStream = (handlers) => {
+      const taken = first ? spares.take(handlers) : undefined
+      first = false
+      return taken ?? fresh(handlers)
+    }
     void forwardConnection(socket, pods, options, open)
   })
   const preferred =
@@ -93,11 +108,13 @@ export async function startPortForward(options: ForwardOptions): Promise<PortFor
       : undefined
   const port = preferred ?? (await listen(server, options.localPort ?? 0, address))
   pods.follow()
+  spares.refill()
   return {
     address,
     port,
     pod: () => pods.name,
     close: async () => {
+      spares.stop()
       pods.stop()
       // Each connection's stream is dropped when its socket closes.
       for (const s of sockets) s.destroy()

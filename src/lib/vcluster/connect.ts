@@ -154,6 +154,8 @@ async function openForward(
     preferredPort: stablePort(target),
     podWaitMs: timeoutMs,
     knownPods: target.pods,
+    // Opened ahead for the TLS check's connection and then the first one of the command (or of the user).
+    spareStreams: 2,
     onEvent: (event) => emit(forwardProgress(event)),
   })
   emit({
