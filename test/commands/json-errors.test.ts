@@ -7,7 +7,7 @@ import {runCli, tempFiles} from '../helpers/run-cli.js'
 describe('errors under --json', () => {
   it('a typed error: {"error": {code, exitCode, message, hint}} on stdout, the text on stderr', async () => {
     const r = await runCli(['list', '--json', '--kubeconfig', '/nonexistent/kubeconfig'])
-    expect(r.exitCode).toBe(2)
+    expect(r.exitCode, r.stderr).toBe(2)
     expect(JSON.parse(r.stdout)).toEqual({
       error: {
         code: 'usage',
@@ -22,7 +22,7 @@ describe('errors under --json', () => {
   it('an invalid config under -o json, with every problem', async () => {
     const dir = tempFiles({'vcluster.yaml': 'controlPlane:\n  nope: 1\n'})
     const r = await runCli(['validate', '-f', join(dir, 'vcluster.yaml'), '-o', 'json'])
-    expect(r.exitCode).toBe(2)
+    expect(r.exitCode, r.stderr).toBe(2)
     const {error} = JSON.parse(r.stdout)
     expect(error).toMatchObject({code: 'invalid-config', exitCode: 2, message: '1 problem in the vCluster config'})
     expect(error.problems).toHaveLength(1)
@@ -31,10 +31,10 @@ describe('errors under --json', () => {
 
   it('a flag parsing error, and nothing on stdout without --json', async () => {
     const r = await runCli(['list', '--json', '--no-such-flag'])
-    expect(r.exitCode).toBe(2)
+    expect(r.exitCode, r.stderr).toBe(2)
     expect(JSON.parse(r.stdout).error).toMatchObject({code: 'usage', exitCode: 2, hint: 'See: vcluster list --help'})
     const text = await runCli(['list', '--kubeconfig', '/nonexistent/kubeconfig'])
-    expect(text.exitCode).toBe(2)
+    expect(text.exitCode, text.stderr).toBe(2)
     expect(text.stdout).toBe('')
   })
 
