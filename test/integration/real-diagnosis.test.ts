@@ -85,7 +85,18 @@ describe('the real vCluster that cannot start', () => {
     expect(describedJson.exitCode, describedJson.stderr).toBe(0)
     const config = JSON.parse(describedJson.stdout).config
     expect(config.controlPlane.backingStore.database.external).toEqual({enabled: true, dataSource: '***'})
-    for (const r of [described, describedJson]) expect(r.stdout + r.stderr).not.toContain(PASSWORD)
+    // Every other output form masks it too: -o yaml, and --config-only (which a user may reuse with -f).
+    const others = await Promise.all(
+      [['-o', 'yaml'], ['--config-only'], ['--config-only', '-o', 'json']].map((args) =>
+        vcluster([...describe, ...args]),
+      ),
+    )
+    for (const r of others) {
+      expect(r.exitCode, r.stderr).toBe(0)
+      expect(r.stdout).toMatch(/dataSource: ['"]?\*\*\*|"dataSource": "\*\*\*"/)
+      expect(r.stderr).toContain('; --show-secrets prints them')
+    }
+    for (const r of [described, describedJson, ...others]) expect(r.stdout + r.stderr).not.toContain(PASSWORD)
     // Asked for, it is there as set.
     const shown = await vcluster([...describe, '--config-only', '--show-secrets'])
     expect(shown.exitCode, shown.stderr).toBe(0)
