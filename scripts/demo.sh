@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -f dist/commands/create.js ] || npm run build >/dev/null
-# Its own cluster name, short: the real vCluster's sandbox keeps unix sockets under the cluster's state dir, and
-# ~/.cache/vcluster-ts/clusters/vcluster-ts/real/<pod uid>/sock/... is past the rig's 100-byte limit for them.
+# Its own cluster name, so the demo never reuses or tears down the cluster a developer or a test run keeps.
 CLUSTER=demo
 exports=$(npm run --silent cluster:up -- --name "$CLUSTER")   # fails the demo if the cluster cannot start
 eval "$exports"
