@@ -158,9 +158,8 @@ describe('hostile config input through the CLI', () => {
     })
     let exited = false
     void child.finally(() => (exited = true))
-    const deadline = Date.now() + 30_000
-    while (connections.length === before && Date.now() < deadline && !exited)
-      await new Promise((r) => setTimeout(r, 50))
+    // Until it connects or gives up: no wall-clock cap (a start-up on a busy machine is slow; a hang trips the timeout).
+    while (connections.length === before && !exited) await new Promise((r) => setTimeout(r, 50))
     child.kill()
     await child
     expect(connections.length).toBeGreaterThan(before)
