@@ -4,6 +4,7 @@
  */
 import {createHash} from 'node:crypto'
 import {stringify} from 'yaml'
+import {MASK, redactSecrets} from '../config/redact.js'
 import {applyObject} from '../kube/apply.js'
 import type {KubeClient} from '../kube/client.js'
 import {collectionPath, objectPath, resourceInfo} from '../kube/resources.js'
@@ -14,7 +15,7 @@ export interface ObjectChange {
   kind: string
   name: string
   action: 'create' | 'update' | 'delete' | 'unchanged'
-  /** Unified diff lines of the object's YAML (Secret data shown as hashes, never its content). */
+  /** Unified diff lines of the object's YAML (Secret data and config secrets shown as hashes, never their content). */
   diff: string[]
 }
 
@@ -41,7 +42,11 @@ export async function changeOf(client: KubeClient, object: KubeObject, owned: Ku
   }
 }
 
-/** YAML without server bookkeeping, and Secret data as short hashes so a diff never shows secret content. */
+/**
+ * YAML without server bookkeeping, with Secret data and every config secret elsewhere (src/lib/config/redact.ts: an
+ * env var's password, an --oidc-client-secret argument) as short hashes: the diff is printed as progress, which the
+ * user did not ask to see secrets in, and a changed secret still shows as a change (and is applied).
+ */
 export function normalizedYaml(object: KubeObject): string {
   const {status: _status, ...rest} = object as KubeObject & {status?: unknown}
   const metadata = {...rest.metadata}
@@ -50,13 +55,25 @@ export function normalizedYaml(object: KubeObject): string {
   const clean: Record<string, unknown> = {...rest, metadata}
   if (object.kind === 'Secret' && typeof object.data === 'object' && object.data !== null) {
     clean.data = Object.fromEntries(
-      Object.entries(object.data as Record<string, string>).map(([k, v]) => [
-        k,
-        `<sha256:${createHash('sha256').update(v).digest('hex').slice(0, 12)}>`,
-      ]),
+      Object.entries(object.data as Record<string, string>).map(([k, v]) => [k, hashed(v)]),
     )
   }
-  return stringify(clean, {lineWidth: 0, sortMapEntries: true})
+  return stringify(hashMasked(clean, redactSecrets(clean).value), {lineWidth: 0, sortMapEntries: true})
+}
+
+function hashed(value: string): string {
+  return `<sha256:${createHash('sha256').update(value).digest('hex').slice(0, 12)}>`
+}
+
+/** The redacted copy with each masked value replaced by the hash of the original beside it. */
+function hashMasked(original: unknown, redacted: unknown): unknown {
+  if (redacted === MASK && original !== MASK) return hashed(String(original))
+  if (Array.isArray(redacted)) return redacted.map((r, i) => hashMasked((original as unknown[])[i], r))
+  if (redacted !== null && typeof redacted === 'object') {
+    const from = original as Record<string, unknown>
+    return Object.fromEntries(Object.entries(redacted).map(([k, r]) => [k, hashMasked(from[k], r)]))
+  }
+  return redacted
 }
 
 const OWNED_KINDS = [
