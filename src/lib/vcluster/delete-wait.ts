@@ -148,10 +148,14 @@ async function listed(client: KubeClient, target: Target): Promise<State | undef
     const counts = target.counts ?? (() => true)
     return {names: new Set(list.items.filter(counts).map((o) => o.metadata.name)), rv: list.metadata.resourceVersion}
   } catch (error) {
-    if (target.vanishes === true && (error instanceof ForbiddenError || error instanceof NotFoundError))
-      return undefined
+    if (vanished(target, error)) return undefined
     throw error
   }
+}
+
+/** The namespace being deleted took the user's rights there (its RoleBindings) or is gone: so is everything in it. */
+function vanished(target: Target, error: unknown): boolean {
+  return target.vanishes === true && (error instanceof ForbiddenError || error instanceof NotFoundError)
 }
 
 /**
@@ -184,7 +188,8 @@ async function watchedUntilEmpty(
       done.signal,
     )
   } catch (error) {
-    if (!(error instanceof UnavailableError)) throw error
+    if (vanished(target, error)) state.names.clear()
+    else if (!(error instanceof UnavailableError)) throw error
   } finally {
     clearTimeout(stall)
     signal.removeEventListener('abort', stop)
