@@ -11,6 +11,7 @@ import {applyAssignment, parseSetExpression} from './set-values.js'
 import {coerceToSchema} from './set-coerce.js'
 import {validateAgainstSchema} from './validator.js'
 import {parseYamlSource, type Position} from './yaml-source.js'
+import {compareStrings} from '../compare.js'
 
 export interface LoadConfigOptions {
   /** Values files in order; `-` reads standard input. */
@@ -138,7 +139,7 @@ function locator(keys: Map<string, Position>, values: Map<string, Position>): Lo
 }
 
 function byPosition(a: ConfigProblem, b: ConfigProblem): number {
-  return a.source.localeCompare(b.source) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)
+  return compareStrings(a.source, b.source) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)
 }
 
 async function readAllStdin(): Promise<string> {

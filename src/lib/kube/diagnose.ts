@@ -2,6 +2,7 @@ import type {KubeClient} from './client.js'
 import {redactLogLine} from './log-redact.js'
 import {vclusterSelector} from './object.js'
 import {collectionPath} from './resources.js'
+import {compareStrings} from '../compare.js'
 
 interface Pod {
   metadata: {name: string}
@@ -200,7 +201,7 @@ export function formatDiagnosis(
   }
   const related = events
     .filter((e) => e.involvedObject?.name?.startsWith(name) === true && e.type === 'Warning')
-    .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+    .sort((a, b) => compareStrings(eventTime(a), eventTime(b)))
     .slice(-5)
   for (const e of related)
     lines.push(

@@ -1,6 +1,7 @@
 import type {KubeClient} from './client.js'
 import type {ForwardEvent} from './port-forward.js'
 import {collectionPath} from './resources.js'
+import {compareStrings} from '../compare.js'
 
 export interface PodRef {
   name: string
@@ -20,7 +21,7 @@ export function pickReadyPod(items: readonly PodItem[]): PodRef | undefined {
         p.metadata.uid !== undefined && p.metadata.deletionTimestamp === undefined && p.status?.phase === 'Running',
     )
     .filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true)
-    .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0]
+    .sort((a, b) => compareStrings(b.metadata.creationTimestamp ?? '', a.metadata.creationTimestamp ?? ''))[0]
   return pod === undefined ? undefined : {name: pod.metadata.name, uid: pod.metadata.uid as string}
 }
 

@@ -3,6 +3,7 @@ import type {VClusterConfig} from '../config/schema/index.js'
 import {pluginImage} from './images.js'
 import type {RenderInput} from './types.js'
 import {copy, isSet} from './util.js'
+import {compareStrings} from '../compare.js'
 
 interface PluginSpec {
   name?: string | undefined
@@ -22,7 +23,7 @@ export function initPlugins(config: VClusterConfig): [string, PluginSpec][] {
     ([, p]) => p.version === 'v2',
   )
   const current = Object.entries((config.plugins ?? {}) as Record<string, PluginSpec>)
-  const byKey = (a: [string, PluginSpec], b: [string, PluginSpec]) => a[0].localeCompare(b[0])
+  const byKey = (a: [string, PluginSpec], b: [string, PluginSpec]) => compareStrings(a[0], b[0])
   return [...legacy.sort(byKey), ...current.sort(byKey)].filter(([, p]) => isSet(p.image))
 }
 

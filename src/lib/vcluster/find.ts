@@ -2,6 +2,7 @@ import {ForbiddenError, NotFoundError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {collectionPath} from '../kube/resources.js'
 import {vclusterSelector} from '../kube/object.js'
+import {compareStrings} from '../compare.js'
 
 export interface Workload {
   kind: 'StatefulSet' | 'Deployment'
@@ -52,7 +53,7 @@ export async function findVClusters(client: KubeClient, scope: Scope): Promise<F
   }
   add('StatefulSet', sets.items)
   add('Deployment', deployments.items)
-  return found.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
+  return found.sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name))
 }
 
 /** Finds one vCluster by name in a namespace, or across namespaces the user may list when none is given. */

@@ -6,6 +6,7 @@ import {collectionPath} from '../kube/resources.js'
 import {contextNameFor} from '../kubeconfig/names.js'
 import {findVClusters, type FoundVCluster} from './find.js'
 import {vclusterSelector} from '../kube/object.js'
+import {compareStrings} from '../compare.js'
 
 /** One row of `vcluster list`; JSON keys match the upstream CLI so existing scripts keep working. */
 export interface VClusterListItem {
@@ -108,7 +109,9 @@ export function statusOf(v: FoundVCluster, pods: Pod[]): string {
     return 'Paused'
   if (pods.length === 0) return (v.workload.spec?.replicas ?? 1) === 0 ? 'ScaledDown' : 'Pending'
   // Several pods (HA): the worst one tells the story; a Running one only if all are.
-  const statuses = pods.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((p) => podStatus(p as never))
+  const statuses = pods
+    .sort((a, b) => compareStrings(a.metadata.name, b.metadata.name))
+    .map((p) => podStatus(p as never))
   return statuses.find((s) => s !== 'Running') ?? 'Running'
 }
 

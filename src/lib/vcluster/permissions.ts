@@ -7,6 +7,7 @@ import type {KubeClient} from '../kube/client.js'
 import {checkPermissions, requiredPermissions, type Permission, type RulesReview} from '../kube/preflight.js'
 import {resourceInfo} from '../kube/resources.js'
 import type {KubeObject} from '../kube/object.js'
+import {compareStrings} from '../compare.js'
 
 export type Operation = 'create' | 'upgrade' | 'list' | 'describe' | 'connect' | 'pause' | 'resume' | 'delete'
 
@@ -192,7 +193,7 @@ export function rulesOf(permissions: readonly Permission[]): RoleRule[] {
   const byGroupAndVerbs = new Map<string, RoleRule>()
   for (const [key, verbSet] of verbsByResource) {
     const [group = '', resource = ''] = key.split('\u0000')
-    const verbs = [...verbSet].sort((a, b) => verbRank(a) - verbRank(b) || a.localeCompare(b))
+    const verbs = [...verbSet].sort((a, b) => verbRank(a) - verbRank(b) || compareStrings(a, b))
     const ruleKey = `${group}\u0000${verbs.join(',')}`
     const rule = byGroupAndVerbs.get(ruleKey) ?? {apiGroups: [group], resources: [], verbs}
     rule.resources.push(resource)
@@ -202,7 +203,7 @@ export function rulesOf(permissions: readonly Permission[]): RoleRule[] {
   for (const r of rules) r.resources.sort()
   return rules.sort(
     (a, b) =>
-      (a.apiGroups[0] ?? '').localeCompare(b.apiGroups[0] ?? '') ||
-      (a.resources[0] ?? '').localeCompare(b.resources[0] ?? ''),
+      compareStrings(a.apiGroups[0] ?? '', b.apiGroups[0] ?? '') ||
+      compareStrings(a.resources[0] ?? '', b.resources[0] ?? ''),
   )
 }
