@@ -114,6 +114,12 @@ async function lifecycle(name: string, config: string | undefined, more?: (ns: T
   await more?.(ns)
   // Its controllers resync, lease renewals, the syncer's watches: a refusal in steady state shows up here.
   await sleep(20_000)
+  // pause and resume as the user: the pods it synced go and come back, with no refused request either.
+  const user = ['--kubeconfig', ns.userKubeconfig, '-n', ns.name]
+  for (const step of ['pause', 'resume']) {
+    const r = await vcluster([step, name, ...user], {timeoutMs: 180_000})
+    expect(r.exitCode, r.stderr).toBe(0)
+  }
   const beforeDelete = auditLog().length
   const deleted = await vcluster(['delete', name, '--kubeconfig', ns.userKubeconfig, '-n', ns.name], {
     timeoutMs: 180_000,

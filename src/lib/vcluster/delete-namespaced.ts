@@ -99,35 +99,31 @@ export async function handleClaims(
 
 /**
  * Deletes by label in one request where `deletecollection` is granted; else (the vCluster Role gives none, nor does
- * the Role `create --print-role` prints) lists and deletes one by one. Without `how` (callers that have not asked
- * for the user's rights) it tries the one request and falls back on a refusal.
+ * the Role `create --print-role` prints) lists and deletes one by one. `how` comes from the user's rights
+ * (delete-rights.ts), asked before, so no request here is refused.
  */
 export async function deleteCollection(
   client: KubeClient,
   kind: string,
   namespace: string,
   labelSelector: string,
-  how?: Removal,
+  how: Removal,
 ): Promise<void> {
   if (how === 'skip') return
   const path = collectionPath(kind, namespace)
-  if (how === undefined || how === 'collection') {
-    try {
-      await client.request({
-        method: 'DELETE',
-        path,
-        query: {labelSelector, propagationPolicy: 'Background'},
-        allow: [404, 405],
-      })
-      return
-    } catch (error) {
-      if (!(error instanceof ForbiddenError) || how !== undefined) throw error
-    }
+  if (how === 'collection') {
+    await client.request({
+      method: 'DELETE',
+      path,
+      query: {labelSelector, propagationPolicy: 'Background'},
+      allow: [404, 405],
+    })
+    return
   }
   const list = await client.request<{items: {metadata: {name: string}}[]} | undefined>({
     path,
     query: {labelSelector},
-    allow: how === undefined ? [403, 404] : [404],
+    allow: [404],
   })
   const items = list?.items ?? []
   if (how === 'list-only' && items.length > 0)

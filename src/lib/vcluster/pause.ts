@@ -7,6 +7,8 @@ import {deleteCollection} from './delete.js'
 import {MANAGED_BY_LABEL as SYNCED_BY_LABEL} from './delete-cluster.js'
 import {findVCluster, type FoundVCluster} from './find.js'
 import {checkOperation} from './permissions.js'
+import {deleteRights, removalFor} from './delete-rights.js'
+import {reviewRules} from '../kube/preflight.js'
 import {disconnectContext, isVClusterContext} from '../kubeconfig/contexts.js'
 import {readKubeconfigSet} from '../kubeconfig/edit.js'
 import type {NamedEntry} from '../kubeconfig/resolve.js'
@@ -54,7 +56,8 @@ export async function pauseVCluster(kube: KubeTarget, name: string, options: Pau
         replicas: Number(annotations[REPLICAS_ANNOTATION] ?? 1),
       }
     const replicas = found.workload.spec?.replicas ?? 1
-    await checkOperation(client, 'pause', {name, namespace: found.namespace, workloadKind: found.workload.kind})
+    const review = reviewRules(client, found.namespace)
+    await checkOperation(client, 'pause', {name, namespace: found.namespace, workloadKind: found.workload.kind}, review)
     await scale(client, found, 0, {
       [PAUSED_ANNOTATION]: 'true',
       [REPLICAS_ANNOTATION]: String(replicas),
@@ -69,8 +72,10 @@ export async function pauseVCluster(kube: KubeTarget, name: string, options: Pau
     say({kind: 'step', message: `deleting the workloads vCluster ${name} synced`})
     // The pods the vCluster synced carry vcluster.loft.sh/managed-by=<name> (not our app.kubernetes.io/managed-by, as
     // pause used before: the real vCluster's workloads then stayed on the host, issue 13). One request with
-    // deletecollection, else one per pod: namespace users often hold only delete.
-    await deleteCollection(client, 'Pod', found.namespace, `${SYNCED_BY_LABEL}=${name}`)
+    // deletecollection where the review grants it, else one per pod (namespace users often hold only delete): asked
+    // first, so no request is refused.
+    const how = await removalFor(deleteRights(client, found.namespace, review), 'Pod')
+    await deleteCollection(client, 'Pod', found.namespace, `${SYNCED_BY_LABEL}=${name}`, how)
     const switchedTo = await switchAwayFrom(client.selection.files, name, found.namespace)
     return {
       name,
