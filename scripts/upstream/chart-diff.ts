@@ -83,7 +83,8 @@ export async function renderDefaults(
   const line = new Promise<string>((resolve, reject) => {
     createInterface({input: child.stdout}).once('line', resolve)
     child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`the oracle exited (${code}) without an answer: ${stderr.trim()}`)))
+    // 'close', not 'exit': the process may exit before its last stdout line has been read.
+    child.once('close', (code) => reject(new Error(`the oracle exited (${code}) without an answer: ${stderr.trim()}`)))
   })
   child.stdin.end(`${JSON.stringify({id: '1', op: 'install', name, namespace, values: ''})}\n`)
   const answer = JSON.parse(await line) as {manifests?: string; stage?: string; error?: string}
