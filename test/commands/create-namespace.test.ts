@@ -3,11 +3,11 @@
  * context's namespace, else vcluster-NAME. They read the kubeconfig but never contact the cluster (its server here
  * answers nothing), and work without any kubeconfig.
  */
-import {mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, tempFiles} from '../helpers/run-cli.js'
+import {tempDir} from '../helpers/temp.js'
 
 /** Two contexts on a server nobody listens on: `a` (namespace team-a, current) and `b` (namespace given). */
 function kubeconfig(namespaceB: string): string {
@@ -25,7 +25,7 @@ current-context: a
   return join(dir, 'config')
 }
 
-const emptyHome = () => ({HOME: mkdtempSync(join(tmpdir(), 'vcluster-home-')), KUBECONFIG: ''})
+const emptyHome = () => ({HOME: tempDir('vcluster-home-'), KUBECONFIG: ''})
 
 /** The namespaces of the namespaced objects a dry run prints. */
 async function dryRunNamespaces(args: string[], env?: Record<string, string>): Promise<string[]> {

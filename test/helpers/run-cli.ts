@@ -1,7 +1,8 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
+
 import {join, resolve} from 'node:path'
 import {execa} from 'execa'
+import {tempDir} from './temp.js'
 
 const BIN = resolve(import.meta.dirname, '../../bin/run.js')
 
@@ -29,7 +30,7 @@ export async function runCli(
 
 /** Writes files into a fresh temp dir and returns the dir. */
 export function tempFiles(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vcluster-test-'))
+  const dir = tempDir('vcluster-test-')
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   return dir
 }

@@ -1,8 +1,8 @@
 // connect and disconnect end to end: the CLI port-forwards through the host API server and kwok to the vCluster's
 // stand-in API server, and kubectl verifies TLS against the vCluster's own CA.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {copyFileSync, mkdtempSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {copyFileSync, readFileSync} from 'node:fs'
+
 import {request} from 'node:https'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
@@ -18,6 +18,7 @@ import {
   waitForStandIn,
   type TestNamespace,
 } from '../cluster/index.js'
+import {tempDir} from '../helpers/temp.js'
 
 const cluster = useHostCluster()
 let ns: TestNamespace
@@ -25,7 +26,7 @@ let context: string
 
 /** A private copy of the user's kubeconfig, so every test checks its own bytes. */
 function kubeconfigCopy(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'connect-kc-')), 'config')
+  const file = join(tempDir('connect-kc-'), 'config')
   copyFileSync(ns.userKubeconfig, file)
   return file
 }

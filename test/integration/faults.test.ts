@@ -1,8 +1,8 @@
 // API server faults (issue 8): the host cluster's kube-apiserver is killed (SIGKILL) and started again while
 // create waits, while connect forwards and while delete runs. Each command must converge by itself, or fail
 // with a clear message within its bounds; the forward must come back without being restarted.
-import {existsSync, mkdtempSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, statSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {killApiServer, type Outage} from '../cluster/faults.js'
@@ -16,6 +16,7 @@ import {
   waitFor,
   waitForStandIn,
 } from '../cluster/index.js'
+import {tempDir} from '../helpers/temp.js'
 
 const report = (line: string) => process.stderr.write(`[faults] ${line}\n`)
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
@@ -118,7 +119,7 @@ describe('kube-apiserver killed and restarted', () => {
     })
     expect(created.exitCode, created.stderr).toBe(0)
     await waitForStandIn(ns.name, 'fc')
-    const flags = mkdtempSync(join(tmpdir(), 'fault-connect-'))
+    const flags = tempDir('fault-connect-')
     const [first, resume, back] = ['first', 'resume', 'back'].map((f) => join(flags, f)) as [string, string, string]
     // One kubectl before the outage, then (once told) kubectl until one answers, at most 60 s.
     const script =

@@ -2,14 +2,15 @@
 // helm 3.21.4 on the release's chart, no internet; test/upstream/peer.ts), then driven by vcluster-ts as the
 // namespace user: list, describe, connect, pause/resume and delete work, delete also removes helm's record of the
 // release, and upgrade refuses while helm owns the vCluster (docs/decisions.md, "vCluster made by helm").
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {newNamespace, useHostCluster, vcluster, waitFor, type TestNamespace} from '../cluster/index.js'
 import {REAL_NAMESPACE_LABEL} from '../cluster/watcher.js'
 import {runPeer, runUpstream, upstreamChartDir, upstreamCliDir} from '../upstream/peer.js'
+import {tempDir} from '../helpers/temp.js'
 
 const cluster = useHostCluster()
 const started = Date.now()
@@ -80,7 +81,7 @@ async function ourStatus(ns: TestNamespace): Promise<string | undefined> {
 
 /** upstream `vcluster create` with helm and the release's local chart, as the namespace user. */
 async function createWithUpstream(ns: TestNamespace): Promise<void> {
-  const values = join(mkdtempSync(join(tmpdir(), 'interop-values-')), 'vcluster.yaml')
+  const values = join(tempDir('interop-values-'), 'vcluster.yaml')
   writeFileSync(values, VALUES)
   const created = await runUpstream(
     [

@@ -1,8 +1,8 @@
 // Interrupts (issue 8): SIGINT/SIGTERM during create, upgrade, delete and connect. Exit code 130 (a command run
 // by connect reports its own), a message saying how to finish, no half-written kubeconfig, the previous context
 // restored after connect, and a re-run that converges.
-import {existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
@@ -16,6 +16,7 @@ import {
   waitForStandIn,
   type RunningCli,
 } from '../cluster/index.js'
+import {tempDir} from '../helpers/temp.js'
 
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
 
@@ -39,7 +40,7 @@ async function allowScheduling(value: string): Promise<void> {
 
 /** A copy of the user's kubeconfig with a comment and a foreign context, to check byte for byte afterwards. */
 function kubeconfigWithForeignContent(userKubeconfig: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'intr-kc-'))
+  const dir = tempDir('intr-kc-')
   const file = join(dir, 'config')
   writeFileSync(file, `# my kubeconfig, keep this comment\n${readFileSync(userKubeconfig, 'utf8')}`, {mode: 0o600})
   return file
@@ -194,7 +195,7 @@ describe('interrupted commands', () => {
 
     it('SIGTERM to `connect -- cmd`: the command gets it, its exit code is ours, nothing is left behind', async () => {
       const {ns, file, before} = await servingVCluster('intr-cmd', 'ix')
-      const marker = join(mkdtempSync(join(tmpdir(), 'intr-cmd-')), 'kubeconfig-path')
+      const marker = join(tempDir('intr-cmd-'), 'kubeconfig-path')
       const script = `echo "$KUBECONFIG" > ${marker}; trap 'echo got-term; exit 143' TERM; while :; do sleep 0.1; done`
       const run = startVcluster(['connect', 'ix', '-n', ns.name, '--kubeconfig', file, '--', 'sh', '-c', script])
       await waitFor(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '', {

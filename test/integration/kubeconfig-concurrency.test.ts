@@ -1,7 +1,7 @@
 // 50 `connect --update-current` and 50 `disconnect` processes at once on one kubeconfig (issue 8): the file stays
 // valid, every context lands, the user's own content stays byte for byte, mode 0600, no lock or temp file left.
-import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
@@ -14,6 +14,7 @@ import {
   waitForStandIn,
   type TestNamespace,
 } from '../cluster/index.js'
+import {tempDir} from '../helpers/temp.js'
 
 const WRITERS = 50
 let ns: TestNamespace
@@ -33,7 +34,7 @@ beforeAll(async () => {
 
 describe(`${WRITERS} connect and ${WRITERS} disconnect processes on one kubeconfig`, () => {
   it('leave a valid file with every context, the foreign content intact, mode 0600, no lock or temp file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kc-race-'))
+    const dir = tempDir('kc-race-')
     const file = join(dir, 'config')
     const original = `# team kubeconfig: keep this comment\n${readFileSync(ns.userKubeconfig, 'utf8')}`
     writeFileSync(file, original, {mode: 0o600})

@@ -2,8 +2,8 @@
 // with the default config and with sync options that need cluster-wide rights, created by the namespace user, the
 // host API server's audit log shows 0 refusals (403) for the vCluster's ServiceAccount and for the user. A refusal
 // would be a right missing from the RBAC we render (src/lib/manifests/*rules*.ts) or a request the CLI should not make.
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {
@@ -16,6 +16,7 @@ import {
   type TestNamespace,
 } from '../cluster/index.js'
 import {auditLogPath} from '../cluster/rig.js'
+import {tempDir} from '../helpers/temp.js'
 
 const cluster = useHostCluster()
 
@@ -68,7 +69,7 @@ async function inside(ns: TestNamespace, name: string, args: string[]): Promise<
  */
 async function lifecycle(name: string, config: string | undefined, more?: (ns: TestNamespace) => Promise<void>) {
   const ns = await newNamespace('real-audit', {mode: 'real'})
-  const dir = mkdtempSync(join(tmpdir(), 'real-audit-'))
+  const dir = tempDir('real-audit-')
   const values = join(dir, 'vcluster.yaml')
   writeFileSync(values, config ?? '{}\n')
   const common = [name, '-f', values, '--kubeconfig', ns.userKubeconfig, '-n', ns.name]

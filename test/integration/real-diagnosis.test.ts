@@ -1,11 +1,12 @@
 // The diagnosis path on the real vCluster (upstream's `vcluster start` 0.36.1 in the rig's real mode), as the
 // namespace-scoped user: a vCluster that cannot start makes `create` stop at its --timeout and say why, from the
 // vCluster's own log, with its restart count and the way forward; never a secret from its config.
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {freePort, newNamespace, useHostCluster, vcluster} from '../cluster/index.js'
+import {tempDir} from '../helpers/temp.js'
 
 const cluster = useHostCluster()
 const NAME = 'broken'
@@ -18,7 +19,7 @@ describe('the real vCluster that cannot start', () => {
     // database connector before dialling it (a pro feature); the pro image would fail to connect. Either way the
     // control plane exits at start-up, and the data source (with its password) is in the config it was given.
     const port = await freePort()
-    const dir = mkdtempSync(join(tmpdir(), 'real-diag-'))
+    const dir = tempDir('real-diag-')
     const values = join(dir, 'vcluster.yaml')
     writeFileSync(
       values,

@@ -1,11 +1,12 @@
 // The real-mode sandbox's reading of a pod object (env and volumes as a kubelet makes them), against a fake API.
-import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {ApiException, type CoreV1Api, type V1Pod} from '@kubernetes/client-node'
 import {describe, expect, it} from 'vitest'
 import {containerEnv, expand} from './env.js'
 import {containerMounts} from './volumes.js'
+import {tempDir} from '../../helpers/temp.js'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 
@@ -122,14 +123,14 @@ describe('real-mode sandbox: the pod object as a kubelet reads it', () => {
     await expect(containerEnv(core, p, c, 1)).rejects.toThrow(/secret ns1\/missing has no key k/)
     c.env = [{name: 'X', valueFrom: {fieldRef: {fieldPath: 'spec.schedulerName'}}}]
     await expect(containerEnv(core, p, c, 1)).rejects.toThrow(/fieldRef spec.schedulerName is not supported/)
-    const dir = mkdtempSync(join(tmpdir(), 'real-pod-'))
+    const dir = tempDir('real-pod-')
     p.spec?.volumes?.push({name: 'host', hostPath: {path: '/'}})
     c.volumeMounts?.push({name: 'host', mountPath: '/host'})
     await expect(containerMounts({core, dir, initBinaries: {}}, p, c)).rejects.toThrow(/volume host \(hostPath\)/)
   })
 
   it("materialises secret, projected token, emptyDir and the claim's PV path, and emulates the binaries init copy", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'real-pod-'))
+    const dir = tempDir('real-pod-')
     const pvDir = join(dir, 'pv')
     const bin = join(dir, 'kine-build')
     writeFileSync(bin, '#!/bin/sh\n', {mode: 0o755})

@@ -1,11 +1,12 @@
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {build} from 'esbuild'
 import {FOREIGN} from './fixtures/foreign.js'
+import {tempDir} from '../../helpers/temp.js'
 
 const WRITERS = 20
 
@@ -13,7 +14,7 @@ const WRITERS = 20
 // which is most of this test's cost (40 writers) on a busy machine. It runs the same source.
 let writer = ''
 beforeAll(async () => {
-  writer = join(mkdtempSync(join(tmpdir(), 'kc-writer-')), 'writer.mjs')
+  writer = join(tempDir('kc-writer-'), 'writer.mjs')
   await build({
     entryPoints: [join(import.meta.dirname, 'fixtures', 'writer.ts')],
     outfile: writer,
@@ -57,7 +58,7 @@ async function writeConcurrently(files: string[], writers = WRITERS): Promise<vo
 
 describe('20 concurrent writers (separate processes)', () => {
   it("leave a valid kubeconfig with all 20 contexts and the user's entries and comments intact", async () => {
-    const d = mkdtempSync(join(tmpdir(), 'kc-concurrent-'))
+    const d = tempDir('kc-concurrent-')
     const file = join(d, 'config')
     writeFileSync(file, FOREIGN, {mode: 0o600})
     await writeConcurrently([file])
@@ -78,7 +79,7 @@ describe('20 concurrent writers (separate processes)', () => {
   })
 
   it('with two files in KUBECONFIG, all land in the first file and the second keeps its current-context', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'kc-concurrent-'))
+    const d = tempDir('kc-concurrent-')
     const [first, second] = [join(d, 'first'), join(d, 'second')]
     writeFileSync(first, 'apiVersion: v1\nkind: Config\ncontexts: []\n')
     writeFileSync(second, FOREIGN)

@@ -1,5 +1,5 @@
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
@@ -14,6 +14,7 @@ import {
   type VClusterContext,
 } from '../../../src/lib/kubeconfig/contexts.js'
 import {FOREIGN} from './fixtures/foreign.js'
+import {tempDir} from '../../helpers/temp.js'
 
 const vc = (contextName: string, extra: Partial<VClusterContext['info']> = {}): VClusterContext => ({
   contextName,
@@ -24,7 +25,7 @@ const vc = (contextName: string, extra: Partial<VClusterContext['info']> = {}): 
 })
 
 function kubeconfigFile(text = FOREIGN): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'kc-ctx-')), 'config')
+  const file = join(tempDir('kc-ctx-'), 'config')
   writeFileSync(file, text)
   return file
 }

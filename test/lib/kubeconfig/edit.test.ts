@@ -5,7 +5,6 @@ import {
   rmSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   statSync,
@@ -14,15 +13,16 @@ import {
   writeFileSync,
 } from 'node:fs'
 import {spawnSync} from 'node:child_process'
-import {hostname, tmpdir} from 'node:os'
+import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it, vi} from 'vitest'
 import {parse} from 'yaml'
 import {ConflictError, TimeoutError, UsageError} from '../../../src/lib/errors.js'
 import {editKubeconfigs} from '../../../src/lib/kubeconfig/edit.js'
 import {withKubeconfigLocks} from '../../../src/lib/kubeconfig/file.js'
+import {tempDir} from '../../helpers/temp.js'
 
-const dir = () => mkdtempSync(join(tmpdir(), 'kc-'))
+const dir = () => tempDir('kc-')
 const context = (name: string) => ({name, context: {cluster: name, user: name}})
 const kubeconfig = (contexts: string[], current = '') =>
   `apiVersion: v1\nkind: Config\ncurrent-context: "${current}"\ncontexts:\n${contexts.map((c) => `- name: ${c}\n  context: {cluster: ${c}, user: ${c}}\n`).join('')}`

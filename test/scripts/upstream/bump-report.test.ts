@@ -1,13 +1,14 @@
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {buildReport, formatReport, type Release} from '../../../scripts/upstream/bump-report.js'
+import {tempDir} from '../../helpers/temp.js'
 
 const closed = (properties: Record<string, unknown>) => ({type: 'object', properties, additionalProperties: false})
 
 function release(version: string, files: Record<string, string>): Release {
-  const dir = mkdtempSync(join(tmpdir(), `bump-${version}-`))
+  const dir = tempDir(`bump-${version}-`)
   const all = {'pkg/config/validation.go': '', 'config/config.go': '', 'chart/templates/a.yaml': 'a', ...files}
   for (const [path, text] of Object.entries(all)) {
     mkdirSync(join(dir, path, '..'), {recursive: true})

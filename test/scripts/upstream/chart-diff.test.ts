@@ -1,5 +1,5 @@
-import {chmodSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {
@@ -9,9 +9,10 @@ import {
   objectsByKey,
   renderDefaults,
 } from '../../../scripts/upstream/chart-diff.js'
+import {tempDir} from '../../helpers/temp.js'
 
 function chart(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'chart-diff-'))
+  const dir = tempDir('chart-diff-')
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), {recursive: true})
     writeFileSync(join(dir, path), text)

@@ -1,5 +1,5 @@
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
+
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {
@@ -9,6 +9,7 @@ import {
   goErrorMessages,
   ruleMessages,
 } from '../../../scripts/upstream/rules-diff.js'
+import {tempDir} from '../../helpers/temp.js'
 
 describe('message extraction', () => {
   it('finds fmt.Errorf and errors.New format strings, quoted or raw, and unescapes them', () => {
@@ -29,7 +30,7 @@ describe('message extraction', () => {
 })
 
 function release(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rules-diff-'))
+  const dir = tempDir('rules-diff-')
   for (const [path, text] of Object.entries({'config/config.go': '', ...files})) {
     mkdirSync(join(dir, path, '..'), {recursive: true})
     writeFileSync(join(dir, path), text)
