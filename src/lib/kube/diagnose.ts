@@ -1,5 +1,5 @@
 import type {KubeClient} from './client.js'
-import {redactLogLine} from './log-redact.js'
+import {redactText} from '../secrets/redact.js'
 import {vclusterSelector} from './object.js'
 import {collectionPath} from './resources.js'
 import {compareStrings} from '../compare.js'
@@ -165,7 +165,7 @@ function splitLog(text: string): string[] {
     .map((l) => stripControls(l).trimEnd())
     .filter((l) => l !== '')
     .slice(-LOG_TAIL_LINES)
-    .map((l) => redactLogLine(l.length > LOG_LINE_CHARS ? `${l.slice(0, LOG_LINE_CHARS)}...` : l))
+    .map((l) => redactText(l.length > LOG_LINE_CHARS ? `${l.slice(0, LOG_LINE_CHARS)}...` : l))
 }
 
 /** A log is not ours to let drive the terminal: colour codes (zap's console encoder) and other controls go. */

@@ -8,7 +8,7 @@ import {currentRelease, helmReleases, installedByHelm} from './helm-release.js'
 import {diagnose} from '../kube/diagnose.js'
 import {vclusterSelector} from '../kube/object.js'
 import {withDeadline} from '../kube/deadline.js'
-import {redactSecrets} from '../config/redact.js'
+import {redactSecrets} from '../secrets/redact.js'
 
 export interface Description {
   name: string
@@ -26,7 +26,7 @@ export interface Description {
   images: {container: string; image: string}[]
   /** What the user set (the stored user values; helm's for a vCluster helm installed), secrets masked unless asked. */
   config: Record<string, unknown>
-  /** Where config has a secret masked (config/redact.ts), so the reader knows what was left out. */
+  /** Where config has a secret masked (secrets/redact.ts), so the reader knows what was left out. */
   secretsMasked?: string[]
   /** helm's release, when helm (upstream's CLI) installed it and still holds its record. */
   helm?: {release: string; revision: number; status: string; chart: {name: string; version: string}}

@@ -4,7 +4,7 @@
  */
 import {createHash} from 'node:crypto'
 import {stringify} from 'yaml'
-import {MASK, redactSecrets} from '../config/redact.js'
+import {MASK, redactSecrets} from '../secrets/redact.js'
 import {applyObject} from '../kube/apply.js'
 import type {KubeClient} from '../kube/client.js'
 import {collectionPath, objectPath, resourceInfo} from '../kube/resources.js'
@@ -43,7 +43,7 @@ export async function changeOf(client: KubeClient, object: KubeObject, owned: Ku
 }
 
 /**
- * YAML without server bookkeeping, with Secret data and every config secret elsewhere (src/lib/config/redact.ts: an
+ * YAML without server bookkeeping, with Secret data and every config secret elsewhere (src/lib/secrets/redact.ts: an
  * env var's password, an --oidc-client-secret argument) as short hashes: the diff is printed as progress, which the
  * user did not ask to see secrets in, and a changed secret still shows as a change (and is applied).
  */

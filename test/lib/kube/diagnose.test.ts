@@ -1,6 +1,5 @@
 import {describe, expect, it} from 'vitest'
 import {describePod, diagnose, formatDiagnosis, LOG_TAIL_LINES, podStatus} from '../../../src/lib/kube/diagnose.js'
-import {redactLogLine} from '../../../src/lib/kube/log-redact.js'
 
 const pod = (status: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   ({metadata: {name: 'demo-0', ...extra}, status}) as never
@@ -130,8 +129,8 @@ describe('diagnose: a crash-looping vCluster', () => {
       [
         'last 4 log lines of demo-0/syncer (its previous start, secrets masked):',
         '      I1207 start-up',
-        '      error: dial mysql://vc:<redacted>@tcp(127.0.0.1:1)/db: connection refused',
-        '      Authorization: Bearer <redacted>',
+        '      error: dial mysql://vc:***@tcp(127.0.0.1:1)/db: connection refused',
+        '      Authorization: Bearer ***',
         '      2026-12-07 06:31:30\tERROR\tsetup/initialize.go:97\tError running k8s',
       ].join('\n'),
     )
@@ -156,7 +155,7 @@ describe('diagnose: a crash-looping vCluster', () => {
 
   it("names the kubelet's message when the container could not start at all", () => {
     expect(formatDiagnosis('demo', [unstartable], [], [])[1]).toBe(
-      'container syncer restarted 1 time; the last start ended with exit code 128 (StartError): cannot mount secret vc-config-demo / password=<redacted>',
+      'container syncer restarted 1 time; the last start ended with exit code 128 (StartError): cannot mount secret vc-config-demo / password=***',
     )
   })
 
@@ -166,19 +165,4 @@ describe('diagnose: a crash-looping vCluster', () => {
     expect(lines[1]).toContain('restarted 2 times')
     expect(lines[2]).toBe('log of demo-0/syncer: not readable (the API server did not answer in time)')
   })
-})
-
-describe('redactLogLine', () => {
-  it.each([
-    ['mysql://u:p4ss@tcp(127.0.0.1:3306)/db', 'mysql://u:<redacted>@tcp(127.0.0.1:3306)/db'],
-    ['dsn u:p4ss@tcp(127.0.0.1:3306)/db', 'dsn u:<redacted>@tcp(127.0.0.1:3306)/db'],
-    ['postgres://admin:s3cr3t@db.example:5432/x', 'postgres://admin:<redacted>@db.example:5432/x'],
-    ['login password=s3cr3t user=bob', 'login password=<redacted> user=bob'],
-    ['{"token": "abc.def", "user": "x"}', '{"token": "<redacted>", "user": "x"}'],
-    ['got eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', 'got <redacted>'],
-    ['-----BEGIN RSA PRIVATE KEY-----MIIE', '<redacted> (PEM)'],
-    [`cert ${'QUJD'.repeat(20)}`, 'cert <redacted>'],
-    [`image sha256:${'ab12'.repeat(16)}`, `image sha256:${'ab12'.repeat(16)}`],
-    ['failed to list *v1.Pod: connection refused', 'failed to list *v1.Pod: connection refused'],
-  ])('%s', (line, expected) => expect(redactLogLine(line)).toBe(expected))
 })

@@ -1,9 +1,9 @@
-// The one rule for secret config values (src/lib/config/redact.ts): which fields of the release's schema it masks
+// The one rule for secret config values (src/lib/secrets/redact.ts): which fields of the release's schema it masks
 // by their key, which values it masks wherever they stand, and what it leaves alone (references, booleans).
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {MASK, carriesSecret, isSecretKey, redactSecrets} from '../../../src/lib/config/redact.js'
+import {MASK, carriesSecret, isSecretKey, redactSecrets, redactText} from '../../../src/lib/secrets/redact.js'
 
 interface SchemaNode {
   $ref?: string
@@ -159,5 +159,33 @@ describe('redactSecrets', () => {
   it('masks nothing in a config without secrets', () => {
     const config = {controlPlane: {proxy: {extraSANs: ['a.example.com']}}, telemetry: {enabled: false}}
     expect(redactSecrets(config)).toEqual({value: config, masked: []})
+  })
+})
+
+describe('redactText (log lines)', () => {
+  it.each([
+    ['mysql://u:p4ss@tcp(127.0.0.1:3306)/db', 'mysql://u:***@tcp(127.0.0.1:3306)/db'],
+    ['dsn u:p4ss@tcp(127.0.0.1:3306)/db', 'dsn u:***@tcp(127.0.0.1:3306)/db'],
+    ['postgres://admin:s3cr3t@db.example:5432/x', 'postgres://admin:***@db.example:5432/x'],
+    ['clone https://ghp_abcdef123456@github.com/o/r.git', 'clone https://***@github.com/o/r.git'],
+    ['login password=s3cr3t user=bob', 'login password=*** user=bob'],
+    ['flag --oidc-client-secret=s3cr3t --v=2', 'flag --oidc-client-secret=*** --v=2'],
+    ['{"token": "abc.def", "user": "x"}', '{"token": "***", "user": "x"}'],
+    ['got eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', 'got ***'],
+    ['Authorization: Bearer abcdefghijklmnop', 'Authorization: Bearer ***'],
+    ['-----BEGIN RSA PRIVATE KEY-----MIIE', '*** (PEM)'],
+    [`cert ${'QUJD'.repeat(20)}`, 'cert ***'],
+    // What says where a secret lives, public certificates and digests stay.
+    ['reading secretName=db-creds', 'reading secretName=db-creds'],
+    ['-----BEGIN CERTIFICATE-----', '-----BEGIN CERTIFICATE-----'],
+    [`image sha256:${'ab12'.repeat(16)}`, `image sha256:${'ab12'.repeat(16)}`],
+    ['failed to list *v1.Pod: connection refused', 'failed to list *v1.Pod: connection refused'],
+  ])('%s', (line, expected) => expect(redactText(line)).toBe(expected))
+
+  it('masks in a text what makes a config value secret', () => {
+    for (const text of ['postgres://vc:hunter2@db:5432/x', 'vc:hunter2@tcp(db:3306)/x', 'password: hunter2']) {
+      expect(carriesSecret(text), text).toBe(true)
+      expect(redactText(text), text).not.toContain('hunter2')
+    }
   })
 })
