@@ -3,7 +3,6 @@ import {BaseCommand, type EmitOptions} from '../cli/base-command.js'
 import {kubeFlags, outputFlag, outputFormat, valuesFlags, kubeTarget, timeoutFlag} from '../cli/flags.js'
 import {upstreamFlags} from '../cli/upstream-flags.js'
 import {isInteractive, untilStopSignal} from '../cli/connect-view.js'
-import {connectVCluster} from '../lib/vcluster/connect.js'
 import {UsageError} from '../lib/errors.js'
 import {renderDeployerRole, renderDryRun, type DeployerRole} from '../lib/vcluster/dry-run.js'
 import type {KubeObject} from '../lib/kube/object.js'
@@ -148,6 +147,8 @@ export default class Create extends BaseCommand {
     },
   ): Promise<void> {
     if (!flags.print) this.releaseInterrupt()
+    // Loaded only when connecting: `--no-connect` (CI) skips compiling the connect path.
+    const {connectVCluster} = await import('../lib/vcluster/connect.js')
     const connected = await connectVCluster({
       name: result.name,
       kube: {kubeconfig: flags.kubeconfig, context: flags.context, namespace: result.namespace},

@@ -13,7 +13,6 @@ import type {ProgressSink} from '../ui/progress.js'
 import {applyWaves, configSecretName, renderManifests, workloadKind} from '../manifests/index.js'
 import type {KubeObject} from '../kube/object.js'
 import {findVCluster, findVClusters} from './find.js'
-import {applyUpgrade, planUpgrade} from './upgrade.js'
 import {checkOperation} from './permissions.js'
 import {checkVClusterName, defaultNamespace} from './names.js'
 
@@ -171,6 +170,8 @@ async function upgradeInstead(
   deadline: Deadline,
 ): Promise<CreateResult> {
   const found = await findVCluster(client, options.name, namespace)
+  // Loaded only for `--upgrade` over an existing vCluster.
+  const {applyUpgrade, planUpgrade} = await import('./upgrade.js')
   const plan = await planUpgrade(client, found, {files: options.files, sets: options.sets})
   const dryRun = options.dryRun === 'server'
   const {readyAfterMs} = dryRun
