@@ -1,7 +1,7 @@
 import {ForbiddenError} from '../errors.js'
 import {connectKube, type KubeClient, type KubeTarget} from '../kube/client.js'
 import {withDeadline} from '../kube/deadline.js'
-import {podStatus} from '../kube/diagnose.js'
+import {podStatus} from '../kube/pod-status.js'
 import {collectionPath} from '../kube/resources.js'
 import {contextNameFor} from '../kubeconfig/names.js'
 import {findVClusters, type FoundVCluster} from './find.js'
