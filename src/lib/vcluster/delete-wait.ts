@@ -7,6 +7,7 @@
 import {ForbiddenError, NotFoundError, TimeoutError, UnavailableError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {collectionPath} from '../kube/resources.js'
+import {abortableSleep} from '../kube/watch.js'
 import {managedBySelector, removed} from './delete-cluster.js'
 import type {DeleteRights} from './delete-rights.js'
 
@@ -132,7 +133,7 @@ async function untilNoneLeft(
   while (state !== undefined && state.names.size > 0 && !abort.signal.aborted) {
     left.set(target.kind, state)
     if (canWatch && (await watchedUntilEmpty(client, target, state, abort.signal))) continue
-    await sleep(canWatch ? 250 : POLL_MS, abort.signal)
+    await abortableSleep(canWatch ? 250 : POLL_MS, abort.signal)
     if (!abort.signal.aborted) state = await listed(client, target)
   }
   if (state !== undefined && state.names.size === 0) left.delete(target.kind)
@@ -195,16 +196,4 @@ async function watchedUntilEmpty(
     signal.removeEventListener('abort', stop)
   }
   return state.names.size === 0
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, {once: true})
-    function done(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-  })
 }
