@@ -61,17 +61,22 @@ describe('upstream CLI peer', () => {
     expect(pods.exitCode, pods.stderr).toBe(0)
     expect(pods.stdout).toContain('serviceaccount/default')
 
-    // A listener on the host's loopback that the peer is not bridged to: nothing arrives.
+    // A listener on the host's loopback that the peer is not bridged to: nothing arrives. Bridged, the probe reads
+    // the listener's greeting: proof that the connection reached it, not only the namespace's end of the bridge
+    // (which accepts before the host side dials, so counting connections at the probe's exit was a race).
     const port = await freePort()
     const seen: Socket[] = []
-    const server = createServer((s) => seen.push(s.end()))
+    const server = createServer((s) => seen.push(s.end('hello')))
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+    const probe = `exec 3<>/dev/tcp/127.0.0.1/${port} && head -c 5 <&3`
     try {
-      const probe = await runPeer('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`])
-      expect(probe.exitCode).not.toBe(0)
-      expect(probe.stderr).toContain('Connection refused')
-      const bridged = await runPeer('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], {ports: [port]})
+      const refused = await runPeer('bash', ['-c', probe])
+      expect(refused.exitCode).not.toBe(0)
+      expect(refused.stderr).toContain('Connection refused')
+      expect(seen.length).toBe(0)
+      const bridged = await runPeer('bash', ['-c', probe], {ports: [port]})
       expect(bridged.exitCode, bridged.stderr).toBe(0)
+      expect(bridged.stdout).toBe('hello')
       expect(seen.length).toBe(1)
     } finally {
       server.close()
