@@ -137,5 +137,5 @@ describe('upgrade, pause, resume, describe, completion', () => {
 
     const names = await vcluster(['__complete', 'delete', '-n', ns.name, 'de'], {kubeconfig: ns.userKubeconfig})
     expect(names.stdout.split('\n')).toContain('demo')
-  }, 600_000) // six starts of the real vCluster (create, three upgrades that roll it, resume, connect resuming it)
+  })
 })

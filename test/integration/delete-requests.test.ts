@@ -98,7 +98,7 @@ describe('the requests of delete on a real vCluster, as a cluster admin', () => 
     expect(r.repeated).toEqual([])
     expect(r.count).toBeLessThanOrEqual(UPSTREAM_DELETE_NAMESPACE_REQUESTS)
     expect((await cluster.kubectl(['get', 'namespace', ns.name], {reject: false})).exitCode).not.toBe(0)
-  }, 600_000)
+  })
 
   it('keeping the namespace: none refused, none repeated while it waits (held 10 s) until everything is gone', async () => {
     const ns = await adminWithVCluster('delreqkeep', 'keep')
@@ -138,5 +138,5 @@ describe('the requests of delete on a real vCluster, as a cluster admin', () => 
       'name',
     ])
     expect(left.stdout.trim()).toBe('')
-  }, 600_000)
+  })
 })

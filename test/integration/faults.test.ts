@@ -74,7 +74,7 @@ afterAll(async () => {
   } finally {
     await cluster.kubectl(['delete', 'namespace', name, '--wait=false'])
   }
-}, 300_000)
+})
 
 describe('kube-apiserver killed and restarted', () => {
   // After an outage the cluster's own controllers take a while to notice changes again (client-go re-lists with
@@ -110,7 +110,7 @@ describe('kube-apiserver killed and restarted', () => {
     expect(run.stderr()).toMatch(/vCluster fx created in namespace .* and ready/)
     noStackTrace(run.stderr())
     report(`create waited through a ${downMs} ms outage and finished`)
-  }, 300_000)
+  })
 
   it('during a connect forward: the forward comes back by itself once the API server returns', async () => {
     const ns = await newNamespace('fault-connect')
@@ -149,7 +149,7 @@ describe('kube-apiserver killed and restarted', () => {
     // The forward waits and replays a connection made while it reconnects: the first kubectl after the return works.
     expect(tries).toBe(1)
     noStackTrace(run.stderr())
-  }, 300_000)
+  })
 
   it('during delete: delete finishes (retrying with backoff) and nothing is left', async () => {
     const ns = await newNamespace('fault-delete')
@@ -189,7 +189,7 @@ describe('kube-apiserver killed and restarted', () => {
     }
     report(`delete through a ${downMs} ms outage: exit ${code}`)
     expect(await leftovers(ns.name, 'fd')).toEqual([])
-  }, 300_000)
+  })
 
   it('when it stays down: a command fails within its retry budget with a clear message', async () => {
     const ns = await newNamespace('fault-down')

@@ -124,5 +124,5 @@ describe('a vCluster made by vcluster-ts, handled by upstream vcluster 0.36.1', 
     await ours(ns, ['delete', NAME])
     const gone = await upstream(ns, ['list', '-n', ns.name, '--output', 'json'])
     expect(JSON.parse(gone.stdout) ?? []).toEqual([])
-  }, 600_000)
+  })
 })

@@ -163,7 +163,7 @@ describe('a vCluster made by upstream vcluster 0.36.1 with helm, handled by vclu
     expect(JSON.parse(helmList.stdout)).toEqual([])
     step('nothing left?')
     await nothingLeft(ns.name, before)
-  }, 600_000)
+  })
 
   it('handed over as the refusal says (helm record removed), upgrade starts from the config it runs with', async () => {
     const ns = await newNamespace('interop-hand')
@@ -192,5 +192,5 @@ describe('a vCluster made by upstream vcluster 0.36.1 with helm, handled by vclu
     step('delete')
     await must(ns, ['delete', NAME])
     await nothingLeft(ns.name, before)
-  }, 600_000)
+  })
 })

@@ -30,7 +30,7 @@ beforeAll(async () => {
   // `kubectl port-forward` can end that kubectl ("lost connection to pod"), which is not what this test is about.
   const forward = await useHostCluster().kubectlJson(['-n', ns.name, 'get', 'portforwards.kwok.x-k8s.io', 'race-0'])
   server = `localhost:${forward.spec.forwards[0].target.port as number}`
-}, 300_000)
+})
 
 describe(`${WRITERS} connect and ${WRITERS} disconnect processes on one kubeconfig`, () => {
   it('leave a valid file with every context, the foreign content intact, mode 0600, no lock or temp file', async () => {
@@ -86,5 +86,5 @@ describe(`${WRITERS} connect and ${WRITERS} disconnect processes on one kubeconf
       const r = await vcluster(['disconnect'], {kubeconfig: file})
       expect(r.exitCode, r.stderr).toBe(0)
     }
-  }, 600_000)
+  })
 })

@@ -109,7 +109,7 @@ describe('least privilege: a user bound only to the printed Role', () => {
     expect(await labelled(ns.name)).toEqual([])
     // The namespace was the admin's: it stays.
     expect((await cluster.kubectlJson(['get', 'namespace', ns.name])).status.phase).toBe('Active')
-  }, 600_000) // three starts of the real vCluster (create, upgrade, resume)
+  })
 
   it('without the RBAC rule: create names every missing verb and resource in one message, exit 5, nothing applied', async () => {
     const withoutRbac = (rules: Rule[]) => rules.filter((r) => !r.apiGroups.includes('rbac.authorization.k8s.io'))

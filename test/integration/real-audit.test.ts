@@ -157,7 +157,7 @@ function expectNoRefusals(users: {serviceAccount: string; user: string; beforeDe
 describe('the real vCluster asks the host nothing it may not', () => {
   it('default config: 0 forbidden requests from its ServiceAccount and from the namespace user', async () => {
     expectNoRefusals(await lifecycle('audit', undefined))
-  }, 600_000)
+  })
 
   it('nodes, storage classes and ingress classes from the host, priority classes to it: 0 forbidden requests', async () => {
     const users = await lifecycle('wide', CLUSTER_WIDE_SYNC, async (ns) => {
@@ -186,5 +186,5 @@ describe('the real vCluster asks the host nothing it may not', () => {
     })
     await cluster.kubectl(['delete', 'ingressclass', 'audit-host', '--ignore-not-found'])
     expectNoRefusals(users)
-  }, 600_000)
+  })
 })

@@ -105,5 +105,5 @@ describe('the real vCluster that cannot start', () => {
 
     const deleted = await vcluster(['delete', NAME, '--kubeconfig', ns.userKubeconfig, '-n', ns.name])
     expect(deleted.exitCode, deleted.stderr).toBe(0)
-  }, 300_000)
+  })
 })
