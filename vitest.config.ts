@@ -11,7 +11,8 @@ import {defineConfig} from 'vitest/config'
 const UNIT_HANG_MS = 300_000
 const CONFORMANCE_HANG_MS = 1_200_000
 // Integration tests wait on the CLI, whose own --timeout bounds every wait (5 min by default); the slowest test
-// (six starts of the real vCluster) takes ~1 min under stress-ng. One bound for every test and hook, as above.
+// (the diagnosis, which waits out create's --timeout on a crash-looping vCluster) takes ~80 s under stress-ng. One
+// bound for every test and hook, as above.
 const INTEGRATION_HANG_MS = 600_000
 
 export default defineConfig({
