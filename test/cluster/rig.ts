@@ -154,6 +154,12 @@ export async function createCluster(
     // The apiserver must reach kwok's "kubelet" as localhost, never at a fake node IP (192.0.2.x).
     '--extra-args',
     'kube-apiserver=kubelet-preferred-address-types=Hostname',
+    // A pod whose claim is bound a few ms after the scheduler found it unbound can miss the event that requeues it
+    // (the binder's cache and the queue are fed by separate handlers) and sit unschedulable until the scheduler's
+    // periodic flush: 5 min by default, which a vCluster's create then waits out (seen once in a clean-clone run:
+    // pod created 17:27:52, next attempt 17:32:54). Any such pod is retried within ~40 s instead (flush runs every 30 s).
+    '--extra-args',
+    'kube-scheduler=pod-max-in-unschedulable-pods-duration=10s',
     '--kubeconfig=',
     '--wait',
     '2m',
